@@ -1,0 +1,221 @@
+"""``fittrack list``, ``show``, ``edit`` and ``delete``: looking at and changing the log."""
+
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+
+from fittrack.cli.common import (
+    CaloriesOpt,
+    DistanceOpt,
+    DurationOpt,
+    EndOpt,
+    JsonFlag,
+    NoteOpt,
+    StartOpt,
+    open_session,
+    print_csv,
+    print_json,
+)
+
+DEFAULT_LIMIT = 20
+IdArg = Annotated[
+    str, typer.Argument(metavar="ID", help="The id, or any unique prefix of it (4+ characters).")
+]
+
+
+def list_(
+    from_: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            "-f",
+            help="First day (inclusive): YYYY-MM-DD, YYYYMMDD, today, yesterday, -7d.",
+            show_default=False,
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="Last day (inclusive), same forms.", show_default=False),
+    ] = None,
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Only this type (repeatable).", show_default=False),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-l",
+            min=0,
+            help=f"At most N, newest first; 0 for all. [default: {DEFAULT_LIMIT} in the table, "
+            "all with --json or --csv]",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV with a header.")] = False,
+) -> None:
+    """List activities, newest first. Days are read in your profile's timezone.
+
+    Examples:
+
+      fittrack list
+
+      fittrack list --from -7d --type run
+
+      fittrack list --from 2026-11-01 --to 2026-11-30 --csv > november.csv
+    """
+    from fittrack.core.dates import local_day_bounds, parse_day
+    from fittrack.errors import UsageError
+    from fittrack.storage import activities
+
+    if as_json and as_csv:
+        raise UsageError("choose one of --json and --csv")
+    session = open_session()
+    today = session.now.date()
+    first = None if from_ is None else parse_day(from_, session.tz, today)
+    last = None if to is None else parse_day(to, session.tz, today)
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--to {last} is before --from {first}; swap them")
+    start = None if first is None else local_day_bounds(first, session.tz)[0]
+    end = None if last is None else local_day_bounds(last, session.tz)[1]
+    types = tuple(dict.fromkeys(session.resolve_type(t).slug for t in type_ or ()))
+    machine = as_json or as_csv
+    if limit is None:
+        limit = 0 if machine else DEFAULT_LIMIT
+    # One more than asked for tells the table whether to say that more are hidden.
+    fetch = None if limit == 0 else limit + (0 if machine else 1)
+    records = list(
+        activities.list_activities(session.conn, start=start, end=end, types=types, limit=fetch)
+    )
+    if as_json:
+        print_json([r.to_json() for r in records])
+        return
+    if as_csv:
+        print_csv(records)
+        return
+    from fittrack.cli import render
+
+    more = limit != 0 and len(records) > limit
+    render.activity_table(records[:limit] if limit else records, session.profile, session.tz, more)
+
+
+def show(activity_id: IdArg, as_json: JsonFlag = False) -> None:
+    """Show one activity in full.
+
+    Example: fittrack show 3f2a
+    """
+    from fittrack.storage import activities
+
+    session = open_session()
+    record = activities.find(session.conn, activity_id)
+    if as_json:
+        print_json(record.to_json())
+        return
+    from fittrack.cli import render
+
+    render.activity_detail(record, session.profile)
+
+
+def edit(
+    activity_id: IdArg,
+    quantities: Annotated[
+        list[str] | None,
+        typer.Argument(
+            metavar="[QUANTITIES]...",
+            help="A new distance and/or duration: 5.2k 28:10.",
+            show_default=False,
+        ),
+    ] = None,
+    type_: Annotated[
+        str | None, typer.Option("--type", help="A new activity type.", show_default=False)
+    ] = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+    distance: DistanceOpt = None,
+    duration: DurationOpt = None,
+    calories: CaloriesOpt = None,
+    note: NoteOpt = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Change an activity: give only what changes. Calories are estimated again unless given.
+
+    A new --start moves the whole activity; a new --end or duration keeps the start.
+
+    Examples:
+
+      fittrack edit 3f2a 5.2k
+
+      fittrack edit 3f2a --type hike --note "with the dog"
+    """
+    from fittrack.cli.quantities import edited_span, parse_inputs
+    from fittrack.core.activity import with_energy
+    from fittrack.errors import UsageError
+    from fittrack.storage import activities
+    from fittrack.storage.db import write
+
+    session = open_session()
+    old = activities.find(session.conn, activity_id)
+    kind = session.resolve_type(type_ or old.type)
+    given = parse_inputs(
+        session,
+        kind,
+        quantities or [],
+        start=start,
+        end=end,
+        distance=distance,
+        duration=duration,
+        calories=calories,
+    )
+    if type_ is None and note is None and given.is_empty():
+        raise UsageError("nothing to change: give a quantity, --type, --start, --note, …")
+    first, last, moving = edited_span(old, given)
+    changed = replace(
+        old,
+        type=kind.slug,
+        start=first,
+        end=last,
+        duration_s=moving,
+        distance_m=old.distance_m if given.distance_m is None else given.distance_m,
+        note=old.note if note is None else note,
+        updated_at=session.now,
+    )
+    record, energy = with_energy(
+        changed, kind, weight_kg=session.profile.weight_kg, calories_kcal=given.calories_kcal
+    )
+    with write(session.conn) as conn:
+        activities.update(conn, record)
+    if as_json:
+        print_json({"activity": record.to_json(), "completed_goals": []})
+        return
+    from fittrack.cli import render
+
+    render.logged(record, session.profile, session.tz, verb="Updated")
+    if energy.weight_assumed and energy.calories_estimated:
+        render.weight_hint()
+
+
+def delete(
+    activity_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an activity (after asking, unless --yes).
+
+    Example: fittrack delete 3f2a --yes
+    """
+    from fittrack.storage import activities
+    from fittrack.storage.db import write
+
+    session = open_session()
+    record = activities.find(session.conn, activity_id)
+    from fittrack.cli import render
+
+    if not yes:
+        summary = render.one_line(record, session.profile, session.tz)
+        if not typer.confirm(f"Delete {summary}?", default=False, err=True):
+            typer.echo("Nothing deleted.", err=True)
+            raise typer.Exit(code=1)
+    with write(session.conn) as conn:
+        activities.tombstone(conn, record.id, session.now)
+    render.deleted(record)

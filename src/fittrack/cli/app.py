@@ -1,0 +1,98 @@
+"""The ``fittrack`` command: the Typer app, its command groups, the one place errors become exits.
+
+Command modules import only typer and ``core`` at the top; the database, Rich and anything heavy are
+imported inside the commands that use them, so ``fittrack list`` starts in a fraction of a second.
+"""
+
+import sqlite3
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from fittrack import __version__
+from fittrack.errors import DataError, FittrackError
+
+
+class FittrackGroup(TyperGroup):
+    """Turns every ``FittrackError`` into one red line on stderr and its exit code (0 / 1 / 2)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FittrackError as exc:
+            _fail(exc)
+        except sqlite3.DatabaseError as exc:
+            # A file that passed the open-time checks but is damaged inside.
+            from fittrack.paths import db_path
+            from fittrack.storage.db import unreadable
+
+            _fail(unreadable(db_path(), exc))
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        # Keep the order commands were added in (the order a person meets them), not alphabetical.
+        return list(self.commands)
+
+
+def _fail(exc: FittrackError | DataError) -> None:
+    typer.secho(f"Error: {exc}", err=True, fg="red")
+    raise typer.Exit(code=exc.exit_code)
+
+
+app = typer.Typer(
+    cls=FittrackGroup,
+    name="fittrack",
+    help="A local-first fitness tracker: log workouts, set goals, see whether you are on track.",
+    epilog="Example: fittrack log run 5k 27:30",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"fittrack {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """A local-first fitness tracker: log workouts, set goals, see whether you are on track.
+
+    Your log lives in one SQLite file ($FITTRACK_HOME/fittrack.db, or your user data directory).
+
+    Example: fittrack log run 5k 27:30 && fittrack status
+    """
+
+
+def _register() -> None:
+    from fittrack.cli import activities, log, profile, status
+
+    # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
+    # negative distance (and `--pace` as an unknown option) by our own one-line errors.
+    quantities = {"ignore_unknown_options": True}
+    app.command("log", context_settings=quantities)(log.log)
+    app.command("list")(activities.list_)
+    app.command("show")(activities.show)
+    app.command("edit", context_settings=quantities)(activities.edit)
+    app.command("delete")(activities.delete)
+    app.command("status")(status.status)
+    app.add_typer(profile.types_app, name="types")
+    app.add_typer(profile.profile_app, name="profile")
+
+
+_register()
+
+
+def main() -> None:
+    """The console script."""
+    app()

@@ -1,0 +1,103 @@
+"""What the commands share: the open database with its profile, JSON output, shared options."""
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from typing import Annotated, Any
+
+import typer
+
+from fittrack.core.activity import ACTIVITY_KEYS, ActivityRecord
+from fittrack.core.activity_types import ActivityType, resolve_type
+from fittrack.core.profile import Profile
+from fittrack.errors import UsageError
+
+
+@dataclass
+class Session:
+    """One command's view of the world: the database, the profile, its zone and the moment."""
+
+    conn: sqlite3.Connection
+    profile: Profile
+    tz: tzinfo
+    now: datetime
+
+    def resolve_type(self, name: str) -> ActivityType:
+        """A built-in or custom activity type by slug or alias, or a 'did you mean' error."""
+        try:
+            return resolve_type(name)
+        except UsageError:
+            from fittrack.storage.profile import load_custom_types
+
+            # Custom types cost a query, so they are looked up only when the name is not built in.
+            return resolve_type(name, load_custom_types(self.conn))
+
+
+def open_session() -> Session:
+    """Open the database (migrating it if needed) and read the profile."""
+    from fittrack.storage.db import connect
+    from fittrack.storage.profile import load_profile
+
+    conn = connect()
+    profile = load_profile(conn)
+    tz = profile.tz()
+    return Session(conn=conn, profile=profile, tz=tz, now=datetime.now(UTC).astimezone(tz))
+
+
+def print_json(data: Any) -> None:
+    """One JSON document on stdout, UTF-8, nothing else."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def print_csv(records: Iterable[ActivityRecord]) -> None:
+    """Activities as CSV on stdout, with the ACTIVITY keys as the header."""
+    import csv
+    import sys
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=ACTIVITY_KEYS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(record.to_json())
+
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+StartOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--start",
+        "-s",
+        help="When it started: '2026-11-20 07:00', ISO 8601, 'yesterday 18:00', '-2h'.",
+        show_default=False,
+    ),
+]
+EndOpt = Annotated[
+    str | None,
+    typer.Option("--end", "-e", help="When it ended (same forms as --start).", show_default=False),
+]
+DistanceOpt = Annotated[
+    str | None,
+    typer.Option("--distance", "-d", help="Distance: 5k, 5km, 3.1mi, 800m.", show_default=False),
+]
+DurationOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--duration",
+        "-t",
+        help="Moving time: 27:30, 1:05:00, 45min, 1h30m.",
+        show_default=False,
+    ),
+]
+CaloriesOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--calories",
+        "-c",
+        help="Calories (kcal) from your watch; otherwise estimated from the MET tables.",
+        show_default=False,
+    ),
+]
+NoteOpt = Annotated[
+    str | None, typer.Option("--note", "-n", help="A note to keep with it.", show_default=False)
+]

@@ -1,0 +1,131 @@
+"""Reading the quantities ``log`` and ``edit`` take: positional ones and their --flag twins."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fittrack.cli.common import Session
+from fittrack.core.activity import ActivityRecord, resolve_span
+from fittrack.core.activity_types import ActivityType
+from fittrack.core.dates import parse_when
+from fittrack.core.quantities import (
+    classify_positional,
+    parse_calories,
+    parse_distance,
+    parse_duration,
+)
+from fittrack.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the person typed, parsed; None where they said nothing."""
+
+    start: datetime | None
+    end: datetime | None
+    duration_s: float | None
+    distance_m: float | None
+    calories_kcal: float | None
+
+    def is_empty(self) -> bool:
+        """True when nothing at all was given."""
+        return all(v is None for v in vars(self).values())
+
+
+@dataclass(frozen=True)
+class Span:
+    """A complete time span and the other quantities of a new activity."""
+
+    start: datetime
+    end: datetime
+    duration_s: float
+    distance_m: float | None
+    calories_kcal: float | None
+
+
+def parse_inputs(
+    session: Session,
+    kind: ActivityType,
+    quantities: list[str],
+    *,
+    start: str | None,
+    end: str | None,
+    distance: str | None,
+    duration: str | None,
+    calories: str | None,
+) -> Inputs:
+    """Parse every quantity; a positional one and its flag may not both be given."""
+    for token in quantities:
+        if token.startswith("-") and token.lstrip("-")[:1].isalpha():
+            raise UsageError(f"no such option: {token} — see --help for the options")
+    distance_m, duration_s = classify_positional(quantities, tracks_distance=kind.tracks_distance)
+    if distance is not None:
+        if distance_m is not None:
+            raise UsageError("two distances given (a positional one and --distance); keep one")
+        distance_m = parse_distance(distance)
+    if duration is not None:
+        if duration_s is not None:
+            raise UsageError("two durations given (a positional one and --duration); keep one")
+        duration_s = parse_duration(duration)
+    return Inputs(
+        start=None if start is None else parse_when(start, session.tz, session.now),
+        end=None if end is None else parse_when(end, session.tz, session.now),
+        duration_s=duration_s,
+        distance_m=distance_m,
+        calories_kcal=None if calories is None else parse_calories(calories),
+    )
+
+
+def read_quantities(
+    session: Session,
+    kind: ActivityType,
+    quantities: list[str],
+    *,
+    start: str | None,
+    end: str | None,
+    distance: str | None,
+    duration: str | None,
+    calories: str | None,
+) -> Span:
+    """The quantities of a new activity, its span completed (it ends now unless told otherwise)."""
+    given = parse_inputs(
+        session,
+        kind,
+        quantities,
+        start=start,
+        end=end,
+        distance=distance,
+        duration=duration,
+        calories=calories,
+    )
+    first, last, moving = resolve_span(given.start, given.end, given.duration_s, session.now)
+    return Span(first, last, moving, given.distance_m, given.calories_kcal)
+
+
+def edited_span(old: ActivityRecord, given: Inputs) -> tuple[datetime, datetime, float]:
+    """The start, end and moving time after an edit that changed some of them.
+
+    A changed start moves the whole activity; a changed end or duration keeps the start. When the
+    old activity had no pauses (moving time = end − start) it keeps having none.
+    """
+    if given.start is None and given.end is None and given.duration_s is None:
+        return old.start, old.end, old.duration_s
+    old_span = (old.end - old.start).total_seconds()
+    no_pauses = abs(old_span - old.duration_s) < 1
+    if given.start is not None and given.end is not None:
+        return resolve_span(given.start, given.end, given.duration_s, given.start)
+    if given.start is not None:
+        moving = given.duration_s if given.duration_s is not None else old.duration_s
+        length = moving if no_pauses else max(old_span, moving)
+        return given.start, given.start + timedelta(seconds=length), moving
+    if given.end is not None:
+        span = (given.end - old.start).total_seconds()
+        if given.duration_s is not None:
+            moving = given.duration_s
+        else:
+            moving = span if no_pauses else min(old.duration_s, max(span, 0))
+        return resolve_span(old.start, given.end, moving, given.end)
+    assert given.duration_s is not None
+    moving = given.duration_s
+    if no_pauses or moving > old_span:
+        return old.start, old.start + timedelta(seconds=moving), moving
+    return old.start, old.end, moving

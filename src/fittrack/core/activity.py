@@ -1,0 +1,176 @@
+"""Activities as the domain sees them: the record, its JSON shape, and the rules of logging one.
+
+``ActivityRecord`` is what storage returns and what file formats produce; ``plan_activity`` turns
+what a person typed (a type, some quantities, maybe a start or an end) into a complete record,
+with the calories estimated from the MET tables unless the person gave them.
+"""
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fittrack.core.activity_types import ActivityType
+from fittrack.core.calories import Energy, energy_for
+from fittrack.core.dates import isoformat
+from fittrack.core.quantities import format_duration
+from fittrack.errors import UsageError
+
+ACTIVITY_KEYS = (
+    "id",
+    "type",
+    "start",
+    "end",
+    "duration_s",
+    "distance_m",
+    "calories_kcal",
+    "calories_estimated",
+    "workload",
+    "note",
+    "source",
+    "created_at",
+    "updated_at",
+)
+"""The keys of the ACTIVITY JSON shape (PRODUCT.md), in order; also the CSV header."""
+
+SOURCES = ("manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin")
+
+
+@dataclass(frozen=True)
+class ActivityRecord:
+    """One activity. ``start``/``end`` carry the UTC offset the person was in; stamps are UTC."""
+
+    id: str
+    type: str
+    start: datetime
+    end: datetime
+    duration_s: float
+    distance_m: float | None
+    calories_kcal: float
+    calories_estimated: bool
+    workload: float
+    note: str = ""
+    source: str = "manual"
+    created_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    updated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    deleted_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ACTIVITY shape: snake_case keys, ISO 8601 times with offset, SI numbers."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "start": isoformat(self.start),
+            "end": isoformat(self.end),
+            "duration_s": self.duration_s,
+            "distance_m": self.distance_m,
+            "calories_kcal": self.calories_kcal,
+            "calories_estimated": self.calories_estimated,
+            "workload": self.workload,
+            "note": self.note,
+            "source": self.source,
+            "created_at": stamp(self.created_at),
+            "updated_at": stamp(self.updated_at),
+        }
+
+
+def stamp(moment: datetime) -> str:
+    """A bookkeeping time (created, updated) in UTC to the microsecond: sync orders edits by it."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def resolve_span(
+    start: datetime | None,
+    end: datetime | None,
+    duration_s: float | None,
+    now: datetime,
+) -> tuple[datetime, datetime, float]:
+    """Start, end and moving time from whichever of them the person gave.
+
+    With neither start nor end the activity ends now. The moving time may be shorter than
+    end − start (pauses) but never longer.
+    """
+    if start is not None and end is not None:
+        span = (end - start).total_seconds()
+        if span <= 0:
+            raise UsageError(
+                f"the end ({isoformat(end)}) is not after the start ({isoformat(start)}); "
+                "give an --end later than --start"
+            )
+        if duration_s is None:
+            return start, end, span
+        if duration_s > span + 0.5:
+            raise UsageError(
+                f"a moving time of {format_duration(duration_s)} does not fit between the start "
+                f"and the end ({format_duration(span)}); give a shorter duration or a later --end"
+            )
+        return start, end, duration_s
+    if duration_s is None:
+        raise UsageError(
+            "how long was it? give a duration (27:30, 45min, 1h30m) or both --start and --end"
+        )
+    length = timedelta(seconds=duration_s)
+    if start is not None:
+        return start, start + length, duration_s
+    if end is None:
+        end = now
+    return end - length, end, duration_s
+
+
+def plan_activity(
+    activity_type: ActivityType,
+    *,
+    start: datetime,
+    end: datetime,
+    duration_s: float,
+    distance_m: float | None,
+    calories_kcal: float | None,
+    weight_kg: float | None,
+    note: str = "",
+    source: str = "manual",
+    now: datetime,
+    activity_id: str | None = None,
+) -> tuple[ActivityRecord, Energy]:
+    """A new activity with its energy: calories from the MET tables unless given."""
+    energy = energy_for(activity_type, distance_m, duration_s, weight_kg, calories_kcal)
+    record = ActivityRecord(
+        id=activity_id or str(uuid.uuid4()),
+        type=activity_type.slug,
+        start=start,
+        end=end,
+        duration_s=duration_s,
+        distance_m=distance_m,
+        calories_kcal=energy.calories_kcal,
+        calories_estimated=energy.calories_estimated,
+        workload=energy.workload,
+        note=note,
+        source=source,
+        created_at=now,
+        updated_at=now,
+    )
+    return record, energy
+
+
+def with_energy(
+    record: ActivityRecord,
+    activity_type: ActivityType,
+    *,
+    weight_kg: float | None,
+    calories_kcal: float | None,
+) -> tuple[ActivityRecord, Energy]:
+    """The record with calories and workload worked out again after an edit.
+
+    A calorie value the person gave earlier (not estimated) is kept unless a new one is given.
+    """
+    if calories_kcal is None and not record.calories_estimated:
+        calories_kcal = record.calories_kcal
+    energy = energy_for(
+        activity_type, record.distance_m, record.duration_s, weight_kg, calories_kcal
+    )
+    updated = replace(
+        record,
+        calories_kcal=energy.calories_kcal,
+        calories_estimated=energy.calories_estimated,
+        workload=energy.workload,
+    )
+    return updated, energy

@@ -1,0 +1,43 @@
+"""The person's profile: body mass for calories, the timezone periods are read in, display units."""
+
+from dataclasses import dataclass
+from datetime import tzinfo
+
+from fittrack.errors import UsageError
+
+UNITS = ("metric", "imperial")
+WEEK_STARTS = ("monday", "sunday")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Settings that change how numbers are computed (weight, timezone) or shown (units)."""
+
+    weight_kg: float | None = None
+    timezone: str | None = None
+    """An IANA name; None means the system's zone."""
+    units: str = "metric"
+    week_start: str = "monday"
+
+    def tz(self) -> tzinfo:
+        """The zone dates are read and periods computed in."""
+        from fittrack.core.dates import resolve_timezone, system_timezone
+
+        return resolve_timezone(self.timezone) if self.timezone else system_timezone()
+
+
+def check_units(value: str) -> str:
+    """``metric`` or ``imperial`` (case-insensitive)."""
+    units = value.strip().lower()
+    if units not in UNITS:
+        raise UsageError(f"unknown units '{value}' — use metric or imperial")
+    return units
+
+
+def check_week_start(value: str) -> str:
+    """``monday`` or ``sunday`` (case-insensitive, ``mon``/``sun`` too)."""
+    day = value.strip().lower()
+    for name in WEEK_STARTS:
+        if day in (name, name[:3]):
+            return name
+    raise UsageError(f"a week can start on monday or sunday, not '{value}'")

@@ -1,0 +1,1 @@
+"""Alembic migrations of fittrack's schema (client and server share them)."""

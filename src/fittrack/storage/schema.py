@@ -1,0 +1,100 @@
+"""The schema: the one definition of fittrack's tables, as SQLModel classes.
+
+The CLI's fast paths speak SQL to ``sqlite3`` directly (see ``storage.activities``) so that an
+everyday command does not pay ~350 ms to import SQLModel; the Alembic migrations create exactly
+these tables, and ``tests/storage/test_schema.py`` holds the three together on a freshly migrated
+database.
+
+Conventions, shared by client and server:
+
+- ids are UUID strings in their canonical 36-character form, made by whoever creates the row, so
+  a row keeps its identity across devices and a git-style prefix of the printed id finds it;
+- times are aware datetimes stored in UTC (``timestamptz`` on PostgreSQL; on SQLite the text
+  ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, which sorts in time order); an activity also keeps the UTC
+  offset its person was in, so it can be shown at the local time it happened;
+- every synced row has ``created_at``, ``updated_at`` and a ``deleted_at`` tombstone: deleting only
+  sets ``deleted_at``, so a deletion can travel to other devices.
+- quantities are SI: metres, seconds, kcal, kg.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+
+class SyncedRow(SQLModel):
+    """Columns every synced row carries."""
+
+    id: str = Field(primary_key=True, max_length=36)
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+
+class ActivityBase(SQLModel):
+    """What a person says about one workout."""
+
+    type: str = Field(max_length=32)
+    start_at: datetime
+    end_at: datetime
+    utc_offset_min: int = 0
+    duration_s: float
+    distance_m: float | None = None
+    calories_kcal: float = 0.0
+    calories_estimated: bool = True
+    workload: float = 0.0
+    note: str = ""
+    source: str = Field(default="manual", max_length=16)
+
+
+class Activity(ActivityBase, SyncedRow, table=True):
+    """One workout (the seed calls it a Workout)."""
+
+    __tablename__ = "activity"
+    __table_args__ = (
+        Index("ix_activity_start_at", "start_at"),
+        Index("ix_activity_updated_at", "updated_at"),
+    )
+
+
+class CustomActivityType(SyncedRow, table=True):
+    """An activity type a person added; the built-in ones live in ``core.activity_types``."""
+
+    __tablename__ = "activity_type"
+
+    slug: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=64)
+    met: float
+    aliases: str = ""  # comma-separated, lowercase
+    tracks_distance: bool = True
+
+
+class Profile(SyncedRow, table=True):
+    """The person: one row. Display units and week start only change how things are shown."""
+
+    __tablename__ = "profile"
+
+    weight_kg: float | None = None
+    timezone: str | None = Field(default=None, max_length=64)  # None: the system's zone
+    units: str = Field(default="metric", max_length=8)
+    week_start: str = Field(default="monday", max_length=8)
+
+
+class GoalBase(SQLModel):
+    """A target per day, week, month or year."""
+
+    name: str = ""
+    period: str = Field(max_length=8)
+    metric: str = Field(max_length=16)
+    target: float
+    activity_type: str | None = Field(default=None, max_length=32)
+    start_date: date
+    end_date: date | None = None
+    paused: bool = False
+
+
+class Goal(GoalBase, SyncedRow, table=True):
+    """A goal (the table only; the goals commands build on it)."""
+
+    __tablename__ = "goal"

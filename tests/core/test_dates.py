@@ -1,0 +1,490 @@
+"""Dates, times and zones: tables of what is read and refused, DST edges, and round trips."""
+
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from fittrack.core.dates import (
+    from_utc,
+    isoformat,
+    local_day_bounds,
+    parse_day,
+    parse_when,
+    resolve_timezone,
+    system_timezone,
+    system_timezone_name,
+    to_utc_naive,
+    utc_offset_minutes,
+)
+from fittrack.errors import UsageError
+
+BERLIN = ZoneInfo("Europe/Berlin")
+PARIS = ZoneInfo("Europe/Paris")
+NEW_YORK = ZoneInfo("America/New_York")
+LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
+KOLKATA = ZoneInfo("Asia/Kolkata")
+SANTIAGO = ZoneInfo("America/Santiago")
+ZONES = [ZoneInfo("UTC"), BERLIN, NEW_YORK, LORD_HOWE, KOLKATA, SANTIAGO]
+
+# Friday 2026-11-20, 12:00 UTC: 13:00 in Berlin (CET, +01:00).
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+
+
+def instant(moment: datetime) -> datetime:
+    # Aware datetimes in different zones never compare equal when one of them falls in a repeated
+    # hour (PEP 495), so instants are compared in UTC.
+    return moment.astimezone(UTC)
+
+
+# (text, the instant it names with tz Berlin and now NOW)
+VALID_WHEN = [
+    ("now", NOW),
+    ("NOW", NOW),
+    ("today", utc(2026, 11, 19, 23)),
+    ("yesterday", utc(2026, 11, 18, 23)),
+    ("today 07:30", utc(2026, 11, 20, 6, 30)),
+    ("today at 07:30", utc(2026, 11, 20, 6, 30)),
+    ("yesterday 18:00", utc(2026, 11, 19, 17)),
+    ("yesterday 6pm", utc(2026, 11, 19, 17)),
+    ("-7d", utc(2026, 11, 13, 12)),
+    ("-3h", utc(2026, 11, 20, 9)),
+    ("-90m", utc(2026, 11, 20, 10, 30)),
+    ("-90 min", utc(2026, 11, 20, 10, 30)),
+    ("-2w", utc(2026, 11, 6, 12)),
+    ("-30s", utc(2026, 11, 20, 11, 59, 30)),
+    ("18:00", utc(2026, 11, 20, 17)),
+    ("7:05", utc(2026, 11, 20, 6, 5)),
+    ("07:05:30", utc(2026, 11, 20, 6, 5, 30)),
+    ("7pm", utc(2026, 11, 20, 18)),
+    ("7:30 am", utc(2026, 11, 20, 6, 30)),
+    ("12am", utc(2026, 11, 19, 23)),
+    ("12pm", utc(2026, 11, 20, 11)),
+    ("2026-11-20 07:00", utc(2026, 11, 20, 6)),
+    ("2026-11-20T07:00", utc(2026, 11, 20, 6)),
+    ("2026-11-20T07:00:00", utc(2026, 11, 20, 6)),
+    ("2026-11-20 7:00", utc(2026, 11, 20, 6)),
+    ("2026-11-20T07:00:00+01:00", utc(2026, 11, 20, 6)),
+    ("2026-11-20T07:00:00-05:00", utc(2026, 11, 20, 12)),
+    ("2026-11-20T06:00:00Z", utc(2026, 11, 20, 6)),
+    ("2026-11-20 07:00 +0530", utc(2026, 11, 20, 1, 30)),
+    ("20261120T0700", utc(2026, 11, 20, 6)),
+    ("20261120", utc(2026, 11, 19, 23)),
+    ("2026-11-20", utc(2026, 11, 19, 23)),
+    ("2026/11/20 7pm", utc(2026, 11, 20, 18)),
+    ("20 Nov 2026 07:00", utc(2026, 11, 20, 6)),
+    ("November 20, 2026", utc(2026, 11, 19, 23)),
+    # Summer time in Berlin (+02:00) for a summer date, whatever the offset now.
+    ("2026-07-01 07:00", utc(2026, 7, 1, 5)),
+]
+
+INVALID_WHEN = [
+    "",
+    "5",
+    "12.5",
+    "march",
+    "monday",
+    "tomorrow",
+    "garbage",
+    "2026",
+    "2026-11",
+    "Nov 2026",
+    "Nov 20",  # no year
+    "05/06/2026",  # day or month first?
+    "20.11.2026",
+    "2026-02-30",
+    "2026-13-01",
+    "20261301",
+    "2026-11-20 25:00",
+    "2026-11-20x07:00",
+    "25:00",
+    "7:60",
+    "13pm",
+    "7",
+    "today 25:00",
+    "today whenever",
+    "-7",
+    "-7y",
+    "+3h",
+    "-99999999999999d",
+    "2026-11-20 07:00 CET",  # an abbreviation dateutil would only warn about
+    "0000-01-01",
+    "1 2 3",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), VALID_WHEN)
+def test_parse_when_reads(text: str, expected: datetime) -> None:
+    parsed = parse_when(text, BERLIN, NOW)
+    assert parsed.utcoffset() is not None
+    assert instant(parsed) == expected
+
+
+@pytest.mark.parametrize("text", INVALID_WHEN)
+def test_parse_when_refuses_naming_the_text(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_when(text, BERLIN, NOW)
+    assert text.split()[0] in str(caught.value) if text else True
+
+
+@pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "20261301"])
+def test_impossible_dates_say_what_would_be_right(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_when(text, BERLIN, NOW)
+    assert str(caught.value) == (
+        f"invalid date '{text}' — use YYYY-MM-DD, YYYYMMDD, today, yesterday or -7d"
+    )
+
+
+def test_local_times_are_in_the_zone_and_offsets_are_kept() -> None:
+    assert parse_when("2026-11-20 07:00", BERLIN, NOW).tzinfo is BERLIN
+    given_offset = parse_when("2026-11-20T07:00:00+05:30", BERLIN, NOW)
+    assert given_offset.utcoffset() == timedelta(hours=5, minutes=30)
+    assert isoformat(given_offset) == "2026-11-20T07:00:00+05:30"
+    assert parse_when("now", BERLIN, NOW).tzinfo is BERLIN
+
+
+def test_paris_just_after_midnight_is_the_previous_utc_day() -> None:
+    assert parse_when("2026-12-01 00:10", PARIS, NOW) == utc(2026, 11, 30, 23, 10)
+
+
+# (zone, local text, instant): the DST edges. Repeated hours mean their first occurrence.
+DST_WHEN = [
+    (BERLIN, "2026-03-29 01:59", utc(2026, 3, 29, 0, 59)),
+    (BERLIN, "2026-03-29 03:00", utc(2026, 3, 29, 1, 0)),
+    (BERLIN, "2026-10-25 02:30", utc(2026, 10, 25, 0, 30)),  # CEST, not CET
+    (BERLIN, "2026-10-25 03:00", utc(2026, 10, 25, 2, 0)),
+    (NEW_YORK, "2026-03-08 03:30", utc(2026, 3, 8, 7, 30)),
+    (NEW_YORK, "2026-11-01 01:30", utc(2026, 11, 1, 5, 30)),  # EDT, not EST
+    (LORD_HOWE, "2026-10-04 02:30", utc(2026, 10, 3, 15, 30)),
+    (LORD_HOWE, "2026-04-05 01:45", utc(2026, 4, 4, 14, 45)),  # +11:00, not +10:30
+    (KOLKATA, "2026-11-20 07:00", utc(2026, 11, 20, 1, 30)),
+    # Midnight is skipped in Santiago on 2026-09-06: the day starts at 01:00.
+    (SANTIAGO, "2026-09-06", utc(2026, 9, 6, 4)),
+]
+
+
+@pytest.mark.parametrize(("tz", "text", "expected"), DST_WHEN)
+def test_parse_when_across_dst(tz: ZoneInfo, text: str, expected: datetime) -> None:
+    assert instant(parse_when(text, tz, NOW)) == expected
+
+
+@pytest.mark.parametrize(
+    ("tz", "text"),
+    [
+        (BERLIN, "2026-03-29 02:30"),
+        (BERLIN, "2026-03-29T02:00"),
+        (NEW_YORK, "2026-03-08 02:30"),
+        (LORD_HOWE, "2026-10-04 02:15"),
+        (SANTIAGO, "2026-09-06 00:30"),
+    ],
+)
+def test_parse_when_refuses_skipped_local_times(tz: ZoneInfo, text: str) -> None:
+    with pytest.raises(UsageError, match="does not exist") as caught:
+        parse_when(text, tz, NOW)
+    assert text in str(caught.value)
+    assert str(tz) in str(caught.value)
+
+
+def test_skipped_time_today_is_refused_too() -> None:
+    now = datetime(2026, 3, 29, 10, tzinfo=UTC)
+    with pytest.raises(UsageError, match="does not exist"):
+        parse_when("02:30", BERLIN, now)
+    with pytest.raises(UsageError, match="does not exist"):
+        parse_when("today 02:30", BERLIN, now)
+
+
+def test_days_back_are_calendar_days_hours_back_are_elapsed() -> None:
+    # Monday after the spring change: a week back is the same wall time, 167 hours earlier.
+    now = datetime(2026, 3, 30, 10, tzinfo=UTC)  # 12:00 CEST
+    week_ago = parse_when("-7d", BERLIN, now)
+    assert week_ago.replace(tzinfo=None) == datetime(2026, 3, 23, 12)
+    assert now - week_ago == timedelta(hours=167)
+    assert now - parse_when("-24h", BERLIN, now) == timedelta(hours=24)
+
+
+def test_today_in_a_zone_where_midnight_is_skipped() -> None:
+    now = datetime(2026, 9, 6, 15, tzinfo=UTC)
+    assert parse_when("today", SANTIAGO, now) == utc(2026, 9, 6, 4)
+
+
+def test_today_follows_the_zone_not_utc() -> None:
+    late = datetime(2026, 11, 20, 23, 30, tzinfo=UTC)  # already the 21st in Berlin and Kolkata
+    assert parse_when("today", BERLIN, late) == utc(2026, 11, 20, 23)
+    assert parse_when("today", KOLKATA, late) == utc(2026, 11, 20, 18, 30)
+    assert parse_when("today", NEW_YORK, late) == utc(2026, 11, 20, 5)
+
+
+def test_parse_when_needs_an_aware_now() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        parse_when("now", BERLIN, datetime(2026, 11, 20))
+
+
+TODAY = date(2026, 11, 20)
+
+VALID_DAYS = [
+    ("2026-11-20", date(2026, 11, 20)),
+    ("2026-1-5", date(2026, 1, 5)),
+    ("20261120", date(2026, 11, 20)),
+    ("2024-02-29", date(2024, 2, 29)),
+    ("today", TODAY),
+    ("Today", TODAY),
+    ("yesterday", date(2026, 11, 19)),
+    ("-7d", date(2026, 11, 13)),
+    ("-7 days", date(2026, 11, 13)),
+    ("-0d", TODAY),
+    ("-2w", date(2026, 11, 6)),
+    (" 2026-11-20 ", date(2026, 11, 20)),
+]
+
+INVALID_DAYS = [
+    "",
+    "2026-02-30",
+    "2025-02-29",
+    "2026-13-01",
+    "20261301",
+    "2026-11-20 07:00",
+    "2026-11-20T07:00",
+    "18:00",
+    "now",
+    "-3h",
+    "junk",
+    "2026",
+    "2026-11",
+    "11/20/2026",
+    "-99999999999999w",
+]
+
+
+@pytest.mark.parametrize(("text", "day"), VALID_DAYS)
+def test_parse_day_reads(text: str, day: date) -> None:
+    assert parse_day(text, BERLIN, TODAY) == day
+
+
+@pytest.mark.parametrize("text", INVALID_DAYS)
+def test_parse_day_refuses_naming_the_text(text: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_day(text, BERLIN, TODAY)
+    assert f"'{text}'" in str(caught.value) if text else "no date" in str(caught.value)
+
+
+def test_parse_day_impossible_date_message() -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_day("2026-02-30", BERLIN, TODAY)
+    assert str(caught.value) == (
+        "invalid date '2026-02-30' — use YYYY-MM-DD, YYYYMMDD, today, yesterday or -7d"
+    )
+
+
+# (zone, day, UTC start, length)
+DAY_BOUNDS = [
+    (BERLIN, date(2026, 3, 29), utc(2026, 3, 28, 23), timedelta(hours=23)),
+    (BERLIN, date(2026, 10, 25), utc(2026, 10, 24, 22), timedelta(hours=25)),
+    (BERLIN, date(2026, 11, 20), utc(2026, 11, 19, 23), timedelta(hours=24)),
+    (NEW_YORK, date(2026, 3, 8), utc(2026, 3, 8, 5), timedelta(hours=23)),
+    (NEW_YORK, date(2026, 11, 1), utc(2026, 11, 1, 4), timedelta(hours=25)),
+    (LORD_HOWE, date(2026, 10, 4), utc(2026, 10, 3, 13, 30), timedelta(hours=23, minutes=30)),
+    (LORD_HOWE, date(2026, 4, 5), utc(2026, 4, 4, 13), timedelta(hours=24, minutes=30)),
+    (KOLKATA, date(2026, 11, 20), utc(2026, 11, 19, 18, 30), timedelta(hours=24)),
+    (SANTIAGO, date(2026, 9, 6), utc(2026, 9, 6, 4), timedelta(hours=23)),
+    (SANTIAGO, date(2026, 4, 4), utc(2026, 4, 4, 3), timedelta(hours=25)),
+]
+
+
+@pytest.mark.parametrize(("tz", "day", "start", "length"), DAY_BOUNDS)
+def test_local_day_bounds(tz: ZoneInfo, day: date, start: datetime, length: timedelta) -> None:
+    first, end = local_day_bounds(day, tz)
+    assert first == start
+    assert end - first == length
+    assert first.utcoffset() == timedelta(0)
+    assert end == local_day_bounds(day + timedelta(days=1), tz)[0]
+
+
+def test_local_day_bounds_at_the_ends_of_the_calendar() -> None:
+    first, end = local_day_bounds(date.max, NEW_YORK)
+    assert first < end
+    assert end.replace(tzinfo=None) == datetime.max
+    first, end = local_day_bounds(date.min, KOLKATA)
+    assert first.replace(tzinfo=None) == datetime.min
+    assert first < end
+
+
+def test_storage_conversions() -> None:
+    moment = parse_when("2026-11-20 07:00", BERLIN, NOW)
+    assert to_utc_naive(moment) == datetime(2026, 11, 20, 6)
+    assert utc_offset_minutes(moment) == 60
+    assert utc_offset_minutes(parse_when("2026-11-20 07:00", KOLKATA, NOW)) == 330
+    assert utc_offset_minutes(parse_when("2026-11-20 07:00", NEW_YORK, NOW)) == -300
+    back = from_utc(datetime(2026, 11, 20, 6), 60)
+    assert back == moment
+    assert isoformat(back) == "2026-11-20T07:00:00+01:00"
+    assert isoformat(from_utc(datetime(2026, 11, 20, 6), 0)) == "2026-11-20T06:00:00+00:00"
+    assert isoformat(datetime(2026, 11, 20, 6, 0, 0, 999_999, tzinfo=UTC)).endswith(
+        "06:00:00+00:00"
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: to_utc_naive(datetime(2026, 11, 20)),
+        lambda: utc_offset_minutes(datetime(2026, 11, 20)),
+        lambda: isoformat(datetime(2026, 11, 20)),
+        lambda: from_utc(utc(2026, 11, 20), 60),
+    ],
+)
+def test_storage_conversions_refuse_the_wrong_kind_of_datetime(call: object) -> None:
+    assert callable(call)
+    with pytest.raises(ValueError):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("EUROPE/BERLIN", "Europe/Berlin"),
+        (" Europe/Berlin ", "Europe/Berlin"),
+        ("america/new york", "America/New_York"),
+        ("UTC", "UTC"),
+        ("utc", "UTC"),
+        ("Australia/Lord_Howe", "Australia/Lord_Howe"),
+    ],
+)
+def test_resolve_timezone(name: str, key: str) -> None:
+    assert resolve_timezone(name).key == key
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("Europe/Berln", "unknown timezone 'Europe/Berln' — did you mean 'Europe/Berlin'?"),
+        ("Berlin", "unknown timezone 'Berlin' — did you mean 'Europe/Berlin'?"),
+        ("kolkata", "did you mean 'Asia/Kolkata'?"),
+        ("Mars/Olympus_Mons", "unknown timezone 'Mars/Olympus_Mons'"),
+        ("xyzzy", "use an IANA name"),
+        ("", "no timezone"),
+        ("Europe", "unknown timezone 'Europe'"),
+        ("../etc/passwd", "unknown timezone '../etc/passwd'"),
+        ("/etc/localtime", "unknown timezone '/etc/localtime'"),
+    ],
+)
+def test_resolve_timezone_refuses(name: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve_timezone(name)
+    assert message in str(caught.value)
+
+
+def test_system_timezone_follows_tz(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    assert system_timezone_name() == "Asia/Kolkata"
+    assert system_timezone() == KOLKATA
+    monkeypatch.setenv("TZ", ":Europe/Berlin")
+    assert system_timezone_name() == "Europe/Berlin"
+
+
+def test_system_timezone_without_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")  # a POSIX rule, no IANA name
+    assert system_timezone_name() is None
+    assert isinstance(system_timezone(), tzinfo)
+
+
+def test_system_timezone_from_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TZ", raising=False)
+    name = system_timezone_name()
+    zone = system_timezone()
+    if name is not None:
+        assert zone == ZoneInfo(name)
+    assert datetime(2026, 11, 20, tzinfo=zone).utcoffset() is not None
+
+
+# Hypothesis: what isoformat writes, parse_when reads back as the same instant.
+
+_moments = st.datetimes(
+    min_value=datetime(1971, 1, 1),
+    max_value=datetime(2100, 12, 31),
+    timezones=st.sampled_from(ZONES),
+).map(lambda moment: moment.replace(microsecond=0))
+
+
+@given(_moments, st.sampled_from(ZONES))
+def test_isoformat_round_trip(moment: datetime, tz: ZoneInfo) -> None:
+    parsed = parse_when(isoformat(moment), tz, NOW)
+    assert instant(parsed) == instant(moment)
+    assert parsed.utcoffset() == moment.utcoffset()
+
+
+@given(
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 12, 31)).map(
+        lambda moment: moment.replace(microsecond=0)
+    ),
+    st.sampled_from(ZONES),
+)
+def test_local_wall_time_round_trip(naive: datetime, tz: ZoneInfo) -> None:
+    aware = naive.replace(tzinfo=tz)
+    assume(aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive)  # not in a gap
+    parsed = parse_when(naive.isoformat(sep=" "), tz, NOW)
+    assert instant(parsed) == instant(aware)  # the first occurrence of a repeated time
+    assert parsed.replace(tzinfo=None) == naive
+
+
+@given(st.dates())
+def test_parse_day_round_trip(day: date) -> None:
+    assert parse_day(day.isoformat(), BERLIN, TODAY) == day
+    assert parse_day(day.strftime("%Y%m%d").zfill(8), BERLIN, TODAY) == day
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.sampled_from(ZONES))
+def test_day_bounds_tile_the_timeline(day: date, tz: ZoneInfo) -> None:
+    start, end = local_day_bounds(day, tz)
+    assert timedelta(hours=22) <= end - start <= timedelta(hours=26)
+    assert start.astimezone(tz).date() == day
+    assert (end - timedelta(microseconds=1)).astimezone(tz).date() == day
+    assert instant(parse_when(day.isoformat(), tz, NOW)) == start
+
+
+@given(st.text(max_size=40), st.sampled_from(ZONES))
+def test_parse_when_raises_only_usage_errors(text: str, tz: tzinfo) -> None:
+    try:
+        parsed = parse_when(text, tz, NOW)
+    except UsageError:
+        return
+    assert parsed.utcoffset() is not None
+
+
+_DATE_LIKE = st.text(alphabet="0123456789-:/. TZtodayesrnwhmp+", max_size=25)
+
+
+@given(_DATE_LIKE, st.sampled_from(ZONES))
+def test_date_like_text_raises_only_usage_errors(text: str, tz: tzinfo) -> None:
+    try:
+        parsed = parse_when(text, tz, NOW)
+    except UsageError:
+        pass
+    else:
+        assert parsed.utcoffset() is not None
+    try:
+        parse_day(text, tz, TODAY)
+    except UsageError:
+        pass
+
+
+@given(st.text(max_size=30))
+def test_resolve_timezone_raises_only_usage_errors(name: str) -> None:
+    try:
+        resolve_timezone(name)
+    except UsageError:
+        pass
+
+
+def test_fixed_offset_results_are_plain_timezones() -> None:
+    parsed = parse_when("2026-11-20T07:00:00+01:00", BERLIN, NOW)
+    assert parsed.tzinfo == timezone(timedelta(hours=1))
+    assert parse_when("2026-11-20T06:00:00Z", BERLIN, NOW).tzinfo is UTC

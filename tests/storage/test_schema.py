@@ -1,0 +1,71 @@
+"""The SQLModel tables, the migrations and the plain-SQL queries describe one schema."""
+
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine
+from sqlmodel import Session, SQLModel, select
+
+from fittrack.core.activity import ActivityRecord
+from fittrack.storage import activities, db, schema
+
+
+def test_migrated_database_matches_the_sqlmodel_tables(db_file: Path) -> None:
+    db.connect(db_file).close()
+    engine = create_engine(f"sqlite:///{db_file}")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_rows_written_in_plain_sql_read_back_through_sqlmodel_and_back(db_file: Path) -> None:
+    paris = timezone(timedelta(hours=1))
+    record = ActivityRecord(
+        id=str(uuid.uuid4()),
+        type="run",
+        start=datetime(2026, 11, 20, 7, 0, tzinfo=paris),
+        end=datetime(2026, 11, 20, 7, 30, tzinfo=paris),
+        duration_s=1650.0,
+        distance_m=5000.0,
+        calories_kcal=325.5,
+        calories_estimated=True,
+        workload=279.0,
+        note="cold, windy",
+        created_at=datetime(2026, 11, 20, 6, 31, 2, 123456, tzinfo=UTC),
+        updated_at=datetime(2026, 11, 20, 6, 31, 2, 123456, tzinfo=UTC),
+    )
+    conn = db.connect(db_file)
+    with db.write(conn):
+        activities.insert(conn, [record])
+
+    engine = create_engine(f"sqlite:///{db_file}")
+    with Session(engine) as session:
+        row = session.exec(select(schema.Activity)).one()
+        assert row.start_at == datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+        assert row.utc_offset_min == 60
+        assert row.created_at == datetime(2026, 11, 20, 6, 31, 2, 123456, tzinfo=UTC)
+        assert (row.distance_m, row.note, row.calories_estimated) == (5000.0, "cold, windy", True)
+        other = schema.Activity(
+            id=str(uuid.uuid4()),
+            type="ride",
+            start_at=datetime(2026, 11, 21, 9, 0, tzinfo=UTC),
+            end_at=datetime(2026, 11, 21, 10, 0, tzinfo=UTC),
+            utc_offset_min=-300,
+            duration_s=3600.0,
+            calories_kcal=500.0,
+            created_at=datetime(2026, 11, 21, 10, 0, tzinfo=UTC),
+            updated_at=datetime(2026, 11, 21, 10, 0, tzinfo=UTC),
+        )
+        other_id = other.id
+        session.add(other)
+        session.commit()
+    engine.dispose()
+
+    assert activities.find(conn, record.id[:8]) == record
+    ride = activities.find(conn, other_id)
+    assert ride.start == datetime(2026, 11, 21, 4, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert ride.distance_m is None

@@ -1,0 +1,89 @@
+"""The structure that keeps everyday commands fast (timings live in bench/, not here)."""
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from fittrack.storage import activities, db
+
+HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "httpx", "pydantic", "gpxpy", "fitdecode")
+
+_PROBE = """
+import json, sys
+from fittrack.cli.app import main
+sys.argv = ["fittrack", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy})), file=sys.stderr)
+"""
+
+
+def _modules_loaded_by(home: Path, *args: str) -> list[str]:
+    env = {**os.environ, "FITTRACK_HOME": str(home)}
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(heavy=set(HEAVY)), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stderr.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list"],
+        ["list", "--json"],
+        ["list", "--from", "-7d", "--type", "run"],
+        ["status"],
+        ["log", "run", "5k", "27:30", "--json"],
+        ["show", "PREFIX"],
+    ],
+    ids=lambda a: " ".join(a),
+)
+def test_everyday_commands_import_no_heavy_module(fittrack_home: Path, args: list[str]) -> None:
+    db.connect(fittrack_home / "fittrack.db").close()  # created and migrated beforehand
+    first = _modules_loaded_by(fittrack_home, "log", "run", "5k", "27:30")
+    assert first == []
+    if "PREFIX" in args:
+        conn = sqlite3.connect(fittrack_home / "fittrack.db")
+        args = [
+            a.replace("PREFIX", conn.execute("SELECT id FROM activity").fetchone()[0][:6])
+            for a in args
+        ]
+    assert _modules_loaded_by(fittrack_home, *args) == []
+
+
+def _plan(conn: sqlite3.Connection, sql: str, params: list[object]) -> str:
+    return " | ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+
+
+def test_list_query_uses_the_start_index(db_file: Path) -> None:
+    conn = db.connect(db_file)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    end = datetime(2026, 12, 1, tzinfo=UTC)
+    for kwargs in (
+        {"start": None, "end": None, "limit": 20},
+        {"start": start, "end": end, "limit": 20},
+        {"start": start, "end": None, "types": ("run",), "limit": None},
+    ):
+        sql, params = activities.list_query(**kwargs)  # type: ignore[arg-type]
+        plan = _plan(conn, sql, params)
+        assert "USING INDEX ix_activity_start_at" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_id_prefix_lookup_uses_the_primary_key(db_file: Path) -> None:
+    conn = db.connect(db_file)
+    plan = _plan(conn, activities.FIND_SQL, ["abcd", "abcd~"])
+    assert "INDEX sqlite_autoindex_activity_1 (id>? AND id<?)" in plan, plan
