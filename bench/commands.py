@@ -38,7 +38,7 @@ def _dataset(name: str, count: int) -> Path:
 def _run(cmd: list[str], home: Path) -> float:
     env = {**os.environ, "FITTRACK_HOME": str(home)}
     t0 = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - t0
 
 

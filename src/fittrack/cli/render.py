@@ -57,7 +57,8 @@ def logged(record: ActivityRecord, profile: Profile, tz: tzinfo, verb: str = "Lo
     )
     _out().print(
         f"[green]✓[/] {verb} [bold]{record.type}[/] · {_quantities(record, profile)} · "
-        f"{calories} · {_when(record.start, tz)} · id [cyan]{record.id[:8]}[/]"
+        f"{calories} · {_when(record.start, tz)} · id [cyan]{record.id[:8]}[/]",
+        soft_wrap=True,
     )
 
 
@@ -101,7 +102,9 @@ def activity_table(
         )
     console.print(table)
     if more:
-        _err().print(f"[dim]Showing the newest {len(records)}; --limit 0 shows all.[/]")
+        _err().print(
+            f"[dim]Showing the newest {len(records)}; --limit 0 shows all.[/]", soft_wrap=True
+        )
 
 
 def activity_detail(record: ActivityRecord, profile: Profile) -> None:
@@ -193,14 +196,14 @@ def types_table(kinds: Iterable[ActivityType]) -> None:
     table.add_column("type", style="bold", no_wrap=True)
     table.add_column("aliases")
     table.add_column("MET", justify="right", no_wrap=True)
-    table.add_column("by speed", no_wrap=False)
+    table.add_column("MET by speed", no_wrap=True)
     for k in kinds:
-        bands = ", ".join(f"{m:g}" for _, m in k.speed_bands)
+        mets = [m for _, m in k.speed_bands]
         table.add_row(
             k.slug + ("" if k.builtin else " *"),
             ", ".join(k.aliases),
             f"{k.met:g}",
-            f"{bands}" if bands else "",
+            f"{min(mets):g}–{max(mets):g} ({len(mets)} bands)" if mets else "",
         )
     console = _out()
     console.print(table)
