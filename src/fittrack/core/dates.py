@@ -20,7 +20,7 @@ import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from fittrack.errors import UsageError
 
@@ -40,16 +40,18 @@ __all__ = [
 _DAY_HINT = "use YYYY-MM-DD, YYYYMMDD, today, yesterday or -7d"
 _WHEN_HINT = "use 2026-11-20 07:00, 20261120, 18:00, now, today 07:30, yesterday, -3h or -7d"
 
-_KEYWORD_RE = re.compile(r"(today|yesterday)(?:\s+(?:at\s+)?(.+))?")
-_TIME_RE = re.compile(r"([0-9]{1,2})(?::([0-9]{2}))?(?::([0-9]{2}))?\s*([ap]\.?m\.?)?")
-_RELATIVE_RE = re.compile(
+# Patterns stay strings until first use (the re module compiles and caches them), so commands
+# that never parse a date do not pay for compiling them on import.
+_KEYWORD_RE = r"(today|yesterday)(?:\s+(?:at\s+)?(.+))?"
+_TIME_RE = r"([0-9]{1,2})(?::([0-9]{2}))?(?::([0-9]{2}))?\s*([ap]\.?m\.?)?"
+_RELATIVE_RE = (
     r"-\s*([0-9]+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
 )
-_DAY_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})")
-_ISO_RE = re.compile(r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}(?:[Tt ][0-9].*)?")
-_ISO_DATE_PREFIX_RE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?![0-9])")
-_DAY_MONTH_RE = re.compile(r"(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}(?![0-9])")
-_ZONEINFO_DIR_RE = re.compile(r"(?:^|/)zoneinfo/(?:posix/|right/)?(.+)$")
+_DAY_RE = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})"
+_ISO_RE = r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}(?:[Tt ][0-9].*)?"
+_ISO_DATE_PREFIX_RE = r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?![0-9])"
+_DAY_MONTH_RE = r"(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}(?![0-9])"
+_ZONEINFO_DIR_RE = r"(?:^|/)zoneinfo/(?:posix/|right/)?(.+)$"
 
 
 def _quote(text: str) -> str:
@@ -91,7 +93,7 @@ def system_timezone_name() -> str | None:
     except OSError:
         pass
     for path in candidates:
-        match = _ZONEINFO_DIR_RE.search(path.replace(os.sep, "/"))
+        match = re.search(_ZONEINFO_DIR_RE, path.replace(os.sep, "/"))
         if match and _zone_or_none(match.group(1)) is not None:
             return match.group(1)
     try:
@@ -115,10 +117,8 @@ def system_timezone() -> tzinfo:
 
 @cache
 def _zones_by_folded_name() -> dict[str, str]:
-    import zoneinfo
-
     # Slow (it walks the zone files), so it is only called when a name did not resolve directly.
-    return {_fold(name): name for name in sorted(zoneinfo.available_timezones())}
+    return {_fold(name): name for name in sorted(available_timezones())}
 
 
 def _fold(name: str) -> str:
@@ -178,7 +178,7 @@ def _time_error(text: str) -> UsageError:
 
 def _read_time(text: str, whole: str) -> time | None:
     """``18:00``, ``7:05``, ``07:05:30``, ``7pm``, ``7:30 am``; None when it is not of that form."""
-    match = _TIME_RE.fullmatch(text)
+    match = re.fullmatch(_TIME_RE, text)
     if match is None:
         return None
     hour_text, minute_text, second_text, meridiem = match.groups()
@@ -209,19 +209,10 @@ def _localize(naive: datetime, tz: tzinfo, shown: str) -> datetime:
         raise UsageError(f"{shown} is out of range — {_WHEN_HINT}") from None
     if back.replace(tzinfo=None) != naive:
         raise UsageError(
-            f"{shown} does not exist in {_zone_name(tz)}: the clocks skip "
-            f"{naive:%H:%M} on {naive:%Y-%m-%d} — give a time after the change"
+            f"{shown} does not exist in {_zone_name(tz)}: the clocks jump forward over it "
+            f"— give a time after the change, e.g. {back:%H:%M}"
         )
     return aware
-
-
-def _fixed_offset(moment: datetime) -> datetime:
-    """The same instant with a plain ``datetime.timezone`` instead of dateutil's tzinfo classes."""
-    offset = moment.utcoffset()
-    if offset is None:
-        return moment
-    zone = UTC if offset == timedelta(0) else timezone(offset)
-    return moment.replace(tzinfo=zone)
 
 
 def _relative_delta(amount: int, unit: str) -> tuple[timedelta, bool]:
@@ -246,8 +237,9 @@ def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     minutes and seconds are elapsed time, days and weeks are calendar days: ``-7d`` is the same
     wall-clock time a week ago, even across a DST change); a bare time (``18:00``, ``7:05``,
     ``7pm``) today; ``20261120`` and ``2026-11-20`` (00:00 local); ISO 8601 such as
-    ``2026-11-20 07:00`` or ``2026-11-20T07:00``; other full dates with a four-digit year that
-    python-dateutil reads (``2026/11/20 7pm``, ``20 Nov 2026 07:00``).
+    ``2026-11-20 07:00`` or ``2026-11-20T07:00`` (the standard library's reader, then dateutil's
+    ``isoparse``); other full dates with a four-digit year, read by dateutil's general parser
+    under a strict grammar (``2026/11/20 7pm``, ``20 Nov 2026 07:00``, ``Fri, 20 Nov 2026``).
 
     A written UTC offset (``2026-11-20T07:00:00+01:00``, ``...Z``) keeps that instant and that
     offset; without one the time is local to ``tz``. A local time skipped by a DST change
@@ -270,7 +262,7 @@ def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     if lowered == "now":
         return local_now
 
-    keyword = _KEYWORD_RE.fullmatch(lowered)
+    keyword = re.fullmatch(_KEYWORD_RE, lowered)
     if keyword is not None:
         day = local_now.date() - timedelta(days=1 if keyword.group(1) == "yesterday" else 0)
         if keyword.group(2) is None:
@@ -280,7 +272,7 @@ def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
             raise _when_error(stripped)
         return _localize(datetime.combine(day, at), tz, shown)
 
-    relative = _RELATIVE_RE.fullmatch(lowered)
+    relative = re.fullmatch(_RELATIVE_RE, lowered)
     if relative is not None:
         try:
             step, calendar = _relative_delta(int(relative.group(1)), relative.group(2))
@@ -299,25 +291,37 @@ def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     if not any(char.isdigit() for char in stripped):
         raise _when_error(stripped)
 
-    if _ISO_RE.fullmatch(stripped):
+    if re.fullmatch(_ISO_RE, stripped):
         iso_day = _check_date_prefix(stripped)
-        if iso_day is not None and _ISO_DATE_PREFIX_RE.fullmatch(stripped):
+        if iso_day is not None and re.fullmatch(_ISO_DATE_PREFIX_RE, stripped):
             return _start_of_day(iso_day, tz)
-        from dateutil.parser import isoparse
-
-        try:
-            parsed = isoparse(stripped)
-        except (ValueError, OverflowError):
-            pass  # e.g. "2026-11-20 7:00"; dateutil's general parser may still read it
-        else:
+        parsed = _parse_iso(stripped)
+        if parsed is not None:
             return _aware(parsed, tz, shown)
 
     return _aware(_parse_free_form(stripped, lowered), tz, shown)
 
 
+def _parse_iso(text: str) -> datetime | None:
+    """ISO 8601, or None when neither reader takes it ("2026-11-20 7:00" is left to dateutil's
+    general parser)."""
+    try:
+        # The standard library reads the everyday forms without the 60 ms import of
+        # dateutil.parser; isoparse covers the rest of ISO 8601 (24:00, for one).
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    from dateutil.parser import isoparse
+
+    try:
+        return isoparse(text)
+    except (ValueError, OverflowError):
+        return None
+
+
 def _check_date_prefix(text: str) -> date | None:
     """The date an ISO-looking text starts with; an impossible one is refused here, by name."""
-    match = _ISO_DATE_PREFIX_RE.match(text)
+    match = re.match(_ISO_DATE_PREFIX_RE, text)
     if match is None:
         return None
     year, month, day = (int(group) for group in match.groups())
@@ -328,9 +332,17 @@ def _check_date_prefix(text: str) -> date | None:
 
 
 def _aware(parsed: datetime, tz: tzinfo, shown: str) -> datetime:
-    if parsed.utcoffset() is not None:
-        return _fixed_offset(parsed)
-    return _localize(parsed, tz, shown)
+    """Local in ``tz`` when no offset was written; else that instant, with a plain
+    ``datetime.timezone`` in place of dateutil's tzinfo classes."""
+    if parsed.tzinfo is None:
+        return _localize(parsed, tz, shown)
+    try:
+        offset = parsed.utcoffset()
+    except ValueError:  # dateutil builds offsets of a day or more; datetime refuses them
+        offset = None
+    if offset is None:
+        raise UsageError(f"{shown} has a UTC offset out of range — use one like +01:00 or -05:00")
+    return parsed.replace(tzinfo=UTC if offset == timedelta(0) else timezone(offset))
 
 
 _MONTHS = {
@@ -369,12 +381,12 @@ _WEEKDAYS = {
     )
     for name in names
 }
-_FREE_TIME_RE = re.compile(
+_FREE_TIME_RE = (
     r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:[ap]\.?m\.?)?|[0-9]{1,2}[ap]\.?m\.?"
 )
-_FREE_OFFSET_RE = re.compile(r"[+-][0-9]{2}(?::?[0-9]{2})?")
-_FREE_DAY_RE = re.compile(r"([0-9]{1,2})(?:st|nd|rd|th)?")
-_FREE_DATE_RE = re.compile(r"([0-9]{4})([/.-])([0-9]{1,2})\2([0-9]{1,2})")
+_FREE_OFFSET_RE = r"[+-][0-9]{2}(?::?[0-9]{2})?"
+_FREE_DAY_RE = r"([0-9]{1,2})(?:st|nd|rd|th)?"
+_FREE_DATE_RE = r"([0-9]{4})([/.-])([0-9]{1,2})\2([0-9]{1,2})"
 
 
 def _parse_free_form(stripped: str, lowered: str) -> datetime:
@@ -386,7 +398,7 @@ def _parse_free_form(stripped: str, lowered: str) -> datetime:
     ``Z``, ``UTC``) and one weekday, which must agree with the date. The fields dateutil returns
     are then checked against the ones the text gave.
     """
-    if _DAY_MONTH_RE.search(lowered):
+    if re.search(_DAY_MONTH_RE, lowered):
         raise UsageError(
             f"can't tell the day from the month in {_quote(stripped)} — "
             "write the date as YYYY-MM-DD, e.g. 2026-11-20 07:00"
@@ -403,16 +415,16 @@ def _parse_free_form(stripped: str, lowered: str) -> datetime:
             wanted["weekday"] = _WEEKDAYS[word]
         elif re.fullmatch(r"[0-9]{4}", word) and "year" not in wanted:
             wanted["year"] = int(word)
-        elif (day := _FREE_DAY_RE.fullmatch(word)) and "day" not in wanted:
+        elif (day := re.fullmatch(_FREE_DAY_RE, word)) and "day" not in wanted:
             wanted["day"] = int(day.group(1))
-        elif (numeric := _FREE_DATE_RE.fullmatch(word)) and not wanted.keys() - {"weekday"}:
+        elif (numeric := re.fullmatch(_FREE_DATE_RE, word)) and not wanted.keys() - {"weekday"}:
             counts["date"] += 1
             wanted.update(year=int(numeric[1]), month=int(numeric[3]), day=int(numeric[4]))
-        elif _FREE_TIME_RE.fullmatch(word):
+        elif re.fullmatch(_FREE_TIME_RE, word):
             counts["time"] += 1
         elif word in ("am", "pm", "a.m.", "p.m."):
             counts["meridiem"] += 1
-        elif word in ("z", "utc", "gmt") or _FREE_OFFSET_RE.fullmatch(word):
+        elif word in ("z", "utc", "gmt") or re.fullmatch(_FREE_OFFSET_RE, word):
             counts["offset"] += 1
             # dateutil reads a lowercase "z" as the system's local zone; say UTC plainly.
             word = "+00:00" if word.isalpha() else word
@@ -444,7 +456,7 @@ def _parse_free_form(stripped: str, lowered: str) -> datetime:
         raise _when_error(stripped) from None
     if (
         parsed.date() != default.date()
-        or (parsed.utcoffset() is not None) != bool(counts["offset"])
+        or (parsed.tzinfo is not None) != bool(counts["offset"])
         or (not counts["time"] and parsed.time() != time())
     ):
         raise _when_error(stripped)
@@ -486,7 +498,7 @@ def parse_day(text: str, tz: tzinfo, today: date) -> date:
     relative = _relative_days(lowered, today)
     if relative is not None:
         return relative
-    match = _DAY_RE.fullmatch(lowered)
+    match = re.fullmatch(_DAY_RE, lowered)
     if match is None:
         if re.search(r"[0-9]:[0-9]", lowered):
             raise UsageError(f"{_quote(stripped)} has a time; a day is asked for — {_DAY_HINT}")

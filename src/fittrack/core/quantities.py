@@ -88,13 +88,15 @@ _CALORIE_UNITS = frozenset(
     ["kcal", "kcals", "cal", "cals", "calorie", "calories", "kilocalorie", "kilocalories"]
 )
 
+# Patterns stay strings until first use (the re module compiles and caches them), so commands
+# that only format quantities do not pay for compiling them on import.
 # Thousands separators must group by three, so "1,5km" (a decimal comma) is refused, not misread.
 _NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+"
-_QUANTITY_RE = re.compile(rf"({_NUM})\s*([a-z]*)")
-_BARE_NUMBER_RE = re.compile(rf"[-+]?(?:{_NUM})")
-_DURATION_PART_RE = re.compile(rf"\s*({_NUM})\s*([a-z]*)")
-_CLOCK_RE = re.compile(r"([0-9]+):([0-9]{2})(?::([0-9]{2}))?(\.[0-9]+)?")
-_STONE_RE = re.compile(rf"({_NUM})\s*(?:st|stone|stones)\s*({_NUM})\s*(?:lb|lbs|pound|pounds)?")
+_QUANTITY_RE = rf"({_NUM})\s*([a-z]*)"
+_BARE_NUMBER_RE = rf"[-+]?(?:{_NUM})"
+_DURATION_PART_RE = rf"\s*({_NUM})\s*([a-z]*)"
+_CLOCK_RE = r"([0-9]+):([0-9]{2})(?::([0-9]{2}))?(\.[0-9]+)?"
+_STONE_RE = rf"({_NUM})\s*(?:st|stone|stones)\s*({_NUM})\s*(?:lb|lbs|pound|pounds)?"
 _MINUS = ("-", "\N{MINUS SIGN}")
 
 
@@ -117,8 +119,9 @@ def _normalise(text: str) -> str:
 def _ratio(number: str, shown: str) -> tuple[int, int]:
     """An exact (numerator, denominator) for a decimal matched by _NUM."""
     whole, _, fraction = number.replace(",", "").partition(".")
+    whole, fraction = whole.lstrip("0"), fraction.rstrip("0")
     # Bounding the digits keeps int() under its 4300-digit limit and the result finite.
-    if len(whole.lstrip("0")) > 12 or len(fraction) > 30:
+    if len(whole) > 12 or len(fraction) > 30:
         raise _Invalid(f"{shown} has too many digits — check the number")
     scale = 10 ** len(fraction)
     return int(whole or "0") * scale + int(fraction or "0"), scale
@@ -137,7 +140,9 @@ def _split_sign(text: str) -> tuple[bool, str]:
 
 
 def _bare_number(text: str) -> bool:
-    return _BARE_NUMBER_RE.fullmatch(_normalise(text).replace("\N{MINUS SIGN}", "-")) is not None
+    return (
+        re.fullmatch(_BARE_NUMBER_RE, _normalise(text).replace("\N{MINUS SIGN}", "-")) is not None
+    )
 
 
 # --- distance -------------------------------------------------------------------------------
@@ -152,7 +157,7 @@ def _read_distance(text: str) -> float:
     if body in _NAMED_DISTANCES:
         metres = _NAMED_DISTANCES[body]
     else:
-        match = _QUANTITY_RE.fullmatch(body)
+        match = re.fullmatch(_QUANTITY_RE, body)
         if match is None:
             if body in ("nan", "inf", "infinity"):
                 raise _Invalid(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
@@ -209,7 +214,7 @@ def _read_units(body: str, shown: str) -> float:
     parts: list[tuple[str, str]] = []
     position = 0
     while position < len(body):
-        match = _DURATION_PART_RE.match(body, position)
+        match = re.compile(_DURATION_PART_RE).match(body, position)
         if match is None:
             raise _Unreadable(f"can't read {shown} as a duration — {_DURATION_HINT}")
         parts.append((match.group(1), match.group(2)))
@@ -258,7 +263,7 @@ def _read_duration(text: str) -> float:
     if not normal:
         raise _Unreadable(f"no duration given — {_DURATION_HINT}")
     negative, body = _split_sign(normal)
-    clock = _CLOCK_RE.fullmatch(body)
+    clock = re.fullmatch(_CLOCK_RE, body)
     seconds = _read_clock(clock, shown) if clock else _read_units(body, shown)
     if negative or seconds <= 0:
         raise _Invalid(f"duration must be positive, not {shown} — {_DURATION_HINT}")
@@ -310,7 +315,7 @@ def _join_tokens(tokens: list[str]) -> list[str]:
             # Only after a token that can only be a duration, and only while the joined text still
             # reads as one: "1h 30m" is 90 minutes, "1h 800m" stays an hour and 800 metres.
             if (
-                _CLOCK_RE.fullmatch(previous) is None
+                re.fullmatch(_CLOCK_RE, previous) is None
                 and _attempt(_read_distance, previous)[0] is None
                 and _attempt(_read_duration, previous)[0] is not None
                 and _attempt(_read_duration, f"{previous} {token}")[0] is not None
@@ -412,8 +417,8 @@ def parse_weight(text: str) -> float:
     if not normal:
         raise UsageError(f"no weight given — {hint}")
     negative, body = _split_sign(normal)
-    stone = _STONE_RE.fullmatch(body)
-    match = _QUANTITY_RE.fullmatch(body)
+    stone = re.fullmatch(_STONE_RE, body)
+    match = re.fullmatch(_QUANTITY_RE, body)
     if stone is not None:
         stones, pounds = _ratio(stone.group(1), shown), _ratio(stone.group(2), shown)
         total_pounds = (stones[0] * 14 * pounds[1] + pounds[0] * stones[1], stones[1] * pounds[1])
@@ -446,7 +451,7 @@ def parse_calories(text: str) -> float:
     if not normal:
         raise UsageError(f"no calories given — {hint}")
     negative, body = _split_sign(normal)
-    match = _QUANTITY_RE.fullmatch(body)
+    match = re.fullmatch(_QUANTITY_RE, body)
     if match is None:
         raise UsageError(f"can't read {shown} as calories — {hint}")
     number, unit = match.groups()
