@@ -17,6 +17,7 @@ def fittrack_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("FITTRACK_HOME", str(home))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLUMNS", "80")  # what a pipe gets: tables must read well at 80
     return home
 
 

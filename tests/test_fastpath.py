@@ -18,11 +18,13 @@ _PROBE = """
 import json, sys
 from fittrack.cli.app import main
 sys.argv = ["fittrack", *sys.argv[1:]]
+code = 0
 try:
     main()
 except SystemExit as exc:
     code = exc.code
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {heavy})), file=sys.stderr)
+sys.exit(code)
 """
 
 

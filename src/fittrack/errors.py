@@ -1,7 +1,7 @@
 """One exception tree for everything fittrack tells a person went wrong.
 
 Domain and storage code raise these with a message written for the user; the CLI turns them into one
-red line on stderr and the exit code below, in one place (``fittrack.cli.app.main``).
+red line on stderr and the exit code below, in one place (``fittrack.cli.app.FittrackGroup``).
 """
 
 

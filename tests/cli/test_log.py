@@ -1,5 +1,7 @@
 """``fittrack log``: quantities by form, spans, calories, and refusals that write nothing."""
 
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -150,11 +152,54 @@ def test_timezone_boundary_belongs_to_the_profile_zone(
 ) -> None:
     """Profile in Paris, system in New York: 00:10 on 1 Dec is December, 23:50 on 30 Nov is not."""
     monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()  # the C library's local zone too, not only what fittrack reads from TZ
     assert cli("profile", "set", "--timezone", "Europe/Paris").exit_code == 0
-    late = cli_json("log", "run", "5k", "25:00", "--start", "2026-11-30 23:50")["activity"]
-    early = cli_json("log", "run", "5k", "25:00", "--start", "2026-12-01 00:10")["activity"]
-    assert early["start"] == "2026-12-01T00:10:00+01:00"
-    december = cli_json("list", "--from", "2026-12-01", "--to", "2026-12-01")
+    late = cli_json("log", "run", "5k", "25:00", "--start", "2025-11-30 23:50")["activity"]
+    early = cli_json("log", "run", "5k", "25:00", "--start", "2025-12-01 00:10")["activity"]
+    assert early["start"] == "2025-12-01T00:10:00+01:00"
+    december = cli_json("list", "--from", "2025-12-01", "--to", "2025-12-01")
     assert [a["id"] for a in december] == [early["id"]]
-    november = cli_json("list", "--from", "20261130", "--to", "20261130")
+    november = cli_json("list", "--from", "20251130", "--to", "20251130")
     assert [a["id"] for a in november] == [late["id"]]
+
+
+@pytest.fixture(autouse=True)
+def _restore_local_zone() -> Iterator[None]:
+    yield
+    time.tzset()  # monkeypatch has put TZ back by now
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "duration"),
+    [
+        ("2026-03-29 01:00", "2026-03-29 04:00", 2 * 3600),  # Berlin springs forward: 2 h
+        ("2026-10-25 01:00", "2026-10-25 04:00", 4 * 3600),  # falls back: 4 h
+    ],
+)
+def test_spans_across_dst_are_real_time(
+    cli: Invoke, cli_json, start: str, end: str, duration: int
+) -> None:
+    cli("profile", "set", "--timezone", "Europe/Berlin")
+    activity = cli_json("log", "run", "10k", "--start", start, "--end", end)["activity"]
+    assert activity["duration_s"] == duration
+    ends = cli_json("log", "run", "10k", "1h", "--start", start)["activity"]["end"]
+    assert ends == (
+        "2026-03-29T03:00:00+02:00" if "03-29" in start else "2026-10-25T02:00:00+02:00"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--start", "2999-01-01 07:00"], "out of range"),
+        (["--start", "0999-01-01 07:00"], "out of range"),
+        (["--start", "2099-01-01 07:00"], "future"),
+    ],
+)
+def test_far_and_future_dates_are_refused(
+    cli: Invoke, db_file: Path, args: list[str], message: str
+) -> None:
+    result = cli("log", "run", "5k", "27:30", *args)
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert count_rows(db_file) == 0

@@ -119,28 +119,30 @@ def test_types_add_refuses_bad_input(
 
 
 def test_status_without_goals_shows_the_week(cli: Invoke, cli_json) -> None:
-    cli("log", "run", "5k", "27:30", "--start", "2026-11-24 07:00")
-    cli("log", "run", "10k", "55:00", "--start", "2026-11-26 07:00")
-    cli("log", "ride", "20k", "45:00", "--start", "2026-11-29 07:00")
-    cli("log", "ride", "20k", "45:00", "--start", "2026-11-30 07:00")  # the next week
-    doc = cli_json("status", "--date", "2026-11-26")
-    assert doc["date"] == "2026-11-26"
+    cli("log", "run", "5k", "27:30", "--start", "2025-11-25 07:00")
+    cli("log", "run", "10k", "55:00", "--start", "2025-11-27 07:00")
+    cli("log", "ride", "20k", "45:00", "--start", "2025-11-30 07:00")
+    cli("log", "ride", "20k", "45:00", "--start", "2025-12-01 07:00")  # the next week
+    doc = cli_json("status", "--date", "2025-11-27")
+    assert doc["date"] == "2025-11-27"
     assert doc["goals"] == []
     summary = doc["summary"]
-    assert (summary["period_start"], summary["period_end"]) == ("2026-11-23", "2026-11-29")
+    assert (summary["period_start"], summary["period_end"]) == ("2025-11-24", "2025-11-30")
     by_type = {t["type"]: t for t in summary["types"]}
     assert by_type["run"]["count"] == 2
     assert by_type["run"]["distance_m"] == 15000
-    assert by_type["ride"]["count"] == 1
-    human = cli("status", "--date", "2026-11-26")
+    assert "ride" not in by_type  # Sunday's ride comes after the end of --date's day
+    sunday = cli_json("status", "--date", "2025-11-30")["summary"]["types"]
+    assert {t["type"]: t["count"] for t in sunday} == {"run": 2, "ride": 1}
+    human = cli("status", "--date", "2025-11-27")
     assert "No goals yet" in human.stdout
     assert "15.00 km" in human.stdout
 
 
 def test_status_week_can_start_on_sunday(cli: Invoke, cli_json) -> None:
     cli("profile", "set", "--week-start", "sunday")
-    summary = cli_json("status", "--date", "2026-11-26")["summary"]
-    assert (summary["period_start"], summary["period_end"]) == ("2026-11-22", "2026-11-28")
+    summary = cli_json("status", "--date", "2025-11-27")["summary"]
+    assert (summary["period_start"], summary["period_end"]) == ("2025-11-23", "2025-11-29")
 
 
 def test_status_refuses_a_bad_date(cli: Invoke) -> None:

@@ -48,6 +48,7 @@ def list_(
             "--limit",
             "-l",
             min=0,
+            max=1_000_000_000,
             help=f"At most N, newest first; 0 for all. [default: {DEFAULT_LIMIT} in the table, "
             "all with --json or --csv]",
             show_default=False,
@@ -98,7 +99,10 @@ def list_(
     from fittrack.cli import render
 
     more = limit != 0 and len(records) > limit
-    render.activity_table(records[:limit] if limit else records, session.profile, session.tz, more)
+    filtered = bool(from_ or to or type_)
+    render.activity_table(
+        records[:limit] if limit else records, session.profile, session.tz, more, filtered
+    )
 
 
 def show(activity_id: IdArg, as_json: JsonFlag = False) -> None:
@@ -150,10 +154,11 @@ def edit(
       fittrack edit 3f2a --type hike --note "with the dog"
     """
     from fittrack.cli.quantities import edited_span, parse_inputs
-    from fittrack.core.activity import with_energy
-    from fittrack.errors import UsageError
+    from fittrack.core.activity import check_not_future, check_quantities, with_energy
+    from fittrack.errors import FittrackError, UsageError
     from fittrack.storage import activities
     from fittrack.storage.db import write
+    from fittrack.storage.goals import completed_by
 
     session = open_session()
     old = activities.find(session.conn, activity_id)
@@ -171,6 +176,8 @@ def edit(
     if type_ is None and note is None and given.is_empty():
         raise UsageError("nothing to change: give a quantity, --type, --start, --note, …")
     first, last, moving = edited_span(old, given)
+    check_quantities(given.distance_m, moving)
+    check_not_future(first, session.now)
     changed = replace(
         old,
         type=kind.slug,
@@ -185,13 +192,21 @@ def edit(
         changed, kind, weight_kg=session.profile.weight_kg, calories_kcal=given.calories_kcal
     )
     with write(session.conn) as conn:
+        # Re-read under the write lock: a delete or edit by another process since the first read
+        # must not be undone by this one.
+        if activities.find(conn, old.id) != old:
+            raise FittrackError("the activity changed while you were editing it; try again")
         activities.update(conn, record)
+        completed = completed_by(conn, record, session.tz, session.profile.week_start, old)
     if as_json:
-        print_json({"activity": record.to_json(), "completed_goals": []})
+        print_json(
+            {"activity": record.to_json(), "completed_goals": [g.to_json() for g in completed]}
+        )
         return
     from fittrack.cli import render
 
     render.logged(record, session.profile, session.tz, verb="Updated")
+    render.completed_goals(completed)
     if energy.weight_assumed and energy.calories_estimated:
         render.weight_hint()
 

@@ -5,6 +5,8 @@ imported inside the commands that use them, so ``fittrack list`` starts in a fra
 """
 
 import sqlite3
+import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -23,11 +25,42 @@ class FittrackGroup(TyperGroup):
         except FittrackError as exc:
             _fail(exc)
         except sqlite3.DatabaseError as exc:
-            # A file that passed the open-time checks but is damaged inside.
             from fittrack.paths import db_path
-            from fittrack.storage.db import unreadable
+            from fittrack.storage.db import database_error
 
-            _fail(unreadable(db_path(), exc))
+            _fail(database_error(db_path(), exc))
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Click's own errors (bad flag, missing argument) as one line, like ours."""
+        call = {
+            "args": args,
+            "prog_name": prog_name,
+            "complete_var": complete_var,
+            "windows_expand_args": windows_expand_args,
+            **extra,
+        }
+        if not standalone_mode:
+            return super().main(standalone_mode=False, **call)
+        try:
+            result = super().main(standalone_mode=False, **call)
+        except typer.TyperException as exc:
+            if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
+                ctx = getattr(exc, "ctx", None)
+                hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+                typer.secho(f"Error: {exc.format_message()}{hint}", err=True, fg="red")
+            sys.exit(getattr(exc, "exit_code", 2))
+        except typer.Abort:
+            typer.secho("Aborted.", err=True, fg="red")
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: Any) -> list[str]:
         # Keep the order commands were added in (the order a person meets them), not alphabetical.
@@ -75,7 +108,7 @@ def root(
 
 
 def _register() -> None:
-    from fittrack.cli import activities, log, profile, status
+    from fittrack.cli import activities, goals, log, profile, status
 
     # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
     # negative distance (and `--pace` as an unknown option) by our own one-line errors.
@@ -85,7 +118,10 @@ def _register() -> None:
     app.command("show")(activities.show)
     app.command("edit", context_settings=quantities)(activities.edit)
     app.command("delete")(activities.delete)
+    app.add_typer(goals.goal_app, name="goal")
     app.command("status")(status.status)
+    app.command("progress")(status.progress)
+    app.command("summary")(status.summary)
     app.add_typer(profile.types_app, name="types")
     app.add_typer(profile.profile_app, name="profile")
 

@@ -42,7 +42,20 @@ def open_session() -> Session:
 
     conn = connect()
     profile = load_profile(conn)
-    tz = profile.tz()
+    try:
+        tz = profile.tz()
+    except UsageError:
+        # A zone name this system no longer knows must not lock the person out of every command
+        # (including the `profile set --timezone` that fixes it).
+        from fittrack.core.dates import system_timezone
+
+        typer.secho(
+            f"Warning: the profile's timezone '{profile.timezone}' is unknown here; using the "
+            "system's. Fix it with `fittrack profile set --timezone …`.",
+            err=True,
+            fg="yellow",
+        )
+        tz = system_timezone()
     return Session(conn=conn, profile=profile, tz=tz, now=datetime.now(UTC).astimezone(tz))
 
 
@@ -59,7 +72,10 @@ def print_csv(records: Iterable[ActivityRecord]) -> None:
     writer = csv.DictWriter(sys.stdout, fieldnames=ACTIVITY_KEYS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(record.to_json())
+        row = record.to_json()
+        # JSON's spelling of booleans, so the CSV reads the same in every language.
+        row["calories_estimated"] = "true" if record.calories_estimated else "false"
+        writer.writerow(row)
 
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]

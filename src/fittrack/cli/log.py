@@ -54,6 +54,7 @@ def log(
     from fittrack.core.activity import plan_activity
     from fittrack.storage import activities
     from fittrack.storage.db import write
+    from fittrack.storage.goals import completed_by
 
     session = open_session()
     kind = session.resolve_type(activity_type)
@@ -80,11 +81,15 @@ def log(
     )
     with write(session.conn) as conn:
         activities.insert(conn, [record])
+        completed = completed_by(conn, record, session.tz, session.profile.week_start)
     if as_json:
-        print_json({"activity": record.to_json(), "completed_goals": []})
+        print_json(
+            {"activity": record.to_json(), "completed_goals": [g.to_json() for g in completed]}
+        )
         return
     from fittrack.cli import render
 
     render.logged(record, session.profile, session.tz)
+    render.completed_goals(completed)
     if energy.weight_assumed:
         render.weight_hint()

@@ -9,12 +9,26 @@ from fittrack.cli.common import JsonFlag, open_session, print_json
 profile_app = typer.Typer(
     help="Your weight (for calories), timezone, display units and week start.\n\n"
     "Example: fittrack profile set --weight 72kg --timezone Europe/Berlin",
-    no_args_is_help=True,
+    invoke_without_command=True,
 )
 types_app = typer.Typer(
     help="Activity types and their MET values.\n\nExample: fittrack types add climbing --met 5.8",
-    no_args_is_help=True,
+    invoke_without_command=True,
 )
+
+
+@profile_app.callback()
+def _profile_default(ctx: typer.Context) -> None:
+    """Without a subcommand, `fittrack profile` shows the profile."""
+    if ctx.invoked_subcommand is None:
+        profile_show()
+
+
+@types_app.callback()
+def _types_default(ctx: typer.Context) -> None:
+    """Without a subcommand, `fittrack types` lists the types."""
+    if ctx.invoked_subcommand is None:
+        types_list()
 
 
 @profile_app.command("show")

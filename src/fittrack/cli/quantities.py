@@ -1,12 +1,12 @@
 """Reading the quantities ``log`` and ``edit`` take: positional ones and their --flag twins."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fittrack.cli.common import Session
 from fittrack.core.activity import ActivityRecord, resolve_span
 from fittrack.core.activity_types import ActivityType
-from fittrack.core.dates import parse_when
+from fittrack.core.dates import add_seconds, parse_when, seconds_between
 from fittrack.core.quantities import (
     classify_positional,
     parse_calories,
@@ -109,16 +109,19 @@ def edited_span(old: ActivityRecord, given: Inputs) -> tuple[datetime, datetime,
     """
     if given.start is None and given.end is None and given.duration_s is None:
         return old.start, old.end, old.duration_s
-    old_span = (old.end - old.start).total_seconds()
+    old_span = seconds_between(old.start, old.end)
     no_pauses = abs(old_span - old.duration_s) < 1
     if given.start is not None and given.end is not None:
-        return resolve_span(given.start, given.end, given.duration_s, given.start)
+        moving_given = given.duration_s
+        if moving_given is None and not no_pauses:
+            moving_given = min(old.duration_s, max(seconds_between(given.start, given.end), 0))
+        return resolve_span(given.start, given.end, moving_given, given.start)
     if given.start is not None:
         moving = given.duration_s if given.duration_s is not None else old.duration_s
         length = moving if no_pauses else max(old_span, moving)
-        return given.start, given.start + timedelta(seconds=length), moving
+        return given.start, add_seconds(given.start, length), moving
     if given.end is not None:
-        span = (given.end - old.start).total_seconds()
+        span = seconds_between(old.start, given.end)
         if given.duration_s is not None:
             moving = given.duration_s
         else:
@@ -127,5 +130,5 @@ def edited_span(old: ActivityRecord, given: Inputs) -> tuple[datetime, datetime,
     assert given.duration_s is not None
     moving = given.duration_s
     if no_pauses or moving > old_span:
-        return old.start, old.start + timedelta(seconds=moving), moving
+        return old.start, add_seconds(old.start, moving), moving
     return old.start, old.end, moving

@@ -10,12 +10,15 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType
+from fittrack.core.goals import Goal, format_amount
 from fittrack.core.profile import Profile
+from fittrack.core.progress import PeriodResult, Progress
 from fittrack.core.quantities import format_distance, format_duration, format_pace, format_weight
-from fittrack.storage.activities import TypeTotals
+from fittrack.storage.activities import Record, TypeTotals
 
 
 def _out() -> Console:
@@ -24,7 +27,8 @@ def _out() -> Console:
 
 
 def _err() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    # Hints are single lines that name commands: never break them at 80 columns in a pipe.
+    return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
 def _when(moment: datetime, tz: tzinfo) -> str:
@@ -57,7 +61,8 @@ def logged(record: ActivityRecord, profile: Profile, tz: tzinfo, verb: str = "Lo
     )
     _out().print(
         f"[green]✓[/] {verb} [bold]{record.type}[/] · {_quantities(record, profile)} · "
-        f"{calories} · {_when(record.start, tz)} · id [cyan]{record.id[:8]}[/]",
+        f"{calories} · {_when(record.start, record.start.tzinfo or tz)} · "
+        f"id [cyan]{record.id[:8]}[/]",
         soft_wrap=True,
     )
 
@@ -75,31 +80,50 @@ def deleted(record: ActivityRecord) -> None:
 
 
 def activity_table(
-    records: Sequence[ActivityRecord], profile: Profile, tz: tzinfo, more: bool
+    records: Sequence[ActivityRecord],
+    profile: Profile,
+    tz: tzinfo,
+    more: bool,
+    filtered: bool = False,
 ) -> None:
     """The list of activities."""
     console = _out()
     if not records:
-        console.print("No activities yet. Log one with: fittrack log run 5k 27:30")
+        if filtered:
+            console.print("No activities match.")
+        else:
+            console.print("No activities yet. Log one with: fittrack log run 5k 27:30")
         return
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("when", no_wrap=True)
-    table.add_column("type", no_wrap=True)
-    table.add_column("distance", justify="right", no_wrap=True)
-    table.add_column("time", justify="right", no_wrap=True)
-    table.add_column("kcal", justify="right", no_wrap=True)
-    table.add_column("note", overflow="ellipsis", no_wrap=True, max_width=30)
-    for r in records:
-        table.add_row(
+    rows = [
+        (
             r.id[:8],
             r.start.astimezone(tz).strftime("%a %Y-%m-%d %H:%M"),
             r.type,
             "" if r.distance_m is None else format_distance(r.distance_m, profile.units),
             format_duration(r.duration_s),
             f"{r.calories_kcal:.0f}",
-            r.note.replace("\n", " "),
         )
+        for r in records
+    ]
+    headers = ("id", "when", "type", "distance", "time", "kcal")
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    # Every column but the note keeps its full width; the note takes what is left, or goes.
+    for i, header in enumerate(headers):
+        table.add_column(
+            header,
+            style="cyan" if header == "id" else "",
+            justify="right" if header in ("distance", "time", "kcal") else "left",
+            no_wrap=True,
+            min_width=max(len(header), *(len(row[i]) for row in rows)),
+        )
+    notes = [r.note.replace("\n", " ") for r in records]
+    if any(notes):
+        table.add_column("note", overflow="ellipsis", no_wrap=True, ratio=1)
+        for row, note in zip(rows, notes, strict=True):
+            table.add_row(*row, Text(note))
+    else:
+        for row in rows:
+            table.add_row(*row)
     console.print(table)
     if more:
         _err().print(
@@ -144,7 +168,7 @@ def activity_detail(record: ActivityRecord, profile: Profile) -> None:
 
 def no_goals() -> None:
     """What ``status`` says before any goal exists."""
-    _out().print("No goals yet.")
+    _out().print("No goals yet. Add one with: fittrack goal add 20km --per week")
 
 
 def week_totals(week_first: date, totals: Iterable[TypeTotals], profile: Profile) -> None:
@@ -152,9 +176,11 @@ def week_totals(week_first: date, totals: Iterable[TypeTotals], profile: Profile
     totals = list(totals)
     console = _out()
     last = week_first + timedelta(days=6)
-    title = f"This week ({week_first:%a %d %b} – {last:%a %d %b})"
+    title = f"This week ({week_first:%a %d %b} – {last:%a %d %b %Y})"
     if not totals:
-        console.print(f"{title}: nothing logged yet. Try: fittrack log run 5k 27:30")
+        console.print(
+            f"{title}: nothing logged yet. Try: fittrack log run 5k 27:30", soft_wrap=True
+        )
         return
     table = Table(title=title, title_justify="left", box=None, header_style="bold")
     table.add_column("type")
@@ -211,3 +237,195 @@ def types_table(kinds: Iterable[ActivityType]) -> None:
         "[dim]METs from the 2024 Adult Compendium; with a distance, run, walk, ride and swim "
         "use the MET of their speed band. * your own types.[/]"
     )
+
+
+STATUS_STYLE = {
+    "success": ("done", "bold green"),
+    "on_track": ("on track", "green"),
+    "behind": ("behind", "yellow"),
+    "new": ("not started", "cyan"),
+    "due": ("missed", "red"),
+    "paused": ("paused", "dim"),
+}
+
+
+def _status(status: str) -> Text:
+    words, style = STATUS_STYLE.get(status, (status, ""))
+    return Text(words, style=style)
+
+
+def goal_line(goal: Goal, verb: str) -> None:
+    """Confirmation of a goal change."""
+    state = " (paused)" if goal.paused else ""
+    ends = f", until {goal.end_date:%d %b %Y}" if goal.end_date else ""
+    _out().print(
+        f"[green]✓[/] {verb} [bold]{goal.name}[/]{state} · from {goal.start_date:%d %b %Y}{ends}"
+        f" · id [cyan]{goal.id[:8]}[/]",
+        soft_wrap=True,
+    )
+
+
+def goal_table(goals: Sequence[Goal], profile: Profile, today: date) -> None:
+    """The list of goals."""
+    console = _out()
+    if not goals:
+        console.print("No goals yet. Add one with: fittrack goal add 20km --per week")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("id", "name", "target", "per", "type", "from", "until", "state"):
+        table.add_column(column, no_wrap=column != "name", style="cyan" if column == "id" else "")
+    for g in goals:
+        ended = g.end_date is not None and g.end_date < today
+        table.add_row(
+            g.id[:8],
+            g.name,
+            format_amount(g.metric, g.target, profile.units),
+            g.period,
+            g.activity_type or "all",
+            f"{g.start_date}",
+            "" if g.end_date is None else f"{g.end_date}",
+            Text("ended", style="dim")
+            if ended
+            else (Text("paused", style="dim") if g.paused else Text("active", style="green")),
+        )
+    console.print(table)
+
+
+def bar(percent: float, expected_share: float | None, width: int = 24) -> Text:
+    """A progress bar; ``│`` marks where a steady pace would be now."""
+    filled = max(0, min(width, round(width * percent / 100)))
+    marker = None
+    if expected_share is not None and 0 < expected_share < 1:
+        marker = min(width - 1, int(width * expected_share))
+    text = Text()
+    for i in range(width):
+        if i == marker:
+            text.append("│", style="bold white")
+        elif i < filled:
+            text.append("━", style="green" if percent >= 100 else "cyan")
+        else:
+            text.append("━", style="grey35")
+    return text
+
+
+def status_goals(progresses: Sequence[Progress], profile: Profile) -> None:
+    """``status``: one block per goal: name, bar with pace marker, numbers, what is needed."""
+    console = _out()
+    units = profile.units
+    for p in progresses:
+        g = p.goal
+        share = p.expected / p.target if p.target else None
+        head = Text.assemble(
+            (g.name, "bold"), f"  {p.period_start:%d %b}–{p.period_end:%d %b}  ", _status(p.status)
+        )
+        console.print(head)
+        amounts = (
+            f" {format_amount(g.metric, p.current, units)} / "
+            f"{format_amount(g.metric, p.target, units)}  {p.percent:.0f}%"
+        )
+        console.print(Text.assemble("  ", bar(p.percent, share), amounts))
+        if p.status in ("on_track", "behind", "new") and p.remaining > 0:
+            days = "today" if p.days_left <= 1 else f"a day for the {p.days_left} days left"
+            need = format_amount(g.metric, p.needed_per_day, units)
+            console.print(f"  [dim]{need} {days}[/]")
+        elif p.status == "due":
+            console.print(f"  [dim]{format_amount(g.metric, p.remaining, units)} short[/]")
+        console.print()
+
+
+def completed_goals(goals: Sequence[Goal]) -> None:
+    """The cheer when a logged activity completes goals."""
+    for goal in goals:
+        _out().print(f"[bold green]★ Goal reached:[/] {goal.name}!", soft_wrap=True)
+
+
+def progress_history(
+    goal: Goal,
+    periods: Sequence[PeriodResult],
+    streaks: tuple[int, int],
+    profile: Profile,
+    chart: bool,
+) -> None:
+    """``progress``: each period's value and status, the streaks, and optionally a bar chart."""
+    console = _out()
+    units = profile.units
+    console.print(Text.assemble((goal.name, "bold"), f"  ({goal.id[:8]})"))
+    if chart:
+        top = max([goal.target, *(p.current for p in periods)]) or 1.0
+        width = 36
+        target_at = min(width - 1, round(width * goal.target / top))
+        for p in periods:
+            filled = round(width * p.current / top)
+            line = Text(f"  {p.period_start:%Y-%m-%d} ")
+            for i in range(width):
+                if i == target_at:
+                    line.append("┊" if i >= filled else "┃", style="bold white")
+                elif i < filled:
+                    line.append("█", style="green" if p.status == "success" else "cyan")
+                else:
+                    line.append(" ")
+            line.append(f" {format_amount(goal.metric, p.current, units)}")
+            console.print(line)
+        console.print(f"  [dim]┊ target {format_amount(goal.metric, goal.target, units)}[/]")
+    else:
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        table.add_column("period", no_wrap=True)
+        table.add_column("value", justify="right", no_wrap=True)
+        table.add_column("target", justify="right", no_wrap=True)
+        table.add_column("status", no_wrap=True)
+        for p in periods:
+            table.add_row(
+                f"{p.period_start:%Y-%m-%d} – {p.period_end:%Y-%m-%d}",
+                format_amount(goal.metric, p.current, units),
+                format_amount(goal.metric, p.target, units),
+                _status(p.status),
+            )
+        console.print(table)
+    current, longest = streaks
+    console.print(f"  Streak: [bold]{current}[/] now, {longest} at best\n")
+
+
+def summary(
+    first: date | None,
+    last: date | None,
+    totals: Sequence[TypeTotals],
+    records: Sequence[Record],
+    best_week: tuple[str, float, int] | None,
+    profile: Profile,
+) -> None:
+    """``summary``: totals per type, then personal records."""
+    console = _out()
+    units = profile.units
+    span = "all time" if first is None else f"{first:%d %b %Y} – {last:%d %b %Y}"
+    if not totals:
+        console.print(f"Nothing logged in {span}.")
+        return
+    table = Table(title=f"Totals, {span}", title_justify="left", box=None, header_style="bold")
+    for column in ("type", "count", "distance", "time", "kcal"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    for t in totals:
+        table.add_row(
+            t.type,
+            str(t.count),
+            format_distance(t.distance_m, units) if t.distance_m else "",
+            format_duration(t.duration_s),
+            f"{t.calories_kcal:.0f}",
+        )
+    console.print(table)
+    if records:
+        rec = Table(title="Records", title_justify="left", box=None, header_style="bold")
+        for column in ("record", "type", "value", "when", "id"):
+            rec.add_column(column, no_wrap=True)
+        for r in records:
+            value = (
+                format_distance(r.value, units)
+                if r.label == "longest distance"
+                else format_duration(r.value)
+            )
+            rec.add_row(r.label, r.type, value, f"{r.start:%Y-%m-%d}", r.activity_id[:8])
+        console.print(rec)
+    if best_week:
+        week, moving, count = best_week
+        console.print(
+            f"Most active week: [bold]{week}[/], {format_duration(moving)} in {count} activities"
+        )

@@ -1,62 +1,247 @@
-"""``fittrack status``: are you on track? Until the goals commands land, this week's totals."""
+"""``fittrack status``, ``progress`` and ``summary``: are you on track, and how has it gone?"""
 
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
 
-from fittrack.cli.common import JsonFlag, open_session, print_json
+from fittrack.cli.common import JsonFlag, Session, open_session, print_json
+
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="As of the end of this day (YYYY-MM-DD, yesterday, -7d) instead of now.",
+        show_default=False,
+    ),
+]
 
 
-def status(
-    date: Annotated[
-        str | None,
-        typer.Option(
-            "--date",
-            help="Show the state as of the end of this day: YYYY-MM-DD, yesterday, -7d.",
-            show_default=False,
-        ),
-    ] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Show your goals and this week's totals per activity type.
-
-    Example: fittrack status
-    """
-    from datetime import timedelta
-
+def _as_of(session: Session, text: str | None) -> tuple[date, datetime]:
+    """The day and the moment progress is computed at: now, or the end of --date's day."""
+    if text is None:
+        return session.now.date(), session.now
     from fittrack.core.dates import local_day_bounds, parse_day
+
+    day = parse_day(text, session.tz, session.now.date())
+    return day, local_day_bounds(day, session.tz)[1]
+
+
+def _week(session: Session, day: date) -> tuple[date, date, datetime, datetime]:
+    from fittrack.core.periods import period_containing, utc_bounds
+
+    week = period_containing(day, "week", session.profile.week_start)
+    start, end = utc_bounds(week, session.tz)
+    return week.first, week.last, start, end
+
+
+def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
+    """Show every active goal in its current period, then this week's totals per type.
+
+    Each goal gets a bar with a marker where a steady pace would be, current / target, its status
+    and what each remaining day needs.
+
+    Examples:
+
+      fittrack status
+
+      fittrack status --date 2026-11-29 --json
+    """
+    from fittrack.core.progress import is_active
     from fittrack.storage.activities import totals_by_type
+    from fittrack.storage.goals import current_progress, load_goals
 
     session = open_session()
-    day = session.now.date() if date is None else parse_day(date, session.tz, session.now.date())
-    offset = (day.weekday() - (6 if session.profile.week_start == "sunday" else 0)) % 7
-    week_first = day - timedelta(days=offset)
-    start = local_day_bounds(week_first, session.tz)[0]
-    end = local_day_bounds(week_first + timedelta(days=6), session.tz)[1]
-    totals = totals_by_type(session.conn, start, end)
+    day, as_of = _as_of(session, date_)
+    progresses = [
+        current_progress(session.conn, goal, day, as_of, session.tz, session.profile.week_start)
+        for goal in load_goals(session.conn)
+        if is_active(goal, day)
+    ]
+    first, last, start, end = _week(session, day)
+    totals = totals_by_type(session.conn, start, min(end, as_of))
     if as_json:
         print_json(
             {
                 "date": day.isoformat(),
-                "goals": [],
+                "goals": [p.to_json() for p in progresses],
                 "summary": {
-                    "period_start": week_first.isoformat(),
-                    "period_end": (week_first + timedelta(days=6)).isoformat(),
-                    "types": [
-                        {
-                            "type": t.type,
-                            "count": t.count,
-                            "distance_m": t.distance_m,
-                            "duration_s": t.duration_s,
-                            "calories_kcal": t.calories_kcal,
-                        }
-                        for t in totals
-                    ],
+                    "period_start": first.isoformat(),
+                    "period_end": last.isoformat(),
+                    "types": [t.to_json() for t in totals],
                 },
             }
         )
         return
     from fittrack.cli import render
 
-    render.no_goals()
-    render.week_totals(week_first, totals, session.profile)
+    if progresses:
+        render.status_goals(progresses, session.profile)
+    else:
+        render.no_goals()
+    render.week_totals(first, totals, session.profile)
+
+
+def progress(
+    goal_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[GOAL_ID]",
+            help="One goal (id prefix); all goals when left out.",
+            show_default=False,
+        ),
+    ] = None,
+    periods: Annotated[
+        int, typer.Option("--periods", "-n", min=1, max=1000, help="How many periods to show.")
+    ] = 8,
+    date_: DateOpt = None,
+    chart: Annotated[bool, typer.Option("--chart", help="Draw a bar chart.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show a goal's history: each period's value and status, and your streaks.
+
+    A streak counts periods in a row that reached the target; paused periods neither break nor
+    extend it, and the period still under way does not break it.
+
+    Examples:
+
+      fittrack progress
+
+      fittrack progress 7c1e --periods 12 --chart
+    """
+    from fittrack.core.progress import streaks
+    from fittrack.storage.goals import find_goal, history, load_goals
+
+    session = open_session()
+    day, as_of = _as_of(session, date_)
+    goals = (
+        [find_goal(session.conn, goal_id)]
+        if goal_id
+        else [g for g in load_goals(session.conn) if g.start_date <= day]
+    )
+    results = []
+    for goal in goals:
+        past = history(session.conn, goal, day, as_of, session.tz, session.profile.week_start)
+        results.append(
+            (goal, [p.result() for p in past[-periods:]], streaks([p.status for p in past]))
+        )
+    if as_json:
+        print_json(
+            {
+                "goals": [
+                    {
+                        "goal": goal.to_json(),
+                        "periods": [p.to_json() for p in shown],
+                        "current_streak": current,
+                        "longest_streak": longest,
+                    }
+                    for goal, shown, (current, longest) in results
+                ]
+            }
+        )
+        return
+    from fittrack.cli import render
+
+    if not results:
+        render.no_goals()
+    for goal, shown, pair in results:
+        render.progress_history(goal, shown, pair, session.profile, chart)
+
+
+def summary(
+    week: Annotated[bool, typer.Option("--week", help="This week.")] = False,
+    month: Annotated[bool, typer.Option("--month", help="This month [the default].")] = False,
+    year: Annotated[bool, typer.Option("--year", help="This year.")] = False,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="First day (with --to, or up to today).", show_default=False),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)
+    ] = None,
+    all_time: Annotated[
+        bool, typer.Option("--all", help="Everything you ever logged (reads every row).")
+    ] = False,
+    date_: DateOpt = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Totals per activity type and personal records over a week, month, year or any days.
+
+    Records: longest distance and longest time per type, the fastest 1 km, 5 km, 10 km, half and
+    marathon (the best average pace of runs at least that long), and the most active week.
+
+    Examples:
+
+      fittrack summary
+
+      fittrack summary --year
+
+      fittrack summary --from 2026-01-01 --to 2026-06-30 --json
+    """
+    from fittrack.core.dates import local_day_bounds, parse_day
+    from fittrack.core.periods import period_containing
+    from fittrack.errors import UsageError
+    from fittrack.storage import activities
+
+    chosen = [
+        name
+        for name, on in (
+            ("--week", week),
+            ("--month", month),
+            ("--year", year),
+            ("--all", all_time),
+            ("--from/--to", bool(from_ or to)),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {', '.join(chosen)}")
+    session = open_session()
+    day, _ = _as_of(session, date_)
+    first: date | None
+    last: date | None
+    if all_time:
+        first = last = None
+    elif from_ or to:
+        today = session.now.date()
+        if from_ is None:
+            raise UsageError("--to needs a --from")
+        first = parse_day(from_, session.tz, today)
+        last = day if to is None else parse_day(to, session.tz, today)
+        if last < first:
+            raise UsageError(f"--to {last} is before --from {first}; swap them")
+    else:
+        kind = "week" if week else "year" if year else "month"
+        span = period_containing(day, kind, session.profile.week_start)
+        first, last = span.first, span.last
+    start = None if first is None else local_day_bounds(first, session.tz)[0]
+    end = None if last is None else local_day_bounds(last, session.tz)[1]
+    if start is not None and end is not None:
+        totals = activities.totals_by_type(session.conn, start, end)
+    else:
+        totals = activities.totals_by_type(session.conn, None, None)
+    records = [
+        *activities.longest_by_type(session.conn, start, end),
+        *activities.fastest_runs(session.conn, start, end),
+    ]
+    best_week = activities.most_active_week(session.conn, start, end, session.profile.week_start)
+    if as_json:
+        print_json(
+            {
+                "period_start": None if first is None else first.isoformat(),
+                "period_end": None if last is None else last.isoformat(),
+                "types": [t.to_json() for t in totals],
+                "records": [r.to_json() for r in records],
+                "most_active_week": None
+                if best_week is None
+                else {
+                    "week_start": best_week[0],
+                    "duration_s": best_week[1],
+                    "count": best_week[2],
+                },
+            }
+        )
+        return
+    from fittrack.cli import render
+
+    render.summary(first, last, totals, records, best_week, session.profile)

@@ -7,12 +7,12 @@ with the calories estimated from the MET tables unless the person gave them.
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.calories import Energy, energy_for
-from fittrack.core.dates import isoformat
+from fittrack.core.dates import add_seconds, isoformat, seconds_between
 from fittrack.core.quantities import format_duration
 from fittrack.errors import UsageError
 
@@ -32,8 +32,6 @@ ACTIVITY_KEYS = (
     "updated_at",
 )
 """The keys of the ACTIVITY JSON shape (PRODUCT.md), in order; also the CSV header."""
-
-SOURCES = ("manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin")
 
 
 @dataclass(frozen=True)
@@ -79,6 +77,31 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+MIN_DURATION_S = 1.0
+MIN_DISTANCE_M = 1.0
+FUTURE_SLACK_S = 60.0
+"""Clocks disagree by a little; a start up to a minute ahead of now is still 'now'."""
+
+
+def check_quantities(distance_m: float | None, duration_s: float | None) -> None:
+    """Refuse amounts too small to be a workout (almost always a typo)."""
+    if duration_s is not None and duration_s < MIN_DURATION_S:
+        raise UsageError(
+            f"a moving time of {duration_s:g} s is too short — give at least a second, like 45s"
+        )
+    if distance_m is not None and distance_m < MIN_DISTANCE_M:
+        raise UsageError(f"a distance of {distance_m:g} m is too short — give at least 1 m")
+
+
+def check_not_future(start: datetime, now: datetime) -> None:
+    """fittrack records what was done: an activity may not start after now."""
+    if seconds_between(now, start) > FUTURE_SLACK_S:
+        raise UsageError(
+            f"that would start in the future ({isoformat(start)}); fittrack logs what you have "
+            "done — give a past --start, or none to end it now"
+        )
+
+
 def resolve_span(
     start: datetime | None,
     end: datetime | None,
@@ -91,7 +114,7 @@ def resolve_span(
     end − start (pauses) but never longer.
     """
     if start is not None and end is not None:
-        span = (end - start).total_seconds()
+        span = seconds_between(start, end)
         if span <= 0:
             raise UsageError(
                 f"the end ({isoformat(end)}) is not after the start ({isoformat(start)}); "
@@ -109,12 +132,11 @@ def resolve_span(
         raise UsageError(
             "how long was it? give a duration (27:30, 45min, 1h30m) or both --start and --end"
         )
-    length = timedelta(seconds=duration_s)
     if start is not None:
-        return start, start + length, duration_s
+        return start, add_seconds(start, duration_s), duration_s
     if end is None:
         end = now
-    return end - length, end, duration_s
+    return add_seconds(end, -duration_s), end, duration_s
 
 
 def plan_activity(
@@ -132,6 +154,8 @@ def plan_activity(
     activity_id: str | None = None,
 ) -> tuple[ActivityRecord, Energy]:
     """A new activity with its energy: calories from the MET tables unless given."""
+    check_quantities(distance_m, duration_s)
+    check_not_future(start, now)
     energy = energy_for(activity_type, distance_m, duration_s, weight_kg, calories_kcal)
     record = ActivityRecord(
         id=activity_id or str(uuid.uuid4()),

@@ -229,7 +229,7 @@ def _relative_delta(amount: int, unit: str) -> tuple[timedelta, bool]:
     return timedelta(seconds=amount), False
 
 
-def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
+def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     """The moment ``text`` names, read in ``tz``; ``now`` (aware) anchors the relative forms.
 
     Accepted: ``now``; ``today`` and ``yesterday`` (00:00 local), optionally with a time
@@ -476,7 +476,7 @@ def _relative_days(text: str, today: date) -> date | None:
         raise UsageError(f"{_quote(text)} is too far back — {_DAY_HINT}") from None
 
 
-def parse_day(text: str, tz: tzinfo, today: date) -> date:
+def _parse_day(text: str, tz: tzinfo, today: date) -> date:
     """The calendar day ``text`` names, for ``--from``/``--to``/``--date``.
 
     Accepted: ``YYYY-MM-DD``, ``YYYYMMDD``, ``today``, ``yesterday``, ``-7d``, ``-2w`` (days
@@ -564,3 +564,50 @@ def isoformat(dt: datetime) -> str:
     if dt.utcoffset() is None:
         raise ValueError("expected an aware datetime")
     return dt.isoformat(timespec="seconds")
+
+
+def seconds_between(earlier: datetime, later: datetime) -> float:
+    """Elapsed seconds between two aware moments.
+
+    Python subtracts the wall-clock readings when both share a tzinfo, which is an hour off across a
+    DST change; going through UTC gives the real time.
+    """
+    return (later.astimezone(UTC) - earlier.astimezone(UTC)).total_seconds()
+
+
+def add_seconds(moment: datetime, seconds: float) -> datetime:
+    """The moment ``seconds`` of real time later, in the same zone (DST-correct, unlike ``+``)."""
+    try:
+        return (moment.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(moment.tzinfo)
+    except OverflowError as exc:
+        raise UsageError("that is further from today than fittrack can count") from exc
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""Years fittrack reads: wide enough for any workout, narrow enough that periods never overflow."""
+
+
+def _check_year(year: int, text: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UsageError(
+            f"{_quote(text)} is out of range — fittrack reads dates from {FIRST_YEAR} "
+            f"to {LAST_YEAR}"
+        )
+
+
+def parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
+    """The moment ``text`` names, read in ``tz`` (see ``_parse_when`` for the forms).
+
+    Years outside 1900–2200 are refused, so arithmetic on the result can never overflow.
+    """
+    moment = _parse_when(text, tz, now)
+    _check_year(moment.astimezone(UTC).year, text)
+    _check_year(moment.year, text)
+    return moment
+
+
+def parse_day(text: str, tz: tzinfo, today: date) -> date:
+    """The calendar day ``text`` names (see ``_parse_day``), between 1900 and 2200."""
+    day = _parse_day(text, tz, today)
+    _check_year(day.year, text)
+    return day

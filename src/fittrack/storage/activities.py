@@ -11,11 +11,12 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from fittrack.core.activity import ActivityRecord
+from fittrack.core.dates import isoformat
 from fittrack.errors import NotFound, UsageError
 
-_DB_TIME = "%Y-%m-%d %H:%M:%S.%f"
 MIN_PREFIX = 4
 
 _COLUMNS = (
@@ -26,7 +27,7 @@ _COLUMNS = (
 
 def to_db_time(moment: datetime) -> str:
     """An aware datetime as the UTC text SQLModel's DateTime stores in SQLite."""
-    return moment.astimezone(UTC).strftime(_DB_TIME)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
 def from_db_time(text: str) -> datetime:
@@ -84,13 +85,13 @@ def insert(conn: sqlite3.Connection, records: Iterable[ActivityRecord]) -> None:
 
 
 def update(conn: sqlite3.Connection, record: ActivityRecord) -> None:
-    """Replace every field of an existing activity but its id and creation time."""
+    """Replace every field of a live activity but its id, creation time and tombstone."""
     params = _record_params(record)
     conn.execute(
         "UPDATE activity SET type=?, start_at=?, end_at=?, utc_offset_min=?, duration_s=?, "
         "distance_m=?, calories_kcal=?, calories_estimated=?, workload=?, note=?, source=?, "
-        "updated_at=?, deleted_at=? WHERE id=?",
-        (*params[1:12], *params[13:], record.id),
+        "updated_at=? WHERE id=? AND deleted_at IS NULL",
+        (*params[1:12], params[13], record.id),
     )
 
 
@@ -143,24 +144,33 @@ def list_activities(
         yield _row_to_record(row)
 
 
-def find(conn: sqlite3.Connection, prefix: str) -> ActivityRecord:
-    """The one live activity whose id starts with ``prefix`` (git-style, at least 4 characters)."""
-    prefix = prefix.strip().lower()
-    if len(prefix) < MIN_PREFIX or any(c not in "0123456789abcdef-" for c in prefix):
+def check_prefix(prefix: str, noun: str, lister: str) -> str:
+    """A cleaned id prefix, or a usage error saying what an id looks like."""
+    cleaned = prefix.strip().lower()
+    if len(cleaned) < MIN_PREFIX or any(c not in "0123456789abcdef-" for c in cleaned):
         raise UsageError(
-            f"'{prefix}' is not an activity id: give at least {MIN_PREFIX} characters of the id "
-            "shown by `fittrack list`"
+            f"'{prefix}' is not {noun} id: give at least {MIN_PREFIX} characters of the id "
+            f"shown by `{lister}`"
         )
-    rows = conn.execute(FIND_SQL, (prefix, prefix + "~")).fetchall()
+    return cleaned
+
+
+def one_match(rows: list[Any], prefix: str, noun: str, plural: str, lister: str) -> Any:
+    """The single row a prefix matched, or NotFound / an ambiguity error."""
     if not rows:
-        raise NotFound(f"no activity with an id starting '{prefix}'; `fittrack list` shows the ids")
+        raise NotFound(f"no {noun} with an id starting '{prefix}'; `{lister}` shows the ids")
     if len(rows) > 1:
         shown = ", ".join(str(r[0])[:12] for r in rows[:5])
-        raise UsageError(
-            f"'{prefix}' matches {'more than 5' if len(rows) > 5 else len(rows)} activities "
-            f"({shown}…); give more characters of the id"
-        )
-    return _row_to_record(rows[0])
+        many = "more than 5" if len(rows) > 5 else str(len(rows))
+        raise UsageError(f"'{prefix}' matches {many} {plural} ({shown}…); give more characters")
+    return rows[0]
+
+
+def find(conn: sqlite3.Connection, prefix: str) -> ActivityRecord:
+    """The one live activity whose id starts with ``prefix`` (git-style, at least 4 characters)."""
+    prefix = check_prefix(prefix, "an activity", "fittrack list")
+    rows = conn.execute(FIND_SQL, (prefix, prefix + "~")).fetchall()
+    return _row_to_record(one_match(rows, prefix, "activity", "activities", "fittrack list"))
 
 
 # A range over the primary key rather than LIKE, which SQLite will not run on the index.
@@ -175,17 +185,151 @@ class TypeTotals:
 
     type: str
     count: int
-    distance_m: float
+    distance_m: float | None
+    """None when no activity of the type had a distance."""
     duration_s: float
     calories_kcal: float
 
+    def to_json(self) -> dict[str, object]:
+        """``{"type", "count", "distance_m", "duration_s", "calories_kcal"}``."""
+        return {
+            "type": self.type,
+            "count": self.count,
+            # Sums of floats pick up noise (9988.966400000001): round to what was measured.
+            "distance_m": None if self.distance_m is None else round(self.distance_m, 1),
+            "duration_s": round(self.duration_s, 1),
+            "calories_kcal": round(self.calories_kcal, 1),
+        }
 
-def totals_by_type(conn: sqlite3.Connection, start: datetime, end: datetime) -> list[TypeTotals]:
+
+def totals_by_type(
+    conn: sqlite3.Connection, start: datetime | None, end: datetime | None
+) -> list[TypeTotals]:
     """Count, distance, time and calories per type for activities starting in [start, end)."""
+    where, params = _window(start, end)
     rows = conn.execute(
-        "SELECT type, COUNT(*), TOTAL(distance_m), TOTAL(duration_s), TOTAL(calories_kcal) "
-        "FROM activity WHERE start_at >= ? AND start_at < ? AND deleted_at IS NULL "
-        "GROUP BY type ORDER BY TOTAL(duration_s) DESC",
-        (to_db_time(start), to_db_time(end)),
+        "SELECT type, COUNT(*), SUM(distance_m), TOTAL(duration_s), TOTAL(calories_kcal) "
+        f"FROM activity WHERE {where} GROUP BY type ORDER BY TOTAL(duration_s) DESC",
+        params,
     ).fetchall()
-    return [TypeTotals(str(r[0]), int(r[1]), float(r[2]), float(r[3]), float(r[4])) for r in rows]
+    return [
+        TypeTotals(
+            str(r[0]), int(r[1]), None if r[2] is None else float(r[2]), float(r[3]), float(r[4])
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Record:
+    """A personal record: which activity, and its value (metres, seconds or seconds per km)."""
+
+    label: str
+    type: str
+    value: float
+    activity_id: str
+    start: datetime
+
+    def to_json(self) -> dict[str, object]:
+        """``{"record", "type", "value", "activity_id", "start"}``; value in metres or seconds."""
+        return {
+            "record": self.label,
+            "type": self.type,
+            "value": round(self.value, 1),
+            "activity_id": self.activity_id,
+            "start": isoformat(self.start),
+        }
+
+
+def longest_by_type(
+    conn: sqlite3.Connection, start: datetime | None, end: datetime | None
+) -> list[Record]:
+    """The longest distance and the longest moving time of each type in [start, end)."""
+    where, params = _window(start, end)
+    records = []
+    # SQLite returns the bare columns (id, start) of the row that holds the MAX().
+    for column, label in (("distance_m", "longest distance"), ("duration_s", "longest time")):
+        rows = conn.execute(
+            f"SELECT type, MAX({column}), id, start_at, utc_offset_min FROM activity "
+            f"WHERE {where} AND {column} IS NOT NULL GROUP BY type ORDER BY type",
+            params,
+        ).fetchall()
+        records += [
+            Record(label, str(r[0]), float(r[1]), str(r[2]), _local(str(r[3]), int(r[4])))
+            for r in rows
+            if r[1]
+        ]
+    return records
+
+
+FASTEST_DISTANCES = (
+    ("1 km", 1000.0),
+    ("5 km", 5000.0),
+    ("10 km", 10000.0),
+    ("half marathon", 21097.5),
+    ("marathon", 42195.0),
+)
+
+
+def fastest_runs(
+    conn: sqlite3.Connection, start: datetime | None, end: datetime | None
+) -> list[Record]:
+    """For each common distance, the run at least that long with the best average pace.
+
+    The value is the time that pace gives over the distance (seconds).
+    """
+    where, params = _window(start, end)
+    records = []
+    for label, metres in FASTEST_DISTANCES:
+        row = conn.execute(
+            "SELECT duration_s / distance_m AS pace, id, start_at, utc_offset_min FROM activity "
+            f"WHERE {where} AND type = 'run' AND distance_m >= ? AND duration_s > 0 "
+            "ORDER BY pace LIMIT 1",
+            [*params, metres],
+        ).fetchone()
+        if row is not None:
+            records.append(
+                Record(
+                    f"fastest {label}",
+                    "run",
+                    float(row[0]) * metres,
+                    str(row[1]),
+                    _local(str(row[2]), int(row[3])),
+                )
+            )
+    return records
+
+
+def most_active_week(
+    conn: sqlite3.Connection, start: datetime | None, end: datetime | None, week_start: str
+) -> tuple[str, float, int] | None:
+    """(first day of the week, moving seconds, count) of the week with the most moving time.
+
+    Weeks are taken in each activity's own UTC offset (the one its person was in), which lets SQLite
+    group a million rows without handing them to Python.
+    """
+    where, params = _window(start, end)
+    weekday = 0 if week_start == "sunday" else 1
+    row = conn.execute(
+        "SELECT date(start_at, printf('%+d minutes', utc_offset_min), '-6 days', "
+        f"'weekday {weekday}') AS week, TOTAL(duration_s) AS moving, COUNT(*) FROM activity "
+        f"WHERE {where} GROUP BY week ORDER BY moving DESC, week LIMIT 1",
+        params,
+    ).fetchone()
+    return None if row is None else (str(row[0]), float(row[1]), int(row[2]))
+
+
+def _window(start: datetime | None, end: datetime | None) -> tuple[str, list[object]]:
+    where = ["deleted_at IS NULL"]
+    params: list[object] = []
+    if start is not None:
+        where.append("start_at >= ?")
+        params.append(to_db_time(start))
+    if end is not None:
+        where.append("start_at < ?")
+        params.append(to_db_time(end))
+    return " AND ".join(where), params
+
+
+def _local(stored: str, offset_min: int) -> datetime:
+    return from_db_time(stored).astimezone(timezone(timedelta(minutes=offset_min)))

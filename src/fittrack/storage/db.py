@@ -19,7 +19,7 @@ from pathlib import Path
 
 from fittrack.errors import DataError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The number of the newest migration (``migrations/versions/000N_*.py``)."""
 
 BUSY_TIMEOUT_S = 30.0
@@ -84,6 +84,23 @@ def unreadable(path: Path, exc: sqlite3.Error) -> DataError:
     )
 
 
+def database_error(path: Path, exc: sqlite3.DatabaseError) -> DataError:
+    """What to tell the person when SQLite fails in the middle of a command (nothing was saved)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+        return unreadable(path, exc)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DataError(
+            f"{path} is busy: another fittrack has been writing to it for {BUSY_TIMEOUT_S:.0f} s; "
+            "nothing was saved, try again"
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return DataError(f"{path} is read-only; nothing was saved")
+    if name.startswith("SQLITE_FULL"):
+        return DataError(f"the disk holding {path} is full; nothing was saved")
+    return DataError(f"the database {path} failed: {exc}; nothing was saved")
+
+
 def migrate(path: Path, revision: str = "head") -> None:
     """Bring the database at ``path`` to ``revision`` with Alembic, once, under a file lock."""
     with _file_lock(path.with_name(path.name + ".lock")):
@@ -107,7 +124,7 @@ def _alembic_upgrade(url: str, revision: str) -> None:
     from alembic.config import Config
     from sqlalchemy import create_engine, event
 
-    engine = create_engine(url)
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
 
     # pysqlite would commit before each DDL statement; take control so that each migration run is
     # one transaction: a crash half-way leaves the database as it was.

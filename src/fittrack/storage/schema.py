@@ -92,6 +92,8 @@ class GoalBase(SQLModel):
     start_date: date
     end_date: date | None = None
     paused: bool = False
+    pauses: str = "[]"
+    """JSON list of [first paused day, last paused day or null while paused]."""
 
 
 class Goal(GoalBase, SyncedRow, table=True):

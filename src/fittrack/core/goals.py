@@ -1,0 +1,254 @@
+"""Goals: the record, its JSON shape, reading a target with its unit, and saying a goal in words.
+
+A goal is a target (in SI: metres, seconds, a count, kcal) per calendar period (day, week, month,
+year), optionally for one activity type, from ``start_date`` to an optional ``end_date``.
+
+Reading a target (:func:`parse_target`): the unit decides the metric.
+
+- distance: anything :func:`~fittrack.core.quantities.parse_distance` reads (``20km``, ``10mi``,
+  ``5000m``, ``half``), except as below;
+- duration: anything :func:`~fittrack.core.quantities.parse_duration` reads (``150min``, ``3h``,
+  ``1h30m``, ``2:30:00``), except as below;
+- count: a whole number of ``times``, ``x``, ``sessions``, ``workouts`` or ``activities``
+  (``3times``, ``3 times``, ``3x``);
+- calories: ``2000kcal``, ``2000 kcal``, ``2000cal`` (``cal`` means kcal, as on food labels). Up to
+  10 million kcal: a year's target passes the 100000 kcal that one logged activity may have.
+
+``Nm`` alone reads both as metres and as minutes. In a goal it means metres from 1000 on
+(``5000m``: nobody writes a 17-hour target in minutes) and is refused below (``150m``, ``800m``):
+``150 min a week`` and ``800 m a day`` are both goals people set, and a wrong guess would silently
+track the wrong thing for months. The message says to write ``150min`` or ``800 metres``.
+
+A bare number, zero, a negative number and a fractional count are refused with a one-line
+:class:`~fittrack.errors.UsageError`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fittrack.core.quantities import (
+    METRES_PER_MILE,
+    _Invalid,
+    format_distance,
+    format_duration,
+    parse_distance,
+    parse_duration,
+)
+from fittrack.errors import UsageError
+
+__all__ = [
+    "GOAL_KEYS",
+    "METRICS",
+    "Goal",
+    "describe",
+    "format_amount",
+    "parse_target",
+]
+
+METRICS = ("distance", "duration", "count", "calories")
+
+GOAL_KEYS = (
+    "id",
+    "name",
+    "period",
+    "metric",
+    "target",
+    "activity_type",
+    "start_date",
+    "end_date",
+    "paused",
+    "created_at",
+    "updated_at",
+)
+"""The keys of the GOAL JSON shape (PRODUCT.md), in order."""
+
+_TARGET_HINT = "20km, 10mi, 150min, 3h, 3times or 2000kcal"
+
+# From here on an `Nm` target is metres; below it, it is refused as ambiguous (see the docstring).
+_AMBIGUOUS_METRES_FROM = 1000.0
+MAX_COUNT = 100_000
+MAX_CALORIES_KCAL = 10_000_000.0
+
+# Patterns stay strings until first use (the re module compiles and caches them), so commands that
+# never read a target do not pay for compiling them on import. Thousands separators must group by
+# three, as in the quantities module.
+_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+"
+_SIGNED_NUM_RE = "([-+\N{MINUS SIGN}]?)" + rf"\s*({_NUM})"
+_COUNT_RE = rf"({_NUM})\s*(?:x|×|times?|sessions?|workouts?|activit(?:y|ies))"
+_CALORIES_RE = rf"({_NUM})\s*(?:k?cals?|(?:kilo)?calories|(?:kilo)?calorie)"
+
+
+def _quote(text: str) -> str:
+    return f"'{text}'" if text.isprintable() else repr(text)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def _attempt(reader: Callable[[str], float], text: str) -> tuple[float | None, UsageError | None]:
+    try:
+        value = reader(text)
+    except UsageError as error:
+        return None, error
+    return value, None
+
+
+def parse_target(text: str) -> tuple[str, float]:
+    """(metric, target in SI) from a target with its unit: ``20km`` is ``("distance", 20000.0)``,
+    ``150min`` ``("duration", 9000.0)``, ``3times`` ``("count", 3.0)``, ``2000kcal``
+    ``("calories", 2000.0)``. See the module docstring for what is read and refused.
+    """
+    normal = " ".join(text.split()).lower()
+    shown = _quote(" ".join(text.split()))
+    if not normal:
+        raise UsageError(f"no target given — give one with its unit: {_TARGET_HINT}")
+
+    signed = re.match(_SIGNED_NUM_RE, normal)
+    if signed is not None:
+        if re.fullmatch(_SIGNED_NUM_RE, normal):
+            raise UsageError(f"a target needs a unit: {_TARGET_HINT}, not {shown}")
+        # Checked here, before any reader, so that every unit gets the same message. Every number
+        # must be zero for a zero target: "0h30m" and "0:45:00" are fine.
+        if signed.group(1) in ("-", "\N{MINUS SIGN}") or not any(
+            _number(number) for number in re.findall(_NUM, normal)
+        ):
+            raise UsageError(f"a target must be more than zero, not {shown} — e.g. {_TARGET_HINT}")
+        if signed.group(1) == "+":
+            normal = normal[1:].lstrip()
+
+    count = re.fullmatch(_COUNT_RE, normal)
+    if count is not None:
+        value = _number(count.group(1))
+        if value != int(value):
+            raise UsageError(
+                f"a count target must be a whole number, not {shown} — e.g. 3times or 3x"
+            )
+        if value > MAX_COUNT:
+            raise UsageError(f"{shown} is over {MAX_COUNT} times — check the number")
+        return "count", value
+
+    calories = re.fullmatch(_CALORIES_RE, normal)
+    if calories is not None:
+        value = _number(calories.group(1))
+        if value > MAX_CALORIES_KCAL:
+            raise UsageError(f"{shown} is over 10000000 kcal — check the number")
+        return "calories", value
+
+    metres, distance_error = _attempt(parse_distance, normal)
+    seconds, duration_error = _attempt(parse_duration, normal)
+    if metres is not None and seconds is not None:
+        # Only `Nm` reads as both (metres and minutes).
+        if metres >= _AMBIGUOUS_METRES_FROM:
+            return "distance", metres
+        number = signed.group(2) if signed is not None else normal.rstrip("m ")
+        raise UsageError(
+            f"{shown} could be minutes or metres — write {number}min or {number} metres"
+        )
+    if metres is not None:
+        return "distance", metres
+    if seconds is not None:
+        return "duration", seconds
+    # A value the form allows but that is out of range ("1h75m", "200000km") says so precisely.
+    for error in (distance_error, duration_error):
+        if isinstance(error, _Invalid):
+            raise error
+    raise UsageError(f"can't read {shown} as a target — use one with its unit: {_TARGET_HINT}")
+
+
+@dataclass(frozen=True)
+class Goal:
+    """One goal. ``target`` is SI (metres, seconds, a count, kcal); dates are local calendar days.
+
+    ``pauses`` are the intervals the goal was paused: (first paused day, last paused day), the
+    last being None while it is still paused (then ``paused`` is True).
+    """
+
+    id: str
+    name: str
+    period: str
+    metric: str
+    target: float
+    activity_type: str | None
+    start_date: date
+    end_date: date | None
+    paused: bool
+    pauses: tuple[tuple[date, date | None], ...]
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The GOAL shape of PRODUCT.md: dates ``YYYY-MM-DD`` or null, stamps in UTC to the
+        microsecond (as activities have them), ``target`` as the SI float it is stored as."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "period": self.period,
+            "metric": self.metric,
+            "target": self.target,
+            "activity_type": self.activity_type,
+            "start_date": self.start_date.isoformat(),
+            "end_date": None if self.end_date is None else self.end_date.isoformat(),
+            "paused": self.paused,
+            "created_at": _stamp(self.created_at),
+            "updated_at": _stamp(self.updated_at),
+        }
+
+
+def _stamp(moment: datetime) -> str:
+    # The same form as fittrack.core.activity.stamp; not imported from there, so that reading goals
+    # does not load the activity types and calorie tables.
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _compact(value: float, places: int = 2) -> str:
+    """``20``, ``12.5``, ``6.21``: at most ``places`` decimals, no trailing zeros."""
+    text = f"{value:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _short_amount(metric: str, value: float, units: str) -> str:
+    """An amount the way a person writes it in a goal: ``20 km``, ``10 mi``, ``150 min``,
+    ``3 h``, ``3 times``, ``2000 kcal``."""
+    if metric == "distance":
+        if units == "imperial":
+            return f"{_compact(value / METRES_PER_MILE)} mi"
+        return f"{_compact(value)} m" if value < 1000 else f"{_compact(value / 1000)} km"
+    if metric == "duration":
+        hours = value / 3600
+        if hours >= 1 and hours == int(hours):
+            return f"{int(hours)} h"
+        return f"{_compact(value / 60)} min"
+    if metric == "count":
+        return "once" if value == 1 else f"{_compact(value)} times"
+    return f"{_compact(value, 0)} kcal"
+
+
+def describe(goal: Goal, units: str) -> str:
+    """The goal in words, the default name: ``20 km a week of run``, ``150 min a week``,
+    ``3 times a week``, ``2000 kcal a month``; in miles with imperial ``units``."""
+    text = f"{_short_amount(goal.metric, goal.target, units)} a {goal.period}"
+    return f"{text} of {goal.activity_type}" if goal.activity_type else text
+
+
+def format_amount(metric: str, value: float, units: str) -> str:
+    """An amount of ``metric`` for display: ``20.00 km`` (``12.43 mi``), ``2:30:00``, ``3``,
+    ``2000 kcal``."""
+    if metric == "distance":
+        return format_distance(value, units)
+    if metric == "duration":
+        return format_duration(value)
+    if not math.isfinite(value):
+        raise ValueError(f"cannot format {value!r}")
+    if metric == "count":
+        return _compact(value)
+    if metric == "calories":
+        return f"{_compact(value, 0)} kcal"
+    raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
