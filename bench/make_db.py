@@ -11,6 +11,7 @@ import sqlite3
 import sys
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,7 +70,49 @@ def build(directory: Path, count: int, seed: int = 7) -> Path:
     conn.execute("COMMIT")
     conn.execute("ANALYZE")
     conn.close()
+    add_goals(path)
     return path
+
+
+GOALS = (
+    ("20km", "week", "run"),
+    ("150min", "week", None),
+    ("3times", "week", None),
+    ("2000kcal", "month", None),
+    ("30km", "week", "ride"),
+)
+
+
+def add_goals(path: Path) -> None:
+    """The five goals the status/progress benchmarks run with, started twelve weeks ago."""
+    from fittrack.core.goals import Goal, describe, parse_target
+    from fittrack.storage.db import write
+    from fittrack.storage.goals import insert_goal, load_goals
+
+    conn = connect(path)
+    if load_goals(conn):
+        conn.close()
+        return
+    now = datetime.now(UTC)
+    with write(conn):
+        for target, period, kind in GOALS:
+            metric, amount = parse_target(target)
+            goal = Goal(
+                id=str(uuid.uuid4()),
+                name="",
+                period=period,
+                metric=metric,
+                target=amount,
+                activity_type=kind,
+                start_date=(now - timedelta(weeks=12)).date(),
+                end_date=None,
+                paused=False,
+                pauses=(),
+                created_at=now,
+                updated_at=now,
+            )
+            insert_goal(conn, replace(goal, name=describe(goal, "metric")))
+    conn.close()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ def _modules_loaded_by(home: Path, *args: str) -> list[str]:
         ["list", "--json"],
         ["list", "--from", "-7d", "--type", "run"],
         ["status"],
+        ["status", "--json"],
+        ["progress"],
+        ["summary"],
+        ["goal", "list"],
         ["log", "run", "5k", "27:30", "--json"],
         ["show", "PREFIX"],
     ],
@@ -57,6 +61,7 @@ def test_everyday_commands_import_no_heavy_module(fittrack_home: Path, args: lis
     db.connect(fittrack_home / "fittrack.db").close()  # created and migrated beforehand
     first = _modules_loaded_by(fittrack_home, "log", "run", "5k", "27:30")
     assert first == []
+    assert _modules_loaded_by(fittrack_home, "goal", "add", "20km", "--per", "week") == []
     if "PREFIX" in args:
         conn = sqlite3.connect(fittrack_home / "fittrack.db")
         args = [
@@ -81,7 +86,10 @@ def test_list_query_uses_the_start_index(db_file: Path) -> None:
     ):
         sql, params = activities.list_query(**kwargs)  # type: ignore[arg-type]
         plan = _plan(conn, sql, params)
-        assert "USING INDEX ix_activity_start_at" in plan, plan
+        # The start index, or (one type) the (type, start) index: both read in time order.
+        assert "USING INDEX ix_activity_start_at" in plan or (
+            "USING INDEX ix_activity_type_start_at (type=? AND start_at>?)" in plan
+        ), plan
         assert "TEMP B-TREE" not in plan, plan
 
 
@@ -89,3 +97,28 @@ def test_id_prefix_lookup_uses_the_primary_key(db_file: Path) -> None:
     conn = db.connect(db_file)
     plan = _plan(conn, activities.FIND_SQL, ["abcd", "abcd~"])
     assert "INDEX sqlite_autoindex_activity_1 (id>? AND id<?)" in plan, plan
+
+
+@pytest.mark.parametrize("metric", ["distance", "duration", "count", "calories"])
+@pytest.mark.parametrize("activity_type", [None, "run"])
+def test_goal_aggregate_is_one_indexed_range_query(
+    db_file: Path, metric: str, activity_type: str | None
+) -> None:
+    from fittrack.storage.goals import measure_query
+
+    conn = db.connect(db_file)
+    params: list[object] = ["2026-11-23 00:00:00.000000", "2026-11-30 00:00:00.000000"]
+    if activity_type:
+        params.append(activity_type)
+    plan = _plan(conn, measure_query(metric, activity_type), params)
+    index = "ix_activity_type_start_at" if activity_type else "ix_activity_start_at"
+    assert f"SEARCH activity USING INDEX {index}" in plan, plan
+    assert "start_at>? AND start_at<?" in plan, plan
+
+
+def test_list_of_one_type_reads_only_that_type(db_file: Path) -> None:
+    conn = db.connect(db_file)
+    sql, params = activities.list_query(start=None, end=None, types=("swim",), limit=20)
+    plan = _plan(conn, sql, params)
+    assert "USING INDEX ix_activity_type_start_at (type=?)" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

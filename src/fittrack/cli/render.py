@@ -182,7 +182,8 @@ def week_totals(week_first: date, totals: Iterable[TypeTotals], profile: Profile
             f"{title}: nothing logged yet. Try: fittrack log run 5k 27:30", soft_wrap=True
         )
         return
-    table = Table(title=title, title_justify="left", box=None, header_style="bold")
+    console.print(title, soft_wrap=True)
+    table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("type")
     table.add_column("count", justify="right")
     table.add_column("distance", justify="right")
@@ -302,9 +303,9 @@ def bar(percent: float, expected_share: float | None, width: int = 24) -> Text:
         if i == marker:
             text.append("│", style="bold white")
         elif i < filled:
-            text.append("━", style="green" if percent >= 100 else "cyan")
+            text.append("█", style="green" if percent >= 100 else "cyan")
         else:
-            text.append("━", style="grey35")
+            text.append("░", style="grey35")  # distinct from █ without colour (NO_COLOR, a pipe)
     return text
 
 
@@ -400,7 +401,8 @@ def summary(
     if not totals:
         console.print(f"Nothing logged in {span}.")
         return
-    table = Table(title=f"Totals, {span}", title_justify="left", box=None, header_style="bold")
+    console.print(f"Totals, {span}", soft_wrap=True)
+    table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("type", "count", "distance", "time", "kcal"):
         table.add_column(column, justify="left" if column == "type" else "right")
     for t in totals:
@@ -413,7 +415,8 @@ def summary(
         )
     console.print(table)
     if records:
-        rec = Table(title="Records", title_justify="left", box=None, header_style="bold")
+        console.print("\nRecords")
+        rec = Table(box=None, header_style="bold", pad_edge=False)
         for column in ("record", "type", "value", "when", "id"):
             rec.add_column(column, no_wrap=True)
         for r in records:

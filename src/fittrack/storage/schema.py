@@ -55,6 +55,7 @@ class Activity(ActivityBase, SyncedRow, table=True):
     __table_args__ = (
         Index("ix_activity_start_at", "start_at"),
         Index("ix_activity_updated_at", "updated_at"),
+        Index("ix_activity_type_start_at", "type", "start_at"),
     )
 
 
