@@ -112,18 +112,11 @@ def list_query(
     limit: int | None = None,
 ) -> tuple[str, list[object]]:
     """The SQL (and its parameters) for activities starting in [start, end), newest first."""
-    where = ["deleted_at IS NULL"]
-    params: list[object] = []
-    if start is not None:
-        where.append("start_at >= ?")
-        params.append(to_db_time(start))
-    if end is not None:
-        where.append("start_at < ?")
-        params.append(to_db_time(end))
+    where, params = _window(start, end)
     if types:
-        where.append(f"type IN ({', '.join('?' * len(types))})")
+        where += f" AND type IN ({', '.join('?' * len(types))})"
         params.extend(types)
-    sql = f"SELECT {_COLUMNS} FROM activity WHERE {' AND '.join(where)} ORDER BY start_at DESC"
+    sql = f"SELECT {_COLUMNS} FROM activity WHERE {where} ORDER BY start_at DESC"
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
