@@ -440,3 +440,17 @@ def test_classify_positional_raises_only_usage_errors(tokens: list[str], tracks:
         return
     assert metres is None or metres > 0
     assert seconds is None or seconds > 0
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        (["27m", "30s"], (None, 1650.0)),
+        (["5k", "27m", "30s"], (5000.0, 1650.0)),
+        (["27m", "30 sec"], (None, 1650.0)),
+    ],
+)
+def test_minutes_then_seconds_is_one_duration(
+    tokens: list[str], expected: tuple[float | None, float | None]
+) -> None:
+    assert classify_positional(tokens, tracks_distance=True) == expected

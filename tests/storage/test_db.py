@@ -63,6 +63,11 @@ def test_upgrade_from_the_first_migration_keeps_every_row(db_file: Path) -> None
         "VALUES ('p', ?, ?, 81.5, 'Europe/Paris', 'imperial', 'sunday')",
         (stamp, stamp),
     )
+    raw.execute(
+        "INSERT INTO activity_type (id, created_at, updated_at, slug, name, met, aliases, "
+        "tracks_distance) VALUES ('t', ?, ?, 'climbing', 'Climbing', 5.8, 'bouldering', 1)",
+        (stamp, stamp),
+    )
     raw.commit()
     raw.close()
 
@@ -78,6 +83,9 @@ def test_upgrade_from_the_first_migration_keeps_every_row(db_file: Path) -> None
     assert conn.execute(
         "SELECT weight_kg, timezone, units, week_start FROM profile"
     ).fetchall() == [(81.5, "Europe/Paris", "imperial", "sunday")]
+    assert conn.execute("SELECT slug, met, aliases FROM activity_type").fetchall() == [
+        ("climbing", 5.8, "bouldering")
+    ]
     assert conn.execute("SELECT COUNT(*) FROM goal").fetchone()[0] == 0
 
 

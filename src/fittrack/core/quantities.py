@@ -314,12 +314,21 @@ def _join_tokens(tokens: list[str]) -> list[str]:
             previous = merged[-1]
             # Only after a token that can only be a duration, and only while the joined text still
             # reads as one: "1h 30m" is 90 minutes, "1h 800m" stays an hour and 800 metres.
-            if (
+            only_duration = (
                 re.fullmatch(_CLOCK_RE, previous) is None
                 and _attempt(_read_distance, previous)[0] is None
                 and _attempt(_read_duration, previous)[0] is not None
-                and _attempt(_read_duration, f"{previous} {token}")[0] is not None
-            ):
+            )
+            # "27m 30s": an ambiguous Nm followed by seconds can only be minutes and seconds.
+            minutes_then_seconds = (
+                re.fullmatch(r"[0-9]+(?:\.[0-9]+)?\s*(?:s|secs?|seconds?)", token.lower())
+                is not None
+                and _attempt(_read_distance, previous)[0] is not None
+                and _attempt(_read_duration, previous)[0] is not None
+            )
+            if (only_duration or minutes_then_seconds) and _attempt(
+                _read_duration, f"{previous} {token}"
+            )[0] is not None:
                 merged[-1] = f"{previous} {token}"
                 continue
         merged.append(token)
