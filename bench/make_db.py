@@ -11,7 +11,6 @@ import sqlite3
 import sys
 import time
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -85,7 +84,7 @@ GOALS = (
 
 def add_goals(path: Path) -> None:
     """The five goals the status/progress benchmarks run with, started twelve weeks ago."""
-    from fittrack.core.goals import Goal, describe, parse_target
+    from fittrack.core.goals import new_goal
     from fittrack.storage.db import write
     from fittrack.storage.goals import insert_goal, load_goals
 
@@ -96,22 +95,17 @@ def add_goals(path: Path) -> None:
     now = datetime.now(UTC)
     with write(conn):
         for target, period, kind in GOALS:
-            metric, amount = parse_target(target)
-            goal = Goal(
-                id=str(uuid.uuid4()),
-                name="",
-                period=period,
-                metric=metric,
-                target=amount,
+            goal = new_goal(
+                target,
+                period,
                 activity_type=kind,
                 start_date=(now - timedelta(weeks=12)).date(),
                 end_date=None,
-                paused=False,
-                pauses=(),
-                created_at=now,
-                updated_at=now,
+                name=None,
+                units="metric",
+                now=now,
             )
-            insert_goal(conn, replace(goal, name=describe(goal, "metric")))
+            insert_goal(conn, goal)
     conn.close()
 
 

@@ -89,39 +89,30 @@ def goal_add(
 
       fittrack goal add 2000kcal --per month --start 2026-12-01 --name "December burn"
     """
-    import uuid
-
-    from fittrack.core.goals import Goal, describe, parse_target
+    from fittrack.core.goals import new_goal, parse_target
     from fittrack.core.periods import check_period
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.goals import insert_goal
 
-    metric, amount = parse_target(target)
-    period = check_period(per)
+    parse_target(target)  # bad input is refused before the database is opened
+    check_period(per)
     session = open_session()
     activity_type = _type_slug(session, type_)
     first = session.now.date() if start is None else _day(session, start)
     last = None if end is None or end.strip().lower() == "none" else _day(session, end)
     if last is not None and last < first:
         raise UsageError(f"the goal ends ({last}) before it starts ({first}); give a later --end")
-    goal = Goal(
-        id=str(uuid.uuid4()),
-        name="",
-        period=period,
-        metric=metric,
-        target=amount,
+    goal = new_goal(
+        target,
+        per,
         activity_type=activity_type,
         start_date=first,
         end_date=last,
-        paused=False,
-        pauses=(),
-        created_at=session.now,
-        updated_at=session.now,
+        name=name,
+        units=session.profile.units,
+        now=session.now,
     )
-    from dataclasses import replace
-
-    goal = replace(goal, name=name.strip() if name else describe(goal, session.profile.units))
     with write(session.conn) as conn:
         insert_goal(conn, goal)
     _show(session, goal, as_json, "Added goal")

@@ -7,12 +7,12 @@ with the calories estimated from the MET tables unless the person gave them.
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.calories import Energy, energy_for
-from fittrack.core.dates import add_seconds, isoformat, seconds_between
+from fittrack.core.dates import add_seconds, isoformat, seconds_between, stamp
 from fittrack.core.quantities import format_duration
 from fittrack.errors import UsageError
 
@@ -70,11 +70,6 @@ class ActivityRecord:
             "created_at": stamp(self.created_at),
             "updated_at": stamp(self.updated_at),
         }
-
-
-def stamp(moment: datetime) -> str:
-    """A bookkeeping time (created, updated) in UTC to the microsecond: sync orders edits by it."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 MIN_DURATION_S = 1.0

@@ -611,3 +611,8 @@ def parse_day(text: str, tz: tzinfo, today: date) -> date:
     day = _parse_day(text, tz, today)
     _check_year(day.year, text)
     return day
+
+
+def stamp(moment: datetime) -> str:
+    """A bookkeeping time (created, updated) in UTC to the microsecond: sync orders edits by it."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")

@@ -29,9 +29,10 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
+from fittrack.core.dates import stamp
 from fittrack.core.quantities import (
     METRES_PER_MILE,
     _Invalid,
@@ -197,15 +198,9 @@ class Goal:
             "start_date": self.start_date.isoformat(),
             "end_date": None if self.end_date is None else self.end_date.isoformat(),
             "paused": self.paused,
-            "created_at": _stamp(self.created_at),
-            "updated_at": _stamp(self.updated_at),
+            "created_at": stamp(self.created_at),
+            "updated_at": stamp(self.updated_at),
         }
-
-
-def _stamp(moment: datetime) -> str:
-    # The same form as fittrack.core.activity.stamp; not imported from there, so that reading goals
-    # does not load the activity types and calorie tables.
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _compact(value: float, places: int = 2) -> str:
@@ -252,3 +247,41 @@ def format_amount(metric: str, value: float, units: str) -> str:
     if metric == "calories":
         return f"{_compact(value, 0)} kcal"
     raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+
+
+def new_goal(
+    target: str,
+    period: str,
+    *,
+    activity_type: str | None,
+    start_date: date,
+    end_date: date | None,
+    name: str | None,
+    units: str,
+    now: datetime,
+) -> Goal:
+    """A new goal from what a person typed: TARGET with its unit, the period's name, the rest.
+
+    Without a name it is named by what it asks ("20 km a week of run").
+    """
+    import uuid
+    from dataclasses import replace
+
+    from fittrack.core.periods import check_period
+
+    metric, amount = parse_target(target)
+    goal = Goal(
+        id=str(uuid.uuid4()),
+        name="",
+        period=check_period(period),
+        metric=metric,
+        target=amount,
+        activity_type=activity_type,
+        start_date=start_date,
+        end_date=end_date,
+        paused=False,
+        pauses=(),
+        created_at=now,
+        updated_at=now,
+    )
+    return replace(goal, name=name.strip() if name and name.strip() else describe(goal, units))
