@@ -216,10 +216,7 @@ def summary(
         first, last = span.first, span.last
     start = None if first is None else local_day_bounds(first, session.tz)[0]
     end = None if last is None else local_day_bounds(last, session.tz)[1]
-    if start is not None and end is not None:
-        totals = activities.totals_by_type(session.conn, start, end)
-    else:
-        totals = activities.totals_by_type(session.conn, None, None)
+    totals = activities.totals_by_type(session.conn, start, end)
     records = [
         *activities.longest_by_type(session.conn, start, end),
         *activities.fastest_runs(session.conn, start, end),
