@@ -1,0 +1,82 @@
+"""File formats: each module turns a file into ``ImportedActivity`` records (and ours back again).
+
+None of them touches the database; ``fittrack.importer`` decides what to add, skip or refuse. A
+module raises ``DataError`` with a one-line reason a person understands ("truncated FIT file",
+"not a GPX file: …") for a file it cannot read; nothing else may escape for any input.
+
+Modules are imported only when a file of their kind is read, so ``fittrack list`` never pays for
+gpxpy or fitdecode.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ImportedActivity:
+    """One activity as a file describes it; ``None`` where the file says nothing.
+
+    ``type`` is a fittrack slug when the file's sport maps to one ("other" with a warning when the
+    sport is unknown), or None when the file names no sport at all (the importer then uses
+    ``--type`` or guesses from the speed). ``duration_s`` is moving time; ``sport`` is the file's
+    own word for the sport, kept for messages.
+    """
+
+    start: datetime
+    source: str
+    type: str | None = None
+    sport: str | None = None
+    end: datetime | None = None
+    duration_s: float | None = None
+    distance_m: float | None = None
+    calories_kcal: float | None = None
+    note: str = ""
+    # Only our own CSV/JSON exports carry these: they make re-importing an export lossless.
+    id: str | None = None
+    calories_estimated: bool | None = None
+    workload: float | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+
+def map_sport(sport: str | None, table: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
+    """The fittrack type for a file's sport name (case and separators ignored), and any warning.
+
+    No sport → (None, ()); a sport the table does not know → ("other", (a warning,)).
+    """
+    if sport is None or not sport.strip():
+        return None, ()
+    key = " ".join(sport.strip().lower().replace("_", " ").replace("-", " ").split())
+    if key in table:
+        return table[key], ()
+    return "other", (f"unknown sport '{sport.strip()}', imported as 'other'",)
+
+
+def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:
+    """Read a watch file by its extension: ``.gpx``, ``.tcx``, ``.fit``, each maybe ``.gz``."""
+    from fittrack.errors import DataError
+
+    lowered = name.lower()
+    if lowered.endswith(".gz"):
+        import gzip
+        import zlib
+
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise DataError(f"{name} is not a readable gzip file ({exc})") from exc
+        lowered = lowered[:-3]
+    if lowered.endswith(".gpx"):
+        from fittrack.formats import gpx
+
+        return gpx.parse(data, name)
+    if lowered.endswith(".tcx"):
+        from fittrack.formats import tcx
+
+        return tcx.parse(data, name)
+    if lowered.endswith(".fit"):
+        from fittrack.formats import fit
+
+        return fit.parse(data, name)
+    raise DataError(f"{name}: not a GPX, TCX or FIT file (by its extension)")
