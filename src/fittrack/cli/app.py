@@ -108,7 +108,7 @@ def root(
 
 
 def _register() -> None:
-    from fittrack.cli import activities, goals, log, profile, status
+    from fittrack.cli import activities, data, goals, log, profile, status
 
     # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
     # negative distance (and `--pace` as an unknown option) by our own one-line errors.
@@ -122,6 +122,8 @@ def _register() -> None:
     app.command("status")(status.status)
     app.command("progress")(status.progress)
     app.command("summary")(status.summary)
+    app.command("export")(data.export)
+    app.command("import")(data.import_)
     app.add_typer(profile.types_app, name="types")
     app.add_typer(profile.profile_app, name="profile")
 

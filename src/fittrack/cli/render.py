@@ -7,6 +7,7 @@ give plain, readable text in a pipe. Machine output (``--json``, ``--csv``) neve
 import sys
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Protocol
 
 from rich.console import Console
 from rich.table import Table
@@ -19,6 +20,17 @@ from fittrack.core.profile import Profile
 from fittrack.core.progress import PeriodResult, Progress
 from fittrack.core.quantities import format_distance, format_duration, format_pace, format_weight
 from fittrack.storage.activities import Record, TypeTotals
+
+
+class ImportReportLike(Protocol):
+    """What the import table shows of a file (``fittrack.importer.FileReport``)."""
+
+    path: str
+    added: int
+    skipped: int
+    failed: int
+    error: str | None
+    warnings: list[str]
 
 
 def _out() -> Console:
@@ -432,3 +444,60 @@ def summary(
         console.print(
             f"Most active week: [bold]{week}[/], {format_duration(moving)} in {count} activities"
         )
+
+
+class ImportProgress:
+    """A progress bar on stderr over files and rows, shown only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} rows"),
+            console=_err(),
+            transient=True,
+        )
+        self._task = self._progress.add_task("importing", total=None)
+        self._files = 0
+        self._progress.start()
+
+    def rows(self, count: int) -> None:
+        """More rows read."""
+        self._progress.advance(self._task, count)
+
+    def file(self, report: ImportReportLike) -> None:
+        """One more file done."""
+        self._files += 1
+        self._progress.update(self._task, description=f"importing ({self._files} files done)")
+
+    def stop(self) -> None:
+        """Remove the bar."""
+        self._progress.stop()
+
+
+def import_report(reports: Sequence[ImportReportLike], dry_run: bool) -> None:
+    """A table of added / skipped / failed per file, the reasons, and the warnings."""
+    console = _out()
+    if not reports:
+        console.print("Nothing to import.")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("file", overflow="fold", ratio=1)
+    for column in ("added", "skipped", "failed"):
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold", ratio=1)
+    for r in reports:
+        note = Text(r.error, style="red") if r.error else Text("; ".join(r.warnings), style="dim")
+        table.add_row(Text(r.path), str(r.added), str(r.skipped), str(r.failed), note)
+    console.print(table)
+    added = sum(r.added for r in reports)
+    skipped = sum(r.skipped for r in reports)
+    failed = sum(r.failed for r in reports)
+    verb = "Would add" if dry_run else "Added"
+    console.print(
+        f"{verb} {added} activities, skipped {skipped} already there, {failed} files failed."
+        + (" (dry run: nothing was written)" if dry_run else ""),
+        soft_wrap=True,
+    )

@@ -7,7 +7,7 @@ with the calories estimated from the MET tables unless the person gave them.
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fittrack.core.activity_types import ActivityType
@@ -59,7 +59,8 @@ class ActivityRecord:
             "id": self.id,
             "type": self.type,
             "start": isoformat(self.start),
-            "end": isoformat(self.end),
+            # One stored offset per activity: the end is shown at the start's, as storage keeps it.
+            "end": isoformat(self.end.astimezone(timezone(self.start.utcoffset() or timedelta()))),
             "duration_s": self.duration_s,
             "distance_m": self.distance_m,
             "calories_kcal": self.calories_kcal,

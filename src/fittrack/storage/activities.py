@@ -76,10 +76,13 @@ def _record_params(record: ActivityRecord) -> tuple[object, ...]:
     )
 
 
-def insert(conn: sqlite3.Connection, records: Iterable[ActivityRecord]) -> None:
-    """Insert new activities (inside the caller's ``db.write`` transaction)."""
+def insert(
+    conn: sqlite3.Connection, records: Iterable[ActivityRecord], *, ignore_existing: bool = False
+) -> None:
+    """Insert new activities (inside the caller's transaction); optionally skip taken ids."""
+    verb = "INSERT OR IGNORE" if ignore_existing else "INSERT"
     conn.executemany(
-        f"INSERT INTO activity ({_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+        f"{verb} INTO activity ({_COLUMNS}) VALUES ({', '.join('?' * 15)})",
         (_record_params(r) for r in records),
     )
 
@@ -112,7 +115,7 @@ def list_query(
     limit: int | None = None,
 ) -> tuple[str, list[object]]:
     """The SQL (and its parameters) for activities starting in [start, end), newest first."""
-    where, params = _window(start, end)
+    where, params = window_clause(start, end)
     if types:
         where += f" AND type IN ({', '.join('?' * len(types))})"
         params.extend(types)
@@ -199,7 +202,7 @@ def totals_by_type(
     conn: sqlite3.Connection, start: datetime | None, end: datetime | None
 ) -> list[TypeTotals]:
     """Count, distance, time and calories per type for activities starting in [start, end)."""
-    where, params = _window(start, end)
+    where, params = window_clause(start, end)
     rows = conn.execute(
         "SELECT type, COUNT(*), SUM(distance_m), TOTAL(duration_s), TOTAL(calories_kcal) "
         f"FROM activity WHERE {where} GROUP BY type ORDER BY TOTAL(duration_s) DESC",
@@ -238,7 +241,7 @@ def longest_by_type(
     conn: sqlite3.Connection, start: datetime | None, end: datetime | None
 ) -> list[Record]:
     """The longest distance and the longest moving time of each type in [start, end)."""
-    where, params = _window(start, end)
+    where, params = window_clause(start, end)
     records = []
     # SQLite returns the bare columns (id, start) of the row that holds the MAX().
     for column, label in (("distance_m", "longest distance"), ("duration_s", "longest time")):
@@ -271,7 +274,7 @@ def fastest_runs(
 
     The value is the time that pace gives over the distance (seconds).
     """
-    where, params = _window(start, end)
+    where, params = window_clause(start, end)
     records = []
     for label, metres in FASTEST_DISTANCES:
         row = conn.execute(
@@ -301,7 +304,7 @@ def most_active_week(
     Weeks are taken in each activity's own UTC offset (the one its person was in), which lets SQLite
     group a million rows without handing them to Python.
     """
-    where, params = _window(start, end)
+    where, params = window_clause(start, end)
     weekday = 0 if week_start == "sunday" else 1
     row = conn.execute(
         "SELECT date(start_at, printf('%+d minutes', utc_offset_min), '-6 days', "
@@ -312,7 +315,8 @@ def most_active_week(
     return None if row is None else (str(row[0]), float(row[1]), int(row[2]))
 
 
-def _window(start: datetime | None, end: datetime | None) -> tuple[str, list[object]]:
+def window_clause(start: datetime | None, end: datetime | None) -> tuple[str, list[object]]:
+    """The WHERE clause (and parameters) of live activities starting in [start, end)."""
     where = ["deleted_at IS NULL"]
     params: list[object] = []
     if start is not None:
@@ -326,3 +330,15 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[str, list[obj
 
 def _local(stored: str, offset_min: int) -> datetime:
     return from_db_time(stored).astimezone(timezone(timedelta(minutes=offset_min)))
+
+
+def list_activities_oldest_first(
+    conn: sqlite3.Connection, start: datetime | None, end: datetime | None
+) -> Iterator[ActivityRecord]:
+    """Every live activity starting in [start, end), oldest first, read as a stream."""
+    where, params = window_clause(start, end)
+    cursor = conn.execute(
+        f"SELECT {_COLUMNS} FROM activity WHERE {where} ORDER BY start_at", params
+    )
+    while rows := cursor.fetchmany(5000):
+        yield from map(_row_to_record, rows)

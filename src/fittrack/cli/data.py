@@ -1,0 +1,187 @@
+"""``fittrack export`` and ``fittrack import``: take your log with you, bring your history in."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fittrack.cli.common import JsonFlag, open_session, print_json
+
+
+def export(
+    format_: Annotated[
+        str, typer.Option("--format", "-F", help="csv (activities) or json (everything).")
+    ] = "csv",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", "-o", help="Write to this file instead of stdout.", show_default=False
+        ),
+    ] = None,
+    from_: Annotated[
+        str | None,
+        typer.Option("--from", help="First day (inclusive).", show_default=False),
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)
+    ] = None,
+) -> None:
+    """Export activities as CSV, or activities, goals and profile as JSON.
+
+    `fittrack import` reads either back with nothing lost: same ids, same values.
+
+    Examples:
+
+      fittrack export > activities.csv
+
+      fittrack export --format json --out backup.json
+
+      fittrack export --from 2026-01-01 --to 2026-12-31 --out 2026.csv
+    """
+    from fittrack.core.dates import local_day_bounds, parse_day
+    from fittrack.errors import DataError, UsageError
+    from fittrack.storage.activities import window_clause
+
+    fmt = format_.strip().lower()
+    if fmt not in ("csv", "json"):
+        raise UsageError(f"unknown export format '{format_}' — use csv or json")
+    session = open_session()
+    today = session.now.date()
+    first = None if from_ is None else parse_day(from_, session.tz, today)
+    last = None if to is None else parse_day(to, session.tz, today)
+    if first is not None and last is not None and last < first:
+        raise UsageError(f"--to {last} is before --from {first}; swap them")
+    start = None if first is None else local_day_bounds(first, session.tz)[0]
+    end = None if last is None else local_day_bounds(last, session.tz)[1]
+    where, params = window_clause(start, end)
+
+    def write(stream: typer.FileTextWrite | object) -> int:
+        if fmt == "csv":
+            from fittrack.formats import fittrack_csv
+
+            return fittrack_csv.write(session.conn, stream, where, params)  # type: ignore[arg-type]
+        from fittrack.formats import fittrack_json
+        from fittrack.storage.activities import list_activities_oldest_first
+        from fittrack.storage.goals import load_goals
+
+        records = (r.to_json() for r in list_activities_oldest_first(session.conn, start, end))
+        return fittrack_json.write(
+            stream,  # type: ignore[arg-type]
+            records,
+            load_goals(session.conn),
+            session.profile,
+            session.now,
+        )
+
+    if out is None:
+        write(sys.stdout)
+        return
+    # Write beside the target and rename: an interrupted export never leaves half a file behind.
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as stream:
+            count = write(stream)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DataError(f"cannot write {out}: {exc.strerror}") from exc
+    typer.echo(f"Exported {count} activities to {out}.", err=True)
+
+
+def import_(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...",
+            help="Files, folders or zips: GPX, TCX, FIT (maybe .gz), our CSV/JSON, a Strava "
+            "export, a Garmin Activities.csv.",
+        ),
+    ],
+    format_: Annotated[
+        str,
+        typer.Option("--format", "-F", help="auto, csv, json, gpx, tcx, fit, strava or garmin."),
+    ] = "auto",
+    type_: Annotated[
+        str | None,
+        typer.Option("--type", help="The type for files that name no sport.", show_default=False),
+    ] = None,
+    units: Annotated[
+        str | None,
+        typer.Option(
+            "--units",
+            help="A Garmin CSV's distance units: metric or imperial [default: your profile's].",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would happen; write nothing.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Import duplicates too.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import activities from files, folders and zips, each file all or nothing.
+
+    Already there (same id, or same type starting within a minute) is skipped unless --force.
+    Exits 1 when any file failed; the others are still imported.
+
+    Examples:
+
+      fittrack import ~/Downloads/export_12345678.zip
+
+      fittrack import run.fit ride.gpx.gz --dry-run
+
+      fittrack import Activities.csv --units imperial
+    """
+    from fittrack.core.profile import check_units
+    from fittrack.errors import UsageError
+    from fittrack.importer import FORMATS, Importer, Options
+
+    fmt = format_.strip().lower()
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{format_}' — use {', '.join(FORMATS)}")
+    session = open_session()
+    override = None if type_ is None else session.resolve_type(type_)
+    options = Options(
+        format=fmt,
+        type_override=override,
+        dry_run=dry_run,
+        force=force,
+        units=check_units(units) if units else session.profile.units,
+    )
+    progress = None
+    if sys.stderr.isatty() and not as_json:
+        from fittrack.cli.render import ImportProgress
+
+        progress = ImportProgress()
+    importer = Importer(
+        session.conn,
+        session.profile,
+        session.tz,
+        session.now,
+        session.resolve_type,
+        options,
+        on_rows=progress.rows if progress else None,
+    )
+    try:
+        reports = importer.run(paths, on_file=progress.file if progress else lambda r: None)
+    finally:
+        if progress:
+            progress.stop()
+    failed = sum(r.failed for r in reports)
+    if as_json:
+        print_json(
+            {
+                "added": sum(r.added for r in reports),
+                "skipped": sum(r.skipped for r in reports),
+                "failed": failed,
+                "dry_run": dry_run,
+                "files": [r.to_json() for r in reports],
+            }
+        )
+    else:
+        from fittrack.cli import render
+
+        render.import_report(reports, dry_run)
+    if failed:
+        raise typer.Exit(code=1)

@@ -1,0 +1,191 @@
+"""fittrack's own JSON export: activities, goals and the profile, with a format version.
+
+    {"format": "fittrack", "version": 1, "exported_at": "…",
+     "profile": {…}, "goals": [GOAL + "pauses", …], "activities": [ACTIVITY, …]}
+
+Activities and goals use the JSON shapes of PRODUCT.md, so a script can read an export the same
+way it reads ``list --json``; goals also carry their pause intervals so that streaks survive.
+Written as a stream, one activity at a time; read whole (JSON has no cheap streaming reader in the
+standard library: for a million activities use the CSV).
+"""
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import IO, Any
+
+from fittrack.core.goals import Goal
+from fittrack.core.profile import Profile
+from fittrack.errors import DataError
+from fittrack.formats import ImportedActivity
+
+FORMAT = "fittrack"
+VERSION = 1
+
+
+def write(
+    out: IO[str],
+    activities: Iterator[dict[str, Any]],
+    goals: list[Goal],
+    profile: Profile,
+    now: datetime,
+) -> int:
+    """Write the whole document; returns the number of activities."""
+    head = {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": now.astimezone(UTC).isoformat(timespec="seconds"),
+        "profile": {
+            "weight_kg": profile.weight_kg,
+            "timezone": profile.timezone,
+            "units": profile.units,
+            "week_start": profile.week_start,
+        },
+        "goals": [goal_to_json(g) for g in goals],
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=1)
+    out.write(text[: text.rindex("}")].rstrip() + ',\n "activities": [')
+    count = 0
+    for activity in activities:
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(activity, ensure_ascii=False))
+        count += 1
+    out.write("\n ]\n}\n")
+    return count
+
+
+def goal_to_json(goal: Goal) -> dict[str, Any]:
+    """The GOAL shape plus its pause intervals."""
+    return {
+        **goal.to_json(),
+        "pauses": [[a.isoformat(), None if b is None else b.isoformat()] for a, b in goal.pauses],
+    }
+
+
+def looks_like_ours(head: bytes) -> bool:
+    """True for a JSON document that says it is a fittrack export."""
+    text = head.decode("utf-8-sig", errors="replace").lstrip()
+    return text.startswith("{") and '"format"' in text[:200] and f'"{FORMAT}"' in text[:200]
+
+
+class Export:
+    """A parsed export: its activities (as the importer takes them), goals and profile."""
+
+    def __init__(self, data: bytes, name: str = "") -> None:
+        label = name or "the file"
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise DataError(f"{label} is not UTF-8 text") from None
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{label}: malformed JSON at line {exc.lineno} ({exc.msg})") from None
+        if not isinstance(document, dict) or document.get("format") != FORMAT:
+            raise DataError(f'{label} is not a fittrack JSON export (no "format": "fittrack")')
+        if document.get("version") != VERSION:
+            raise DataError(
+                f"{label} is a version {document.get('version')!r} export; this fittrack reads "
+                f"version {VERSION}"
+            )
+        self.document = document
+        self.name = label
+
+    def activities(self) -> list[ImportedActivity]:
+        """Every activity; a malformed one raises DataError naming its position."""
+        items = self.document.get("activities", [])
+        if not isinstance(items, list):
+            raise DataError(f'{self.name}: "activities" is not a list')
+        return [_activity(item, i) for i, item in enumerate(items, start=1)]
+
+    def goals(self) -> list[Goal]:
+        """Every goal in the export."""
+        items = self.document.get("goals", [])
+        if not isinstance(items, list):
+            raise DataError(f'{self.name}: "goals" is not a list')
+        return [_goal(item, i) for i, item in enumerate(items, start=1)]
+
+    def profile(self) -> Profile | None:
+        """The exported profile, or None when the export has none."""
+        raw = self.document.get("profile")
+        if raw is None:
+            return None
+        try:
+            return Profile(
+                weight_kg=None if raw.get("weight_kg") is None else float(raw["weight_kg"]),
+                timezone=raw.get("timezone"),
+                units=str(raw.get("units", "metric")),
+                week_start=str(raw.get("week_start", "monday")),
+            )
+        except (AttributeError, TypeError, ValueError):
+            raise DataError(f"{self.name}: the profile is malformed") from None
+
+
+def _time(value: Any, where: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise DataError(f"{where}: not an ISO 8601 time: {value!r}") from None
+    if moment.utcoffset() is None:
+        raise DataError(f"{where}: the time {value!r} has no UTC offset")
+    return moment
+
+
+def _number(item: dict[str, Any], key: str, where: str, *, optional: bool = False) -> float | None:
+    value = item.get(key)
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise DataError(f"{where}: '{key}' must be a positive number, not {value!r}")
+    return float(value)
+
+
+def _activity(item: Any, index: int) -> ImportedActivity:
+    where = f"activity {index}"
+    if not isinstance(item, dict):
+        raise DataError(f"{where} is not an object")
+    try:
+        return ImportedActivity(
+            id=str(item["id"]),
+            type=str(item["type"]).strip().lower(),
+            sport=str(item["type"]),
+            start=_time(item["start"], where),
+            end=_time(item["end"], where),
+            duration_s=_number(item, "duration_s", where),
+            distance_m=_number(item, "distance_m", where, optional=True),
+            calories_kcal=_number(item, "calories_kcal", where),
+            calories_estimated=bool(item.get("calories_estimated", True)),
+            workload=_number(item, "workload", where),
+            note=str(item.get("note") or ""),
+            source=str(item.get("source") or "json"),
+            created_at=_time(item["created_at"], where).astimezone(UTC),
+            updated_at=_time(item["updated_at"], where).astimezone(UTC),
+        )
+    except KeyError as exc:
+        raise DataError(f"{where} has no {exc.args[0]!r}") from None
+
+
+def _goal(item: Any, index: int) -> Goal:
+    where = f"goal {index}"
+    if not isinstance(item, dict):
+        raise DataError(f"{where} is not an object")
+    try:
+        pauses = tuple(
+            (date.fromisoformat(a), None if b is None else date.fromisoformat(b))
+            for a, b in item.get("pauses", [])
+        )
+        return Goal(
+            id=str(item["id"]),
+            name=str(item.get("name") or ""),
+            period=str(item["period"]),
+            metric=str(item["metric"]),
+            target=float(item["target"]),
+            activity_type=item.get("activity_type"),
+            start_date=date.fromisoformat(item["start_date"]),
+            end_date=None if item.get("end_date") is None else date.fromisoformat(item["end_date"]),
+            paused=bool(item.get("paused", False)),
+            pauses=pauses,
+            created_at=_time(item["created_at"], where).astimezone(UTC),
+            updated_at=_time(item["updated_at"], where).astimezone(UTC),
+        )
+    except KeyError as exc:
+        raise DataError(f"{where} has no {exc.args[0]!r}") from None
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"{where} is malformed ({exc})") from None

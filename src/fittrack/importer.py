@@ -1,0 +1,393 @@
+"""Importing files: find them, read each with its format, and add it to the log all or nothing.
+
+Each file is one transaction: every activity in it is added (or skipped as a duplicate), or, if any
+part of it cannot be read, none is and the file is reported as failed with its reason while the
+other files go on. An activity is a duplicate when one with the same id exists (deleted ones
+included), or one of the same type starting within 60 seconds of it; ``force`` imports those too
+(with a new id when the id is taken). ``dry_run`` does all the work and rolls every file back.
+
+Rows are read as a stream and written in batches through plain sqlite3, so a million-row CSV
+imports in bounded memory.
+"""
+
+import io
+import sqlite3
+import uuid
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from fittrack.core.activity import ActivityRecord
+from fittrack.core.activity_types import ActivityType
+from fittrack.core.calories import energy_for
+from fittrack.core.dates import add_seconds, seconds_between
+from fittrack.core.profile import Profile
+from fittrack.errors import DataError, FittrackError, UsageError
+from fittrack.formats import ImportedActivity
+from fittrack.storage import activities
+from fittrack.storage.activities import to_db_time
+
+FORMATS = ("auto", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin")
+WATCH_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
+DATA_SUFFIXES = (*WATCH_SUFFIXES, ".csv", ".json", ".zip")
+DUPLICATE_WINDOW_S = 60
+BATCH = 2000
+
+_Extra = Callable[[sqlite3.Connection], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str
+    added: int = 0
+    skipped: int = 0
+    failed: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    format: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"path", "added", "skipped", "failed", "error"}`` (PRODUCT.md), plus warnings."""
+        return {
+            "path": self.path,
+            "added": self.added,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "error": self.error,
+            "warnings": self.warnings,
+        }
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the person asked for on the command line."""
+
+    format: str = "auto"
+    type_override: ActivityType | None = None
+    dry_run: bool = False
+    force: bool = False
+    units: str = "metric"
+
+
+@dataclass
+class _Unit:
+    """One thing to import as one transaction: a file, a zip member, or a Strava export."""
+
+    label: str
+    read: Callable[[], bytes]
+    name: str
+    path: Path | None = None
+
+
+class Importer:
+    """Imports files into one open database for one person."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        profile: Profile,
+        tz: tzinfo,
+        now: datetime,
+        resolve_type: Callable[[str], ActivityType],
+        options: Options,
+        on_rows: Callable[[int], None] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.profile = profile
+        self.tz = tz
+        self.now = now
+        self.resolve_type = resolve_type
+        self.options = options
+        self.on_rows = on_rows or (lambda n: None)
+        self._types: dict[str, ActivityType] = {}
+
+    # ---- finding the files -------------------------------------------------------------------
+
+    def units(self, paths: Iterable[Path]) -> Iterator[_Unit | FileReport]:
+        """Everything to import, in order; a path that cannot be used comes as a failed report."""
+        for path in paths:
+            if not path.exists():
+                yield FileReport(str(path), failed=1, error="no such file or folder")
+            elif path.is_dir():
+                yield from self._folder(path)
+            elif path.suffix.lower() == ".zip":
+                yield from self._zip(path)
+            else:
+                yield _Unit(str(path), path.read_bytes, path.name, path)
+
+    def _folder(self, folder: Path) -> Iterator[_Unit | FileReport]:
+        from fittrack.formats import strava
+
+        if strava.is_strava_export(folder):
+            yield _Unit(str(folder), lambda: b"", "activities.csv", folder)
+            return
+        files = sorted(
+            p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith(DATA_SUFFIXES)
+        )
+        if not files:
+            yield FileReport(
+                str(folder), failed=1, error="no GPX, TCX, FIT, CSV or JSON files in it"
+            )
+        for file in files:
+            yield from self.units([file])
+
+    def _zip(self, path: Path) -> Iterator[_Unit | FileReport]:
+        from fittrack.formats import strava
+
+        try:
+            if strava.is_strava_export(path):
+                yield _Unit(str(path), lambda: b"", "activities.csv", path)
+                return
+            with zipfile.ZipFile(path) as archive:
+                names = [
+                    n
+                    for n in archive.namelist()
+                    if n.lower().endswith(DATA_SUFFIXES) and not n.lower().endswith(".zip")
+                ]
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            yield FileReport(str(path), failed=1, error=f"not a readable zip file ({exc})")
+            return
+        if not names:
+            yield FileReport(str(path), failed=1, error="no GPX, TCX, FIT, CSV or JSON files in it")
+        for name in names:
+
+            def read(member: str = name) -> bytes:
+                with zipfile.ZipFile(path) as archive:
+                    return archive.read(member)
+
+            yield _Unit(f"{path}/{name}", read, Path(name).name)
+
+    # ---- reading and adding ------------------------------------------------------------------
+
+    def run(self, paths: Iterable[Path], on_file: Callable[[FileReport], None]) -> list[FileReport]:
+        """Import every file; ``on_file`` hears of each as it is done."""
+        reports = []
+        for unit in self.units(paths):
+            report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
+            reports.append(report)
+            on_file(report)
+        return reports
+
+    def import_unit(self, unit: _Unit) -> FileReport:
+        """One file, all or nothing."""
+        report = FileReport(unit.label)
+        try:
+            fmt, items, extra = self._read(unit)
+            report.format = fmt
+            self._store(items, report, extra)
+        except (FittrackError, OSError, MemoryError, RecursionError) as exc:
+            report.added = report.skipped = 0
+            report.failed = 1
+            report.error = str(exc) if isinstance(exc, FittrackError) else f"cannot read it ({exc})"
+        except sqlite3.DatabaseError:
+            raise  # the database, not the file, is at fault: the command reports it
+        return report
+
+    def _read(self, unit: _Unit) -> tuple[str, Iterable[ImportedActivity], _Extra | None]:
+        """The format of a unit, its activities, and (our JSON) what else goes in with them."""
+        from fittrack import formats
+        from fittrack.formats import fittrack_csv, fittrack_json, garmin, strava
+
+        fmt = self.options.format
+        if unit.path is not None and (unit.path.is_dir() or unit.path.suffix.lower() == ".zip"):
+            return "strava", strava.parse_export(unit.path), None
+        data = unit.read()
+        lowered = unit.name.lower()
+        if not data.strip():
+            raise DataError("the file is empty")
+        if fmt == "auto":
+            fmt = _detect(lowered, data)
+        if fmt in ("gpx", "tcx", "fit"):
+            name = unit.name if lowered.removesuffix(".gz").endswith(f".{fmt}") else f"x.{fmt}"
+            return fmt, formats.parse_by_name(name, data), None
+        if fmt == "csv":
+            if not fittrack_csv.looks_like_ours(data[:4096]):
+                raise DataError("not a fittrack CSV (its header is not id,type,start,…)")
+            return fmt, fittrack_csv.read(io.BytesIO(data), unit.name), None
+        if fmt == "json":
+            export = fittrack_json.Export(data, unit.name)
+            return fmt, export.activities(), self._goals_and_profile(export)
+        if fmt == "strava":
+            return fmt, strava.parse_csv(data, unit.name), None
+        if fmt == "garmin":
+            return (
+                fmt,
+                garmin.parse_csv(data, unit.name, units=self.options.units, tz=self.tz),
+                None,
+            )
+        raise DataError(f"cannot tell what kind of file {unit.name} is")
+
+    def _goals_and_profile(self, export: Any) -> _Extra:
+        """Our JSON's goals (and its profile when none is set here), in the same transaction."""
+
+        def add(conn: sqlite3.Connection) -> None:
+            from fittrack.storage.goals import insert_goal
+
+            for goal in export.goals():
+                exists = conn.execute("SELECT 1 FROM goal WHERE id = ?", (goal.id,)).fetchone()
+                if exists is None:
+                    insert_goal(conn, goal)
+            profile = export.profile()
+            saved = conn.execute("SELECT 1 FROM profile").fetchone()
+            if profile is not None and saved is None:
+                from fittrack.storage.profile import save_profile
+
+                save_profile(conn, profile, self.now)
+
+        return add
+
+    def _store(
+        self,
+        items: Iterable[ImportedActivity],
+        report: FileReport,
+        extra: _Extra | None,
+    ) -> None:
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # With nothing in the log yet, only rows of this same file can collide: skip the
+            # per-row look-ups and let the primary key drop repeated ids.
+            empty = conn.execute("SELECT 1 FROM activity LIMIT 1").fetchone() is None
+            iterator = iter(items)
+            while batch := list(islice(iterator, BATCH)):
+                records = [self._record(item, report) for item in batch]
+                if empty and not self.options.force:
+                    before = conn.total_changes
+                    activities.insert(conn, records, ignore_existing=True)
+                    added = conn.total_changes - before
+                    report.added += added
+                    report.skipped += len(records) - added
+                else:
+                    fresh = [r for r in map(self._admit, records) if r is not None]
+                    activities.insert(conn, fresh)
+                    report.added += len(fresh)
+                    report.skipped += len(records) - len(fresh)
+                self.on_rows(len(batch))
+            if extra is not None:
+                extra(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("ROLLBACK" if self.options.dry_run else "COMMIT")
+
+    def _admit(self, record: ActivityRecord) -> ActivityRecord | None:
+        """The record to add, or None for a duplicate; forced, a taken id gets a new one."""
+        id_taken = (
+            self.conn.execute("SELECT 1 FROM activity WHERE id = ?", (record.id,)).fetchone()
+            is not None
+        )
+        if self.options.force:
+            return replace(record, id=str(uuid.uuid4())) if id_taken else record
+        if id_taken:
+            return None
+        window = timedelta(seconds=DUPLICATE_WINDOW_S)
+        near = self.conn.execute(
+            "SELECT 1 FROM activity WHERE type = ? AND start_at >= ? AND start_at <= ? "
+            "AND deleted_at IS NULL LIMIT 1",
+            (record.type, to_db_time(record.start - window), to_db_time(record.start + window)),
+        ).fetchone()
+        return record if near is None else None
+
+    def _kind(self, item: ImportedActivity, report: FileReport) -> ActivityType:
+        if item.type is None:
+            if self.options.type_override is not None:
+                return self.options.type_override
+            guessed = _guess_type(item)
+            note = (
+                f"no sport in the file: guessed '{guessed}' from the speed (use --type to set it)"
+            )
+            if note not in report.warnings:
+                report.warnings.append(note)
+            return self._lookup(guessed, report)
+        return self._lookup(item.type, report)
+
+    def _lookup(self, slug: str, report: FileReport) -> ActivityType:
+        if slug not in self._types:
+            try:
+                self._types[slug] = self.resolve_type(slug)
+            except UsageError:
+                report.warnings.append(f"unknown activity type '{slug}', imported as 'other'")
+                self._types[slug] = self.resolve_type("other")
+        return self._types[slug]
+
+    def _record(self, item: ImportedActivity, report: FileReport) -> ActivityRecord:
+        for warning in item.warnings:
+            if warning not in report.warnings:
+                report.warnings.append(warning)
+        kind = self._kind(item, report)
+        duration = item.duration_s
+        if duration is None and item.end is not None:
+            duration = seconds_between(item.start, item.end)
+        if duration is None or duration <= 0:
+            raise DataError(f"the activity starting {item.start:%Y-%m-%d %H:%M} has no duration")
+        end = item.end if item.end is not None else add_seconds(item.start, duration)
+        start = item.start
+        if item.id is None:  # a watch file: show it at the person's offset of the day
+            start, end = start.astimezone(self.tz), end.astimezone(self.tz)
+        energy = energy_for(
+            kind, item.distance_m, duration, self.profile.weight_kg, item.calories_kcal
+        )
+        return ActivityRecord(
+            id=item.id or str(uuid.uuid4()),
+            type=kind.slug,
+            start=start,
+            end=end,
+            duration_s=duration,
+            distance_m=item.distance_m,
+            calories_kcal=energy.calories_kcal
+            if item.calories_kcal is None
+            else item.calories_kcal,
+            calories_estimated=(
+                item.calories_estimated
+                if item.calories_estimated is not None
+                else energy.calories_estimated
+            ),
+            workload=item.workload if item.workload is not None else energy.workload,
+            note=item.note,
+            source=item.source,
+            created_at=item.created_at or self.now,
+            updated_at=item.updated_at or self.now,
+        )
+
+
+def _detect(name: str, data: bytes) -> str:
+    """The format of a file, from its name and first bytes."""
+    from fittrack.formats import fittrack_csv, fittrack_json, garmin, strava
+
+    for suffix in ("gpx", "tcx", "fit"):
+        if name.endswith((f".{suffix}", f".{suffix}.gz")):
+            return suffix
+    head = data[:4096]
+    if fittrack_json.looks_like_ours(head):
+        return "json"
+    if fittrack_csv.looks_like_ours(head):
+        return "csv"
+    if strava.looks_like_strava_csv(head):
+        return "strava"
+    if garmin.looks_like_garmin_csv(head):
+        return "garmin"
+    if len(head) > 12 and head[8:12] == b".FIT":
+        return "fit"
+    text = head.lstrip()[:400].lower()
+    if b"<gpx" in text:
+        return "gpx"
+    if b"trainingcenterdatabase" in text:
+        return "tcx"
+    raise DataError(
+        "cannot tell what kind of file this is: give --format csv, json, gpx, tcx, fit, strava "
+        "or garmin"
+    )
+
+
+def _guess_type(item: ImportedActivity) -> str:
+    """walk, run or ride from the average speed; other without a distance."""
+    if not item.distance_m or not item.duration_s:
+        return "other"
+    kmh = item.distance_m / item.duration_s * 3.6
+    return "walk" if kmh < 7 else "run" if kmh < 16 else "ride"
