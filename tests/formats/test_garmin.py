@@ -290,6 +290,8 @@ def test_files_that_are_not_garmin_exports_are_refused(data: bytes, reason: str)
         ({"Date": "01/05/2024 07:30"}, "row 3: 'Date' is not a date"),
         ({"Date": "2024-13-01 07:30:00"}, "row 3: 'Date' is not a date"),
         ({"Date": "--"}, "row 3: no 'Date'"),
+        ({"Date": "9999-12-31 23:59:59"}, "row 3: 'Date' is out of range"),
+        ({"Elapsed_Time": "99999:00:00"}, "row 3: 'Elapsed Time' is longer than a year"),
     ],
 )
 def test_one_bad_row_fails_the_file_naming_the_row(bad: dict[str, str], message: str) -> None:

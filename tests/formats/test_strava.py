@@ -277,6 +277,8 @@ def test_files_that_are_not_strava_exports_are_refused(data: bytes, reason: str)
         ({"Activity_Date": "Feb 30, 2024, 7:00:00 AM"}, "row 3: 'Activity Date' is not a date"),
         ({"Activity_Date": "Feb 3, 2024, 13:00:00 PM"}, "row 3: 'Activity Date' is not a date"),
         ({"Activity_Date": ""}, "row 3: no 'Activity Date'"),
+        ({"Activity_Date": "Dec 31, 9999, 11:59:59 PM"}, "row 3: 'Activity Date' is out of range"),
+        ({"Elapsed_Time": "1e300"}, "row 3: 'Elapsed Time' is longer than a year: '1e300'"),
     ],
 )
 def test_one_bad_row_fails_the_file_naming_the_row(bad: dict[str, str], message: str) -> None:
@@ -402,6 +404,23 @@ def test_export_folder_with_a_top_folder(tmp_path: Path) -> None:
     assert strava.is_strava_export(tmp_path / "download")
     (activity,) = strava.parse_export(tmp_path / "download")
     assert activity.duration_s == 1750.0
+    # With other files beside it the folder is not an export: the importer takes them one by one.
+    (tmp_path / "download" / "run.gpx").write_bytes(b"<gpx/>")
+    assert not strava.is_strava_export(tmp_path / "download")
+    assert strava.is_strava_export(inner)
+
+
+def test_export_zip_with_a_top_folder_only(tmp_path: Path) -> None:
+    inside = make_zip(
+        tmp_path / "a.zip",
+        {"export_1/activities.csv": current_csv(row()), "export_1/bikes.csv": b"x\n"},
+    )
+    assert strava.is_strava_export(inside)
+    mixed = make_zip(
+        tmp_path / "b.zip",
+        {"export_1/activities.csv": current_csv(row()), "elsewhere/run.gpx": b"<gpx/>"},
+    )
+    assert not strava.is_strava_export(mixed)
 
 
 def test_missing_or_unreadable_activity_file_keeps_the_csv_values(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ Decisions, since Garmin documents none of this:
 
 - ``Date`` is the activity's local wall-clock time without an offset. It is read in the zone the
   caller passes (``tz``: the profile's zone), so an activity recorded while travelling is off by
-  the difference between the zones.
+  the difference between the zones. A wall-clock time that happens twice when clocks go back is
+  its first occurrence.
 - The file has no unit column: ``Distance`` is km or miles as the *account* was set when exporting,
   and swims (pool or open water) are in metres or yards. The caller says which with ``units``
   ("metric", the default, or "imperial"; ``fittrack import --units``). Nothing in the file tells
@@ -93,8 +94,10 @@ UNITS: dict[str, tuple[float, float]] = {
 }
 _SWIM_TYPES = frozenset({"swim", "open-water-swim"})
 
-# No activity lasts a year; a longer "duration" is damage, and would overflow the date arithmetic.
+# No activity lasts a year, and none was recorded before 1900 or after 2200: such values are damage,
+# and would overflow the date arithmetic (start + elapsed, moving to UTC) further on.
 MAX_DURATION_S = 366 * 86400
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 _REQUIRED = ("Activity Type", "Date", "Distance")
 _DURATIONS = ("Moving Time", "Time", "Elapsed Time")
@@ -288,6 +291,8 @@ def _start(text: str, tz: tzinfo, number: int) -> datetime:
         raise DataError(
             f"row {number}: 'Date' is not a date like 2024-05-01 07:30:00: {_shown(text)}"
         ) from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise DataError(f"row {number}: 'Date' is out of range: {_shown(text)}")
     # Garmin writes the local wall-clock time; an offset, should one appear, is kept.
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed
 

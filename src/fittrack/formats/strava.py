@@ -2,13 +2,14 @@
 
 What is read, per row of ``activities.csv``:
 
-- current layout (2019 on, 79 to 103 columns): ``Activity Date`` (UTC, "Oct 5, 2014, 4:15:21 PM"),
+- current layout (exports since about 2019, 79 to 103 columns): ``Activity Date`` (UTC,
+  "Oct 5, 2014, 4:15:21 PM"),
   ``Activity Type``, ``Activity Name`` and ``Activity Description`` (the note), and the *SI* block:
   the second ``Elapsed Time`` (s), ``Moving Time`` (s), the second ``Distance`` (m) and
   ``Calories`` (kcal). The first ``Elapsed Time``/``Distance`` pair is Strava's display summary
   (km, miles, metres or nautical miles depending on the sport) and is never used. Columns are found
   by name and occurrence, after stripping the HTML some exports put in header cells.
-- legacy layout (2018 and before): ``id,date,name,type,description,elapsed_time,distance,commute,
+- legacy layout (exports up to 2018): ``id,date,name,type,description,elapsed_time,distance,commute,
   gear,filename``; ``date`` is UTC ``YYYY-MM-DD HH:MM:SS``, ``distance`` metres, and there is no
   moving time, so the elapsed time stands in for it unless the activity's file gives one.
 
@@ -20,10 +21,12 @@ was measured (yoga, weight training), so it is read as missing too; a moving tim
 to the elapsed time. The ``start`` is the CSV's UTC time; ``end`` is start + elapsed time.
 
 The activity's own file (the ``Filename`` column: ``activities/<n>.gpx``, ``.fit.gz``, …) is read,
-when the caller can open it, only to fill what the CSV lacks: the moving time (always missing in
-the legacy layout), the distance, the calories, the sport. Strava's CSV totals win whenever
-present, because they are what the user saw on Strava. A file that is missing or unreadable keeps
-the CSV's values and adds a warning to that activity; it never fails the import.
+when the caller can open it (``parse_export`` can), and only for a row that lacks something the
+file may give: the moving time (always missing in the legacy layout), the distance, the calories,
+the sport, the end. Strava's CSV values win whenever present, because they are what the user saw on
+Strava; the start is always the CSV's. A file that is missing, unreadable, or named by a path
+leading outside the export keeps the CSV's values and adds a warning to that activity; it never
+fails the import. Manual entries have no file.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1. One bad row fails the file.
 """
@@ -88,8 +91,10 @@ SPORT_TYPES: dict[str, str] = {
 # memory: a real activities.csv or activity file is a few MB, a zip bomb is not.
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 
-# No activity lasts a year; a longer "duration" is damage, and would overflow the date arithmetic.
+# No activity lasts a year, and none was recorded before 1900 or after 2200: such values are damage,
+# and would overflow the date arithmetic (start + elapsed, moving to UTC) further on.
 MAX_DURATION_S = 366 * 86400
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 _TAG_RE = re.compile(r"<[^>]*>")
 # "Oct 5, 2014, 4:15:21 PM" as exported; "5 Oct 2014, 16:15:21" as an en-GB account may show it.
@@ -358,7 +363,7 @@ def _duration(row: Sequence[str], index: int | None, column: str, number: int) -
     value = _positive(_number(row, index, column, number))
     if value is not None and value > MAX_DURATION_S:
         raise DataError(
-            f"row {number}: '{column}' is longer than a year: {_shown(row[index or 0])}"
+            f"row {number}: '{column}' is longer than a year: {_shown(_cell(row, index))}"
         )
     return value
 
@@ -392,15 +397,17 @@ def _parse_date(text: str, legacy: bool, column: str, number: int) -> datetime:
             )
         except ValueError:
             raise DataError(f"row {number}: '{column}' is not a date: {_shown(text)}") from None
-        return parsed.replace(tzinfo=UTC)
-    try:
-        # The legacy layout's form, and what a spreadsheet may have rewritten the date to.
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        example = "'2018-03-04 07:15:00'" if legacy else _DATE_EXAMPLE
-        raise DataError(
-            f"row {number}: '{column}' is not a date like {example}: {_shown(text)}"
-        ) from None
+    else:
+        try:
+            # The legacy layout's form, and what a spreadsheet may have rewritten the date to.
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            example = "'2018-03-04 07:15:00'" if legacy else _DATE_EXAMPLE
+            raise DataError(
+                f"row {number}: '{column}' is not a date like {example}: {_shown(text)}"
+            ) from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise DataError(f"row {number}: '{column}' is out of range: {_shown(text)}")
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
@@ -522,24 +529,29 @@ def _safe_relative(filename: str) -> PurePosixPath:
 
 
 def _csv_in_zip(archive: zipfile.ZipFile) -> str | None:
-    names = archive.namelist()
+    """``activities.csv`` at the zip's root, or in the one folder everything else is in too."""
+    names = [name for name in archive.namelist() if not name.startswith("__MACOSX/")]
     if CSV_NAME in names:
         return CSV_NAME
-    for member in names:
-        parts = member.split("/")
-        # One top folder at most ("export_123/activities.csv"), and never a ".." one.
-        if len(parts) == 2 and parts[1] == CSV_NAME and parts[0] not in ("", ".", ".."):
-            return member
-    return None
+    tops = {name.split("/", 1)[0] for name in names}
+    if len(tops) != 1:
+        return None
+    (top,) = tops
+    member = f"{top}/{CSV_NAME}"
+    # Never a ".." or empty top folder: such names point outside wherever the zip is.
+    return member if top not in ("", ".", "..") and member in names else None
 
 
 def _csv_in_folder(folder: Path) -> Path | None:
+    """``activities.csv`` in the folder, or in its only subfolder (the zip unpacked into a folder
+    of its own). A folder with other things beside an export is not an export: its other files
+    are imported one by one."""
     candidate = folder / CSV_NAME
     if candidate.is_file():
         return candidate
-    for child in sorted(folder.iterdir()):
-        if child.is_dir() and (child / CSV_NAME).is_file():
-            return child / CSV_NAME
+    children = [child for child in folder.iterdir() if not child.name.startswith(".")]
+    if len(children) == 1 and children[0].is_dir() and (children[0] / CSV_NAME).is_file():
+        return children[0] / CSV_NAME
     return None
 
 
