@@ -197,12 +197,18 @@ class Importer:
         fmt = self.options.format
         if unit.path is not None and (unit.path.is_dir() or unit.path.suffix.lower() == ".zip"):
             return "strava", strava.parse_export(unit.path), None
-        data = unit.read()
         lowered = unit.name.lower()
-        if not data.strip():
+        head = _head(unit.path) if unit.path is not None else unit.read()
+        if not head.strip():
             raise DataError("the file is empty")
         if fmt == "auto":
-            fmt = _detect(lowered, data)
+            fmt = _detect(lowered, head)
+        if fmt == "csv" and unit.path is not None:
+            # Our CSV may hold a million rows: stream it from disk rather than read it whole.
+            if not fittrack_csv.looks_like_ours(head):
+                raise DataError("not a fittrack CSV (its header is not id,type,start,…)")
+            return fmt, _stream_csv(unit.path, unit.name), None
+        data = unit.read() if unit.path is not None else head
         if fmt in ("gpx", "tcx", "fit"):
             name = unit.name if lowered.removesuffix(".gz").endswith(f".{fmt}") else f"x.{fmt}"
             return fmt, formats.parse_by_name(name, data), None
@@ -354,6 +360,19 @@ class Importer:
             created_at=item.created_at or self.now,
             updated_at=item.updated_at or self.now,
         )
+
+
+def _head(path: Path, size: int = 65536) -> bytes:
+    """The first bytes of a file: enough to tell its format (the rest may be huge)."""
+    with open(path, "rb") as stream:
+        return stream.read(size)
+
+
+def _stream_csv(path: Path, name: str) -> Iterator[ImportedActivity]:
+    from fittrack.formats import fittrack_csv
+
+    with open(path, "rb") as stream:
+        yield from fittrack_csv.read(stream, name)
 
 
 def _detect(name: str, data: bytes) -> str:

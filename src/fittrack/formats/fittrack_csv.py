@@ -84,27 +84,32 @@ def _number(text: str, row: int, key: str, *, optional: bool = False) -> float |
 def read(stream: IO[bytes], name: str = "") -> Iterator[ImportedActivity]:
     """Our CSV, row by row. A bad row raises DataError naming it (the importer rolls back)."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
     try:
-        header = next(reader, None)
-        if header is None:
-            return
-        missing = [k for k in ACTIVITY_KEYS if k not in header]
-        if missing:
-            raise DataError(f"{name or 'the file'} is not a fittrack CSV: no {', '.join(missing)}")
-        at = {key: header.index(key) for key in ACTIVITY_KEYS}
-        for row_number, row in enumerate(reader, start=2):
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise DataError(
-                    f"row {row_number}: {len(row)} fields where the header has {len(header)}"
-                )
-            yield _activity(row, at, row_number)
+        yield from _rows(csv.reader(text), name)
     except UnicodeDecodeError as exc:
         raise DataError(f"{name or 'the file'} is not UTF-8 text ({exc.reason})") from None
     except csv.Error as exc:
         raise DataError(f"{name or 'the file'}: malformed CSV ({exc})") from None
+    finally:
+        text.detach()  # the caller owns the stream and closes it
+
+
+def _rows(reader: Iterator[list[str]], name: str) -> Iterator[ImportedActivity]:
+    header = next(reader, None)
+    if header is None:
+        return
+    missing = [k for k in ACTIVITY_KEYS if k not in header]
+    if missing:
+        raise DataError(f"{name or 'the file'} is not a fittrack CSV: no {', '.join(missing)}")
+    at = {key: header.index(key) for key in ACTIVITY_KEYS}
+    for row_number, row in enumerate(reader, start=2):
+        if not row:
+            continue
+        if len(row) != len(header):
+            raise DataError(
+                f"row {row_number}: {len(row)} fields where the header has {len(header)}"
+            )
+        yield _activity(row, at, row_number)
 
 
 def _activity(row: list[str], at: dict[str, int], n: int) -> ImportedActivity:
