@@ -13,6 +13,7 @@ from fittrack.cli.common import (
     JsonFlag,
     NoteOpt,
     StartOpt,
+    confirm,
     open_session,
     print_csv,
     print_json,
@@ -228,7 +229,7 @@ def delete(
 
     if not yes:
         summary = render.one_line(record, session.profile, session.tz)
-        if not typer.confirm(f"Delete {summary}?", default=False, err=True):
+        if not confirm(f"Delete {summary}?"):
             typer.echo("Nothing deleted.", err=True)
             raise typer.Exit(code=1)
     with write(session.conn) as conn:

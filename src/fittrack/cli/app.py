@@ -20,6 +20,8 @@ class FittrackGroup(TyperGroup):
     """Turns every ``FittrackError`` into one red line on stderr and its exit code (0 / 1 / 2)."""
 
     def invoke(self, ctx: Any) -> Any:
+        from fittrack.cli.common import close_sessions
+
         try:
             return super().invoke(ctx)
         except FittrackError as exc:
@@ -29,6 +31,8 @@ class FittrackGroup(TyperGroup):
             from fittrack.storage.db import database_error
 
             _fail(database_error(db_path(), exc))
+        finally:
+            close_sessions()
 
     def main(
         self,

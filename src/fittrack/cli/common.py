@@ -35,12 +35,22 @@ class Session:
             return resolve_type(name, load_custom_types(self.conn))
 
 
+_open_connections: list[sqlite3.Connection] = []
+
+
+def close_sessions() -> None:
+    """Close what ``open_session`` opened (the app calls this when a command ends)."""
+    while _open_connections:
+        _open_connections.pop().close()
+
+
 def open_session() -> Session:
     """Open the database (migrating it if needed) and read the profile."""
     from fittrack.storage.db import connect
     from fittrack.storage.profile import load_profile
 
     conn = connect()
+    _open_connections.append(conn)
     profile = load_profile(conn)
     try:
         tz = profile.tz()
@@ -57,6 +67,21 @@ def open_session() -> Session:
         )
         tz = system_timezone()
     return Session(conn=conn, profile=profile, tz=tz, now=datetime.now(UTC).astimezone(tz))
+
+
+def confirm(question: str) -> bool:
+    """Ask on stderr, read one line; only y or yes is a yes (end of input is a no).
+
+    Not ``typer.confirm``: click writes the prompt's last space to stdout, which lands in
+    a pipe.
+    """
+    import sys
+
+    typer.echo(f"{question} [y/N]: ", err=True, nl=False)
+    answer = sys.stdin.readline()
+    if not answer.endswith("\n"):
+        typer.echo(err=True)
+    return answer.strip().lower() in ("y", "yes")
 
 
 def print_json(data: Any) -> None:

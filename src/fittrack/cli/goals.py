@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from fittrack.cli.common import JsonFlag, Session, open_session, print_json
+from fittrack.cli.common import JsonFlag, Session, confirm, open_session, print_json
 
 goal_app = typer.Typer(
     help="Goals per day, week, month or year.\n\n"
@@ -275,7 +275,7 @@ def goal_delete(
 
     session = open_session()
     goal = find_goal(session.conn, goal_id)
-    if not yes and not typer.confirm(f"Delete goal '{goal.name}'?", default=False, err=True):
+    if not yes and not confirm(f"Delete goal '{goal.name}'?"):
         typer.echo("Nothing deleted.", err=True)
         raise typer.Exit(code=1)
     with write(session.conn) as conn:
