@@ -68,20 +68,13 @@ def list_(
 
       fittrack list --from 2026-11-01 --to 2026-11-30 --csv > november.csv
     """
-    from fittrack.core.dates import local_day_bounds, parse_day
     from fittrack.errors import UsageError
     from fittrack.storage import activities
 
     if as_json and as_csv:
         raise UsageError("choose one of --json and --csv")
     session = open_session()
-    today = session.now.date()
-    first = None if from_ is None else parse_day(from_, session.tz, today)
-    last = None if to is None else parse_day(to, session.tz, today)
-    if first is not None and last is not None and last < first:
-        raise UsageError(f"--to {last} is before --from {first}; swap them")
-    start = None if first is None else local_day_bounds(first, session.tz)[0]
-    end = None if last is None else local_day_bounds(last, session.tz)[1]
+    _, _, start, end = session.day_window(from_, to)
     types = tuple(dict.fromkeys(session.resolve_type(t).slug for t in type_ or ()))
     machine = as_json or as_csv
     if limit is None:

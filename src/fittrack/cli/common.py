@@ -4,7 +4,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import Annotated, Any
 
 import typer
@@ -23,6 +23,21 @@ class Session:
     profile: Profile
     tz: tzinfo
     now: datetime
+
+    def day_window(
+        self, from_: str | None, to: str | None
+    ) -> tuple[date | None, date | None, datetime | None, datetime | None]:
+        """--from/--to as inclusive local days and the UTC window [start, end) they cover."""
+        from fittrack.core.dates import local_day_bounds, parse_day
+
+        today = self.now.date()
+        first = None if from_ is None else parse_day(from_, self.tz, today)
+        last = None if to is None else parse_day(to, self.tz, today)
+        if first is not None and last is not None and last < first:
+            raise UsageError(f"--to {last} is before --from {first}; swap them")
+        start = None if first is None else local_day_bounds(first, self.tz)[0]
+        end = None if last is None else local_day_bounds(last, self.tz)[1]
+        return first, last, start, end
 
     def resolve_type(self, name: str) -> ActivityType:
         """A built-in or custom activity type by slug or alias, or a 'did you mean' error."""

@@ -39,7 +39,6 @@ def export(
 
       fittrack export --from 2026-01-01 --to 2026-12-31 --out 2026.csv
     """
-    from fittrack.core.dates import local_day_bounds, parse_day
     from fittrack.errors import DataError, UsageError
     from fittrack.storage.activities import window_clause
 
@@ -47,13 +46,7 @@ def export(
     if fmt not in ("csv", "json"):
         raise UsageError(f"unknown export format '{format_}' — use csv or json")
     session = open_session()
-    today = session.now.date()
-    first = None if from_ is None else parse_day(from_, session.tz, today)
-    last = None if to is None else parse_day(to, session.tz, today)
-    if first is not None and last is not None and last < first:
-        raise UsageError(f"--to {last} is before --from {first}; swap them")
-    start = None if first is None else local_day_bounds(first, session.tz)[0]
-    end = None if last is None else local_day_bounds(last, session.tz)[1]
+    _, _, start, end = session.day_window(from_, to)
     where, params = window_clause(start, end)
 
     def write(stream: typer.FileTextWrite | object) -> int:

@@ -80,3 +80,23 @@ def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:
 
         return fit.parse(data, name)
     raise DataError(f"{name}: not a GPX, TCX or FIT file (by its extension)")
+
+
+def decode_csv(data: bytes, name: str, kind: str) -> str:
+    """CSV bytes as text, or a DataError saying what the file is instead (``kind`` names the
+    expected file in the message, e.g. "Strava activities.csv")."""
+    from fittrack.errors import DataError
+
+    if not data.strip():
+        raise DataError(f"{name} is empty")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError("the file is UTF-16 text; save it as UTF-8 CSV and import that")
+    if b"\x00" in data:
+        raise DataError("not a CSV file: it holds binary data")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not a CSV file: not UTF-8 text (byte {exc.start})") from exc
+    if text.lstrip().startswith("<"):
+        raise DataError(f"not a {kind}: this is XML (a GPX or TCX file?)")
+    return text

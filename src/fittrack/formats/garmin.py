@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from fittrack.errors import DataError, UsageError
-from fittrack.formats import ImportedActivity, map_sport
+from fittrack.formats import ImportedActivity, decode_csv, map_sport
 
 __all__ = ["ACTIVITY_TYPES", "UNITS", "looks_like_garmin_csv", "parse_csv"]
 
@@ -193,19 +193,7 @@ def parse_csv(
 
 
 def _decode(data: bytes, name: str) -> str:
-    if not data.strip():
-        raise DataError(f"{name} is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("the file is UTF-16 text; save it as UTF-8 CSV and import that")
-    if b"\x00" in data:
-        raise DataError("not a CSV file: it holds binary data")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not a CSV file: not UTF-8 text (byte {exc.start})") from exc
-    if text.lstrip().startswith("<"):
-        raise DataError("not a Garmin Connect Activities.csv: this is XML (a GPX or TCX file?)")
-    return text
+    return decode_csv(data, name, "Garmin Connect Activities.csv")
 
 
 def _columns(raw_header: Sequence[str]) -> _Columns:

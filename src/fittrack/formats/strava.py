@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path, PurePosixPath
 
 from fittrack.errors import DataError
-from fittrack.formats import ImportedActivity, map_sport, parse_by_name
+from fittrack.formats import ImportedActivity, decode_csv, map_sport, parse_by_name
 
 __all__ = [
     "SPORT_TYPES",
@@ -248,19 +248,7 @@ def parse_export(path: Path) -> list[ImportedActivity]:
 
 
 def _decode(data: bytes, name: str) -> str:
-    if not data.strip():
-        raise DataError(f"{name} is empty")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError("the file is UTF-16 text; save it as UTF-8 CSV and import that")
-    if b"\x00" in data:
-        raise DataError("not a CSV file: it holds binary data")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not a CSV file: not UTF-8 text (byte {exc.start})") from exc
-    if text.lstrip().startswith("<"):
-        raise DataError("not a Strava activities.csv: this is XML (a GPX or TCX file?)")
-    return text
+    return decode_csv(data, name, "Strava activities.csv")
 
 
 def _first_line_cells(head: bytes) -> list[str]:
