@@ -11,6 +11,7 @@ imports in bounded memory.
 """
 
 import io
+import math
 import sqlite3
 import uuid
 import zipfile
@@ -24,8 +25,9 @@ from typing import Any
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.calories import energy_for
-from fittrack.core.dates import add_seconds, seconds_between
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, add_seconds, seconds_between
 from fittrack.core.profile import Profile
+from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import DataError, FittrackError, UsageError
 from fittrack.formats import ImportedActivity
 from fittrack.storage import activities
@@ -36,6 +38,19 @@ WATCH_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
 DATA_SUFFIXES = (*WATCH_SUFFIXES, ".csv", ".json", ".zip")
 DUPLICATE_WINDOW_S = 60
 BATCH = 2000
+
+# Into an empty log every row comes from the file being imported: drop each activity that has one
+# of the same type starting within a minute earlier in the file (by rowid, i.e. file order).
+_SWEEP_NEAR_DUPLICATES = f"""
+DELETE FROM activity WHERE rowid IN (
+    SELECT later.rowid FROM activity AS later WHERE EXISTS (
+        SELECT 1 FROM activity AS earlier
+        WHERE earlier.type = later.type AND earlier.rowid < later.rowid
+          AND earlier.start_at >= strftime('%Y-%m-%d %H:%M:%f', later.start_at,
+                                           '-{DUPLICATE_WINDOW_S} seconds')
+          AND earlier.start_at <= strftime('%Y-%m-%d %H:%M:%f', later.start_at,
+                                           '+{DUPLICATE_WINDOW_S} seconds')))
+"""
 
 _Extra = Callable[[sqlite3.Connection], None]
 
@@ -118,6 +133,8 @@ class Importer:
                 yield from self._folder(path)
             elif path.suffix.lower() == ".zip":
                 yield from self._zip(path)
+            elif not path.is_file():  # a pipe (/dev/stdin, <(…)): it can be read only once
+                yield _Unit(str(path), _constant(path.read_bytes()), path.name)
             else:
                 yield _Unit(str(path), path.read_bytes, path.name, path)
 
@@ -168,10 +185,16 @@ class Importer:
     def run(self, paths: Iterable[Path], on_file: Callable[[FileReport], None]) -> list[FileReport]:
         """Import every file; ``on_file`` hears of each as it is done."""
         reports = []
-        for unit in self.units(paths):
-            report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
-            reports.append(report)
-            on_file(report)
+        if self.options.dry_run:
+            self.conn.execute("BEGIN IMMEDIATE")  # every file in it, all rolled back at the end
+        try:
+            for unit in self.units(paths):
+                report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
+                reports.append(report)
+                on_file(report)
+        finally:
+            if self.options.dry_run:
+                self.conn.execute("ROLLBACK")
         return reports
 
     def import_unit(self, unit: _Unit) -> FileReport:
@@ -181,12 +204,18 @@ class Importer:
             fmt, items, extra = self._read(unit)
             report.format = fmt
             self._store(items, report, extra)
-        except (FittrackError, OSError, MemoryError, RecursionError) as exc:
-            report.added = report.skipped = 0
-            report.failed = 1
-            report.error = str(exc) if isinstance(exc, FittrackError) else f"cannot read it ({exc})"
         except sqlite3.DatabaseError:
             raise  # the database, not the file, is at fault: the command reports it
+        except FittrackError as exc:
+            report.added = report.skipped = 0
+            report.failed = 1
+            report.error = str(exc)
+        except Exception as exc:
+            # (zlib.error, BadZipFile, OverflowError, NotImplementedError for an exotic zip…),
+            # it is this file that failed, not the command.
+            report.added = report.skipped = 0
+            report.failed = 1
+            report.error = f"cannot read it ({type(exc).__name__}: {exc})"
         return report
 
     def _read(self, unit: _Unit) -> tuple[str, Iterable[ImportedActivity], _Extra | None]:
@@ -220,6 +249,8 @@ class Importer:
             export = fittrack_json.Export(data, unit.name)
             return fmt, export.activities(), self._goals_and_profile(export)
         if fmt == "strava":
+            if unit.path is not None:  # activities.csv on its own: its activity files beside it
+                return fmt, strava.parse_export(unit.path), None
             return fmt, strava.parse_csv(data, unit.name), None
         if fmt == "garmin":
             return (
@@ -255,32 +286,49 @@ class Importer:
         extra: _Extra | None,
     ) -> None:
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
+        # A savepoint inside the run's transaction (a dry run: rolled back at the end, so each
+        # file sees the ones before it, as a real run would) or a transaction of its own.
+        nested = conn.in_transaction
+        conn.execute("SAVEPOINT import_file" if nested else "BEGIN IMMEDIATE")
         try:
-            # With nothing in the log yet, only rows of this same file can collide: skip the
-            # per-row look-ups and let the primary key drop repeated ids.
-            empty = conn.execute("SELECT 1 FROM activity LIMIT 1").fetchone() is None
+            # With nothing in the log yet, only rows of this same file can collide: insert in
+            # batches (the primary key drops repeated ids) and sweep near-duplicates in SQL after.
+            fast = not self.options.force and (
+                conn.execute("SELECT 1 FROM activity LIMIT 1").fetchone() is None
+            )
             iterator = iter(items)
             while batch := list(islice(iterator, BATCH)):
                 records = [self._record(item, report) for item in batch]
-                if empty and not self.options.force:
+                if fast:
                     before = conn.total_changes
                     activities.insert(conn, records, ignore_existing=True)
-                    added = conn.total_changes - before
-                    report.added += added
-                    report.skipped += len(records) - added
+                    report.added += conn.total_changes - before
                 else:
-                    fresh = [r for r in map(self._admit, records) if r is not None]
-                    activities.insert(conn, fresh)
-                    report.added += len(fresh)
-                    report.skipped += len(records) - len(fresh)
+                    for record in records:  # one at a time: later rows see earlier ones
+                        admitted = self._admit(record)
+                        if admitted is not None:
+                            activities.insert(conn, [admitted])
+                            report.added += 1
+                report.skipped += len(records)
                 self.on_rows(len(batch))
+            report.skipped -= report.added
+            if fast:
+                swept = conn.execute(_SWEEP_NEAR_DUPLICATES).rowcount
+                report.added -= swept
+                report.skipped += swept
             if extra is not None:
                 extra(conn)
         except BaseException:
-            conn.execute("ROLLBACK")
+            if nested:
+                conn.execute("ROLLBACK TO import_file")
+                conn.execute("RELEASE import_file")
+            else:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("ROLLBACK" if self.options.dry_run else "COMMIT")
+        if nested:
+            conn.execute("RELEASE import_file")
+        else:
+            conn.execute("COMMIT")
 
     def _admit(self, record: ActivityRecord) -> ActivityRecord | None:
         """The record to add, or None for a duplicate; forced, a taken id gets a new one."""
@@ -326,6 +374,7 @@ class Importer:
         for warning in item.warnings:
             if warning not in report.warnings:
                 report.warnings.append(warning)
+        _check(item)
         kind = self._kind(item, report)
         duration = item.duration_s
         if duration is None and item.end is not None:
@@ -340,7 +389,7 @@ class Importer:
             kind, item.distance_m, duration, self.profile.weight_kg, item.calories_kcal
         )
         return ActivityRecord(
-            id=item.id or str(uuid.uuid4()),
+            id=str(uuid.UUID(item.id)) if item.id else str(uuid.uuid4()),
             type=kind.slug,
             start=start,
             end=end,
@@ -360,6 +409,34 @@ class Importer:
             created_at=item.created_at or self.now,
             updated_at=item.updated_at or self.now,
         )
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _check(item: ImportedActivity) -> None:
+    """Refuse values no workout has, before any arithmetic can overflow on them."""
+    where = f"the activity starting {item.start.isoformat()}"
+    for moment in (item.start, item.end):
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise DataError(f"{where}: a date outside {FIRST_YEAR}–{LAST_YEAR}")
+    if item.end is not None and seconds_between(item.start, item.end) < 0:
+        raise DataError(f"{where} ends before it starts")
+    limits = (
+        ("duration", item.duration_s, MAX_DURATION_S),
+        ("distance", item.distance_m, MAX_DISTANCE_M),
+        ("calories", item.calories_kcal, MAX_CALORIES_KCAL),
+        ("workload", item.workload, MAX_DURATION_S / 60 * 25),
+    )
+    for label, value, limit in limits:
+        if value is not None and not (math.isfinite(value) and 0 <= value <= limit):
+            raise DataError(f"{where}: an impossible {label} ({value:g})")
+    if item.id is not None:
+        try:
+            uuid.UUID(item.id)
+        except ValueError:
+            raise DataError(f"{where}: its id {item.id!r} is not a UUID") from None
 
 
 def _head(path: Path, size: int = 65536) -> bytes:

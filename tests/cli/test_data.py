@@ -178,3 +178,151 @@ def test_import_refuses_bad_options(cli: Invoke, tmp_path: Path) -> None:
     assert cli("import", "x.csv", "--format", "xls").exit_code == 2
     assert "did you mean" in cli("import", "x.gpx", "--type", "rnu").stderr
     assert cli("import").exit_code == 2
+
+
+def _export_json(cli: Invoke, tmp_path: Path) -> dict:
+    out = tmp_path / "e.json"
+    assert cli("export", "--format", "json", "--out", str(out)).exit_code == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("where", "key", "value", "reason"),
+    [
+        ("goal", "metric", "bogus", "metric"),
+        ("goal", "period", "fortnight", "fortnight"),
+        ("goal", "target", -5, "target"),
+        ("profile", "units", "furlongs", "furlongs"),
+        ("profile", "week_start", "someday", "someday"),
+        ("profile", "timezone", "Mars/Olympus", "Mars/Olympus"),
+        ("activity", "distance_m", 1e400, "distance_m"),
+        ("activity", "note", ["x"], "note"),
+        ("activity", "id", "not-a-uuid", "UUID"),
+        ("activity", "start", "9999-12-31T23:00:00-14:00", "1900"),
+        ("activity", "duration_s", 1e300, "duration"),
+    ],
+)
+def test_a_bad_value_in_our_json_fails_the_file_and_the_log_stays_usable(
+    cli: Invoke,
+    cli_json,
+    logged: list[dict],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    where: str,
+    key: str,
+    value: object,
+    reason: str,
+) -> None:
+    document = _export_json(cli, tmp_path)
+    target = {
+        "goal": document["goals"][0],
+        "profile": document["profile"],
+        "activity": document["activities"][0],
+    }[where]
+    target[key] = value
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")  # 1e400 is written as Infinity
+    home = _fresh_home(monkeypatch, tmp_path, "other")
+    result = cli("import", str(bad), "--json")
+    assert result.exit_code == 1, result.output
+    assert reason in json.loads(result.stdout)["files"][0]["error"]
+    assert count_rows(home / "fittrack.db") == 0
+    assert count_rows(home / "fittrack.db", "goal") == 0
+    for command in (["status"], ["goal", "list"], ["profile", "show"], ["list"]):
+        assert cli(*command).exit_code == 0, command
+
+
+def test_duplicates_inside_one_file_are_caught(cli: Invoke, cli_json, tmp_path: Path) -> None:
+    twice = tmp_path / "twice.csv"
+    near = GOOD_ROW.replace("2222", "5555").replace("07:00:00+02:00", "07:00:30+02:00", 1)
+    twice.write_text(HEADER + GOOD_ROW + GOOD_ROW + near, encoding="utf-8")
+    into_empty = cli_json("import", str(twice))
+    assert (into_empty["added"], into_empty["skipped"]) == (1, 2)
+    other = tmp_path / "other.csv"
+    other.write_text(
+        HEADER
+        + (GOOD_ROW + GOOD_ROW + near).replace("2222", "6666").replace("2025-05-01", "2025-05-02"),
+        encoding="utf-8",
+    )
+    into_full = cli_json("import", str(other))
+    assert (into_full["added"], into_full["skipped"]) == (1, 2)
+    forced = cli_json("import", str(twice), "--force")
+    assert (forced["added"], forced["failed"]) == (3, 0)
+
+
+def test_dry_run_over_several_files_counts_like_a_real_run(
+    cli: Invoke, cli_json, logged: list[dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    csv_path = tmp_path / "e.csv"
+    csv_path.write_text(cli("export").stdout, encoding="utf-8")
+    json_path = tmp_path / "e.json"
+    cli("export", "--format", "json", "--out", str(json_path))
+    _fresh_home(monkeypatch, tmp_path, "other")
+    dry = cli_json("import", str(csv_path), str(json_path), "--dry-run")
+    assert (dry["added"], dry["skipped"]) == (3, 3)
+    real = cli_json("import", str(csv_path), str(json_path))
+    assert (real["added"], real["skipped"]) == (3, 3)
+
+
+def test_long_notes_and_odd_values_survive_or_fail_cleanly(
+    cli: Invoke, cli_json, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli_json("log", "run", "5k", "27:30", "--start", "2025-05-01 07:00", "--note", "x" * 200_000)
+    path = tmp_path / "long.csv"
+    path.write_text(cli("export").stdout, encoding="utf-8")
+    _fresh_home(monkeypatch, tmp_path, "other")
+    assert cli_json("import", str(path))["added"] == 1
+    assert len(cli_json("list")[0]["note"]) == 200_000
+    for name, row in {
+        "far.csv": GOOD_ROW.replace("2025-05-01T07:00:00+02:00", "9999-12-31T23:00:00-14:00"),
+        "huge.csv": GOOD_ROW.replace(",1800,", ",1e308,"),
+        "inf.csv": GOOD_ROW.replace(",5000,", ",inf,"),
+    }.items():
+        (tmp_path / name).write_text(HEADER + row, encoding="utf-8")
+        doc = json.loads(cli("import", str(tmp_path / name), "--json").stdout)
+        assert doc["failed"] == 1, name
+
+
+def test_a_damaged_zip_member_fails_that_zip_only(cli: Invoke, cli_json, tmp_path: Path) -> None:
+    import zipfile
+
+    archive = tmp_path / "runs.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("good.csv", HEADER + GOOD_ROW)
+    raw = bytearray(archive.read_bytes())
+    raw[raw.index(b"fine")] = ord("F")  # the stored bytes no longer match their CRC-32
+    archive.write_bytes(bytes(raw))
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + GOOD_ROW.replace("2222", "7777"), encoding="utf-8")
+    result = cli("import", str(archive), str(good), "--json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["files"][0]["failed"] == 1
+    assert "CRC" in doc["files"][0]["error"] or "Bad" in doc["files"][0]["error"]
+    assert doc["files"][1]["added"] == 1
+
+
+def test_piped_input_and_a_full_disk(fittrack_home: Path, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
+    cmd = [sys.executable, "-m", "fittrack"]
+    piped = subprocess.run(
+        [*cmd, "import", "/dev/stdin", "--json"],
+        input=(HEADER + GOOD_ROW).encode(),
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert piped.returncode == 0, piped.stderr
+    assert json.loads(piped.stdout)["added"] == 1
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            result = subprocess.run(
+                [*cmd, "export"], stdout=full, stderr=subprocess.PIPE, env=env, check=False
+            )
+        assert result.returncode == 1
+        assert b"Traceback" not in result.stderr
+        assert b"cannot write the export" in result.stderr

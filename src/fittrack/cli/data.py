@@ -68,7 +68,12 @@ def export(
         )
 
     if out is None:
-        write(sys.stdout)
+        try:
+            write(sys.stdout)
+        except BrokenPipeError:
+            raise  # the reader stopped (| head): typer ends quietly
+        except OSError as exc:
+            raise DataError(f"cannot write the export: {exc.strerror}") from exc
         return
     # Write beside the target and rename: an interrupted export never leaves half a file behind.
     partial = out.with_name(out.name + ".partial")

@@ -83,6 +83,9 @@ def _number(text: str, row: int, key: str, *, optional: bool = False) -> float |
 
 def read(stream: IO[bytes], name: str = "") -> Iterator[ImportedActivity]:
     """Our CSV, row by row. A bad row raises DataError naming it (the importer rolls back)."""
+    # A note may be longer than the csv module's default 128 KiB field limit: what we export we
+    # must read back.
+    csv.field_size_limit(max(csv.field_size_limit(), 64 * 1024 * 1024))
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         yield from _rows(csv.reader(text), name)

@@ -10,13 +10,17 @@ standard library: for a million activities use the CSV).
 """
 
 import json
+import math
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from fittrack.core.goals import Goal
-from fittrack.core.profile import Profile
-from fittrack.errors import DataError
+from fittrack.core.dates import resolve_timezone
+from fittrack.core.goals import METRICS, Goal
+from fittrack.core.periods import check_period
+from fittrack.core.profile import Profile, check_units, check_week_start
+from fittrack.errors import DataError, UsageError
 from fittrack.formats import ImportedActivity
 
 FORMAT = "fittrack"
@@ -108,12 +112,18 @@ class Export:
         if raw is None:
             return None
         try:
+            weight = None if raw.get("weight_kg") is None else float(raw["weight_kg"])
+            if weight is not None and not (math.isfinite(weight) and 20 <= weight <= 400):
+                raise DataError(f"{self.name}: the profile's weight {weight:g} kg is impossible")
+            zone = raw.get("timezone")
             return Profile(
-                weight_kg=None if raw.get("weight_kg") is None else float(raw["weight_kg"]),
-                timezone=raw.get("timezone"),
-                units=str(raw.get("units", "metric")),
-                week_start=str(raw.get("week_start", "monday")),
+                weight_kg=weight,
+                timezone=None if zone is None else resolve_timezone(str(zone)).key,
+                units=check_units(str(raw.get("units", "metric"))),
+                week_start=check_week_start(str(raw.get("week_start", "monday"))),
             )
+        except UsageError as exc:
+            raise DataError(f"{self.name}: the profile: {exc}") from None
         except (AttributeError, TypeError, ValueError):
             raise DataError(f"{self.name}: the profile is malformed") from None
 
@@ -132,7 +142,12 @@ def _number(item: dict[str, Any], key: str, where: str, *, optional: bool = Fals
     value = item.get(key)
     if value is None and optional:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise DataError(f"{where}: '{key}' must be a positive number, not {value!r}")
     return float(value)
 
@@ -153,13 +168,21 @@ def _activity(item: Any, index: int) -> ImportedActivity:
             calories_kcal=_number(item, "calories_kcal", where),
             calories_estimated=bool(item.get("calories_estimated", True)),
             workload=_number(item, "workload", where),
-            note=str(item.get("note") or ""),
+            note=_text(item.get("note"), "note", where),
             source=str(item.get("source") or "json"),
             created_at=_time(item["created_at"], where).astimezone(UTC),
             updated_at=_time(item["updated_at"], where).astimezone(UTC),
         )
     except KeyError as exc:
         raise DataError(f"{where} has no {exc.args[0]!r}") from None
+
+
+def _text(value: Any, key: str, where: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DataError(f"{where}: '{key}' must be text, not {type(value).__name__}")
+    return value
 
 
 def _goal(item: Any, index: int) -> Goal:
@@ -171,12 +194,18 @@ def _goal(item: Any, index: int) -> Goal:
             (date.fromisoformat(a), None if b is None else date.fromisoformat(b))
             for a, b in item.get("pauses", [])
         )
+        metric = str(item["metric"])
+        if metric not in METRICS:
+            raise DataError(f"{where}: unknown metric {metric!r}")
+        target = float(item["target"])
+        if not math.isfinite(target) or target <= 0:
+            raise DataError(f"{where}: the target must be a positive number")
         return Goal(
-            id=str(item["id"]),
-            name=str(item.get("name") or ""),
-            period=str(item["period"]),
-            metric=str(item["metric"]),
-            target=float(item["target"]),
+            id=str(uuid.UUID(str(item["id"]))),
+            name=_text(item.get("name"), "name", where),
+            period=check_period(str(item["period"])),
+            metric=metric,
+            target=target,
             activity_type=item.get("activity_type"),
             start_date=date.fromisoformat(item["start_date"]),
             end_date=None if item.get("end_date") is None else date.fromisoformat(item["end_date"]),
@@ -187,5 +216,7 @@ def _goal(item: Any, index: int) -> Goal:
         )
     except KeyError as exc:
         raise DataError(f"{where} has no {exc.args[0]!r}") from None
+    except UsageError as exc:
+        raise DataError(f"{where}: {exc}") from None
     except (TypeError, ValueError) as exc:
         raise DataError(f"{where} is malformed ({exc})") from None
