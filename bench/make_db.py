@@ -3,7 +3,8 @@
     python bench/make_db.py bench/data-1m 1000000
 
 Writes ``DIR/fittrack.db`` (set ``FITTRACK_HOME=DIR`` to use it): a migrated database, then N
-activities spread over the years before today, inserted in batches through plain sqlite3.
+activities spread over the years before today (at most a century), inserted through plain sqlite3,
+and five goals. It replaces a ``fittrack.db`` already in DIR.
 """
 
 import random
@@ -30,9 +31,9 @@ def build(directory: Path, count: int, seed: int = 7) -> Path:
     connect(path).close()
     rng = random.Random(seed)
     now = datetime.now(UTC)
-    # Spread so that a day holds a few activities whatever the count (1M ≈ 4 a day for 700 years
-    # would be silly): keep ~4 a day, going back as far as needed.
-    span_s = max(count // 4, 1) * 86400
+    # About 4 a day, going back as far as that needs but never more than 100 years (fittrack
+    # reads dates from 1900): 1,000,000 activities are ~27 a day over a century.
+    span_s = min(max(count // 4, 1), 100 * 365) * 86400
 
     def rows():  # type: ignore[no-untyped-def]
         for _ in range(count):
