@@ -1,15 +1,23 @@
 """Every test gets its own data directory: no test can touch a real person's log."""
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from tests.helpers import Invoke
 from typer.testing import CliRunner, Result
 
 from fittrack.cli.app import app
+
+# CI runs the same examples every time, so a red run is reproducible and a green one is not luck;
+# locally Hypothesis keeps exploring new ones.
+settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)
