@@ -203,3 +203,21 @@ def test_delete_yes_does_not_ask_and_unknown_id_fails(cli: Invoke, three: list[d
     again = cli("delete", three[1]["id"], "--yes")
     assert again.exit_code == 1
     assert "no activity" in again.stderr
+
+
+def test_user_text_that_looks_like_markup_is_shown_as_typed(cli: Invoke, cli_json) -> None:
+    odd = "[/red] oops [bold]x"
+    activity = cli_json("log", "run", "5k", "27:30", "--note", odd)["activity"]
+    for args in (["show", activity["id"]], ["list"]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        assert odd in result.stdout
+    added = cli("goal", "add", "2x", "--per", "week", "--name", odd)
+    assert added.exit_code == 0, added.output
+    assert odd in added.stdout
+    for args in (["goal", "list"], ["status"], ["progress"]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        assert odd in result.stdout
+    logged = cli("log", "run", "5k", "27:30")
+    assert f"Goal reached: {odd}" in logged.stdout

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -174,7 +175,7 @@ def activity_detail(record: ActivityRecord, profile: Profile) -> None:
         ("updated", record.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
     ]
     for key, value in rows:
-        table.add_row(key, value)
+        table.add_row(key, Text(value))  # Text: a note like "[/red]" is words, not markup
     _out().print(table)
 
 
@@ -272,7 +273,8 @@ def goal_line(goal: Goal, verb: str) -> None:
     state = " (paused)" if goal.paused else ""
     ends = f", until {goal.end_date:%d %b %Y}" if goal.end_date else ""
     _out().print(
-        f"[green]✓[/] {verb} [bold]{goal.name}[/]{state} · from {goal.start_date:%d %b %Y}{ends}"
+        f"[green]✓[/] {verb} [bold]{escape(goal.name)}[/]{state} · "
+        f"from {goal.start_date:%d %b %Y}{ends}"
         f" · id [cyan]{goal.id[:8]}[/]",
         soft_wrap=True,
     )
@@ -291,7 +293,7 @@ def goal_table(goals: Sequence[Goal], profile: Profile, today: date) -> None:
         ended = g.end_date is not None and g.end_date < today
         table.add_row(
             g.id[:8],
-            g.name,
+            Text(g.name),
             format_amount(g.metric, g.target, profile.units),
             g.period,
             g.activity_type or "all",
@@ -349,7 +351,7 @@ def status_goals(progresses: Sequence[Progress], profile: Profile) -> None:
 def completed_goals(goals: Sequence[Goal]) -> None:
     """The cheer when a logged activity completes goals."""
     for goal in goals:
-        _out().print(f"[bold green]★ Goal reached:[/] {goal.name}!", soft_wrap=True)
+        _out().print(f"[bold green]★ Goal reached:[/] {escape(goal.name)}!", soft_wrap=True)
 
 
 def progress_history(
