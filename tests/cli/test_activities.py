@@ -207,17 +207,19 @@ def test_delete_yes_does_not_ask_and_unknown_id_fails(cli: Invoke, three: list[d
 
 def test_user_text_that_looks_like_markup_is_shown_as_typed(cli: Invoke, cli_json) -> None:
     odd = "[/red] oops [bold]x"
-    activity = cli_json("log", "run", "5k", "27:30", "--note", odd)["activity"]
+    activity = cli_json("log", "run", "5k", "27:30", "--note", odd, "--start", "2025-06-01 07:00")[
+        "activity"
+    ]
     for args in (["show", activity["id"]], ["list"]):
         result = cli(*args)
         assert result.exit_code == 0, result.output
         assert odd in result.stdout
-    added = cli("goal", "add", "2x", "--per", "week", "--name", odd)
+    added = cli("goal", "add", "2x", "--per", "year", "--name", odd, "--start", "2025-01-01")
     assert added.exit_code == 0, added.output
     assert odd in added.stdout
     for args in (["goal", "list"], ["status"], ["progress"]):
         result = cli(*args)
         assert result.exit_code == 0, result.output
         assert odd in result.stdout
-    logged = cli("log", "run", "5k", "27:30")
+    logged = cli("log", "run", "5k", "27:30", "--start", "2025-06-02 07:00")
     assert f"Goal reached: {odd}" in logged.stdout
