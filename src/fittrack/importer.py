@@ -38,6 +38,8 @@ WATCH_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
 DATA_SUFFIXES = (*WATCH_SUFFIXES, ".csv", ".json", ".zip")
 DUPLICATE_WINDOW_S = 60
 BATCH = 2000
+PIPE_LIMIT = 512 * 1024 * 1024
+PIPE_TOO_BIG = "more than 512 MB from a pipe: save it to a file and import that"
 
 # Into an empty log every row comes from the file being imported: drop each activity that has one
 # of the same type starting within a minute earlier in the file (by rowid, i.e. file order).
@@ -127,14 +129,24 @@ class Importer:
     def units(self, paths: Iterable[Path]) -> Iterator[_Unit | FileReport]:
         """Everything to import, in order; a path that cannot be used comes as a failed report."""
         for path in paths:
-            if not path.exists():
+            try:
+                exists, is_dir, is_file = path.exists(), path.is_dir(), path.is_file()
+            except OSError as exc:  # a name too long, a loop of links…
+                yield FileReport(str(path), failed=1, error=f"cannot open it ({exc.strerror})")
+                continue
+            if not exists:
                 yield FileReport(str(path), failed=1, error="no such file or folder")
-            elif path.is_dir():
+            elif is_dir:
                 yield from self._folder(path)
             elif path.suffix.lower() == ".zip":
                 yield from self._zip(path)
-            elif not path.is_file():  # a pipe (/dev/stdin, <(…)): it can be read only once
-                yield _Unit(str(path), _constant(path.read_bytes()), path.name)
+            elif not is_file:  # a pipe (/dev/stdin, <(…)): it can be read only once
+                with open(path, "rb") as stream:
+                    data = stream.read(PIPE_LIMIT + 1)
+                if len(data) > PIPE_LIMIT:
+                    yield FileReport(str(path), failed=1, error=PIPE_TOO_BIG)
+                else:
+                    yield _Unit(str(path), _constant(data), path.name)
             else:
                 yield _Unit(str(path), path.read_bytes, path.name, path)
 

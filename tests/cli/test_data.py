@@ -326,3 +326,17 @@ def test_piped_input_and_a_full_disk(fittrack_home: Path, tmp_path: Path) -> Non
         assert result.returncode == 1
         assert b"Traceback" not in result.stderr
         assert b"cannot write the export" in result.stderr
+
+
+def test_odd_paths_and_numbers_are_refused_in_one_line(cli: Invoke, tmp_path: Path) -> None:
+    for args, code in [
+        (["export", "--out", ""], 2),
+        (["export", "--out", str(tmp_path / ("a" * 300 + ".csv"))], 1),
+        (["import", ""], 2),
+        (["import", str(tmp_path / ("a" * 300 + ".csv"))], 1),
+        (["goal", "add", "9" * 400 + "x", "--per", "week"], 2),
+    ]:
+        result = cli(*args)
+        assert result.exit_code == code, (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), args

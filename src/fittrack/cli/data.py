@@ -1,5 +1,6 @@
 """``fittrack export`` and ``fittrack import``: take your log with you, bring your history in."""
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -76,20 +77,24 @@ def export(
             raise DataError(f"cannot write the export: {exc.strerror}") from exc
         return
     # Write beside the target and rename: an interrupted export never leaves half a file behind.
-    partial = out.with_name(out.name + ".partial")
+    try:
+        partial = out.with_name(out.name + ".partial")
+    except ValueError:
+        raise UsageError(f"--out needs a file name, not '{out}'") from None
     try:
         with open(partial, "w", encoding="utf-8", newline="") as stream:
             count = write(stream)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise DataError(f"cannot write {out}: {exc.strerror}") from exc
     typer.echo(f"Exported {count} activities to {out}.", err=True)
 
 
 def import_(
     paths: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(
             metavar="FILE...",
             help="Files, folders or zips: GPX, TCX, FIT (maybe .gz), our CSV/JSON, a Strava "
@@ -135,6 +140,8 @@ def import_(
     from fittrack.errors import UsageError
     from fittrack.importer import FORMATS, Importer, Options
 
+    if any(not p.strip() for p in paths):
+        raise UsageError("an empty file name: give the files, folders or zips to import")
     fmt = format_.strip().lower()
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{format_}' — use {', '.join(FORMATS)}")
@@ -162,7 +169,9 @@ def import_(
         on_rows=progress.rows if progress else None,
     )
     try:
-        reports = importer.run(paths, on_file=progress.file if progress else lambda r: None)
+        reports = importer.run(
+            [Path(p) for p in paths], on_file=progress.file if progress else lambda r: None
+        )
     finally:
         if progress:
             progress.stop()

@@ -127,6 +127,8 @@ def parse_target(text: str) -> tuple[str, float]:
     count = re.fullmatch(_COUNT_RE, normal)
     if count is not None:
         value = _number(count.group(1))
+        if not math.isfinite(value) or value > MAX_COUNT:  # before int(), which overflows on inf
+            raise UsageError(f"{shown} is over {MAX_COUNT} times — check the number")
         if value != int(value):
             raise UsageError(
                 f"a count target must be a whole number, not {shown} — e.g. 3times or 3x"

@@ -2,7 +2,8 @@
 
 import json
 import sqlite3
-from datetime import date, datetime, tzinfo
+from dataclasses import replace
+from datetime import date, datetime, timedelta, tzinfo
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.goals import Goal
@@ -141,6 +142,10 @@ def current_progress(
     return progress(goal, period, current, as_of, tz)
 
 
+HISTORY_DAYS = 3660
+"""How far back a history (and a streak) looks at most: ten years, 3,660 days of a daily goal."""
+
+
 def history(
     conn: sqlite3.Connection,
     goal: Goal,
@@ -149,12 +154,15 @@ def history(
     tz: tzinfo,
     week_start: str,
 ) -> list[Progress]:
-    """Every period of a goal from its start up to the one containing ``day``, oldest first.
+    """A goal's periods from its start (at most ``HISTORY_DAYS`` back) up to the one containing
+    ``day``, oldest first.
 
     One indexed aggregate per period: a daily goal kept for a year is 365 small range queries.
     """
     results = []
-    for period in goal_periods(goal, day, week_start, None):
+    horizon = day - timedelta(days=HISTORY_DAYS)
+    looked_at = replace(goal, start_date=max(goal.start_date, horizon))
+    for period in goal_periods(looked_at, day, week_start, None):
         start, end = utc_bounds(period, tz)
         current = measure(conn, goal.metric, goal.activity_type, start, min(end, as_of))
         results.append(progress(goal, period, current, as_of, tz))
