@@ -19,7 +19,7 @@ Conventions, shared by client and server:
 
 from datetime import date, datetime
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String
 from sqlmodel import Field, SQLModel
 
 
@@ -30,6 +30,10 @@ class SyncedRow(SQLModel):
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None = None
+    owner: str | None = Field(default=None, max_length=36)
+    """The server's user the row belongs to; NULL on a person's own database."""
+    change_seq: int | None = Field(default=None, sa_type=BigInteger)
+    """On the server, the owner's change counter when the row was last written (the sync cursor)."""
 
 
 class ActivityBase(SQLModel):
@@ -56,6 +60,8 @@ class Activity(ActivityBase, SyncedRow, table=True):
         Index("ix_activity_start_at", "start_at"),
         Index("ix_activity_updated_at", "updated_at"),
         Index("ix_activity_type_start_at", "type", "start_at"),
+        Index("ix_activity_owner_start_at", "owner", "start_at"),
+        Index("ix_activity_owner_change_seq", "owner", "change_seq"),
     )
 
 
@@ -75,6 +81,7 @@ class Profile(SyncedRow, table=True):
     """The person: one row. Display units and week start only change how things are shown."""
 
     __tablename__ = "profile"
+    __table_args__ = (Index("ix_profile_owner", "owner"),)
 
     weight_kg: float | None = None
     timezone: str | None = Field(default=None, max_length=64)  # None: the system's zone
@@ -101,3 +108,29 @@ class Goal(GoalBase, SyncedRow, table=True):
     """A goal (the table only; the goals commands build on it)."""
 
     __tablename__ = "goal"
+    __table_args__ = (Index("ix_goal_owner_change_seq", "owner", "change_seq"),)
+
+
+class User(SQLModel, table=True):
+    """A person with an account on the server. ``change_seq`` counts their writes: every write
+    takes the next value (and with it a lock on this row, so one user's writes are serialized and
+    their cursors are handed out in commit order)."""
+
+    __tablename__ = "app_user"
+
+    id: str = Field(primary_key=True, max_length=36)
+    email: str = Field(max_length=254, unique=True)
+    change_seq: int = Field(default=0, sa_type=BigInteger)
+    created_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token, kept only as the SHA-256 of its text: a copy of the database opens no door."""
+
+    __tablename__ = "api_token"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(
+        sa_column=Column(String(36), ForeignKey("app_user.id"), nullable=False, index=True)
+    )
+    created_at: datetime
