@@ -1,0 +1,457 @@
+"""The FastAPI application: ``create_app()`` builds it from ``Settings`` (the environment).
+
+Every request passes through ``Gate``, a plain ASGI middleware (cheaper than Starlette's
+``BaseHTTPMiddleware``, which copies the response through a stream): it resolves the bearer
+token to a user, applies the rate limit of that token (or of the client's address when there is
+no valid token), refuses over-large bodies, adds the ``RateLimit-*`` headers and writes one log
+line. The routes then only read the user it found; a route under ``/v1`` without one answers 401.
+
+Handlers are ``async``: their database work is a round trip or two that psycopg's async driver
+waits for without a thread (FastAPI runs plain ``def`` handlers in a 40-thread pool, whose
+hand-offs cost more than the queries themselves; see docs/performance.md).
+"""
+
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, MutableMapping
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, Security
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from fittrack import __version__
+from fittrack.errors import FittrackError, NotFound, UsageError
+from fittrack.server import store
+from fittrack.server.auth import TokenResolver
+from fittrack.server.cache import Cache, MemoryCache, RedisCache
+from fittrack.server.db import Database, migrate, open_database
+from fittrack.server.models import (
+    ActivityCreate,
+    ActivityPage,
+    ActivityPublic,
+    ActivityUpdate,
+    Changes,
+    GoalCreate,
+    GoalPublic,
+    GoalUpdate,
+    ProfileBody,
+    ProfilePublic,
+    ProgressPublic,
+)
+from fittrack.server.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from fittrack.server.settings import Settings
+
+log = logging.getLogger("fittrack.server")
+
+UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
+"""Health checks come from the load balancer, often; they are never rate limited."""
+
+
+class State:
+    """What the routes share: the database, the token resolver, the limiter and the cache."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db: Database = open_database(settings.database_url)
+        self.resolver = TokenResolver(self.db, settings.token_cache_s)
+        self.redis: Any = None
+        self.limiter: RateLimiter = MemoryRateLimiter()
+        self.cache: Cache = MemoryCache(settings.cache_last_n)
+
+    async def open(self) -> None:
+        await self.db.open()
+        if self.settings.redis_url:
+            from redis.asyncio import Redis
+
+            self.redis = Redis.from_url(self.settings.redis_url)
+            prefix = self.settings.redis_prefix
+            self.limiter = RedisRateLimiter(self.redis, prefix + "rl:")
+            self.cache = RedisCache(self.redis, prefix + "cache:", self.settings.cache_last_n)
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.close()
+
+
+def _header(scope: dict[str, Any], name: bytes) -> bytes | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value)
+    return None
+
+
+def _bearer(scope: dict[str, Any]) -> str | None:
+    value = _header(scope, b"authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.decode("latin-1").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+class Gate:
+    """Authentication, rate limits, body size and the request log, for every HTTP request."""
+
+    def __init__(self, app: Any, state: State) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        extra: list[tuple[bytes, bytes]] = []
+
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                if extra:
+                    message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        try:
+            refusal = await self._admit(scope, extra)
+            if refusal is not None:
+                await refusal(scope, receive, send_with_headers)
+            else:
+                await self.app(scope, receive, send_with_headers)
+        finally:
+            # Method, path and outcome only: never a header, a query string or a body.
+            log.info(
+                "%s %s %d %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    async def _admit(
+        self, scope: dict[str, Any], extra: list[tuple[bytes, bytes]]
+    ) -> JSONResponse | None:
+        """None to let the request through, or the response that refuses it."""
+        length = _header(scope, b"content-length")
+        if length is not None and (
+            not length.isdigit() or int(length) > self.state.settings.max_body_bytes
+        ):
+            return JSONResponse({"detail": "request body too large"}, status_code=413)
+        if scope["path"] in UNLIMITED_PATHS:
+            return None
+        settings = self.state.settings
+        token = _bearer(scope)
+        user_id = None
+        if token is not None:
+            user_id, digest = await self.state.resolver.user_for(token)
+        if user_id is not None:
+            key, rate = "t:" + digest, settings.rate
+        else:
+            client = scope.get("client")
+            key, rate = "a:" + (client[0] if client else "?"), settings.anonymous_rate
+        scope["fittrack.user"] = user_id
+        try:
+            decision = await self.state.limiter.hit(key, rate)
+        except Exception as exc:  # Redis away: serve rather than refuse everyone (logged)
+            log.warning("rate limiter unavailable, request let through: %s", exc)
+            return None
+        headers = decision.headers()
+        extra.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
+        if not decision.allowed:
+            extra.clear()
+            return JSONResponse(
+                {
+                    "detail": f"too many requests: {decision.limit} allowed per "
+                    f"{rate.period_s:g} s; try again in {decision.retry_after_s} s"
+                },
+                status_code=429,
+                headers=headers,
+            )
+        return None
+
+
+_bearer_scheme = HTTPBearer(auto_error=False, description="a token from `fittrack server user add`")
+
+
+async def current_user(
+    request: Request,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)],
+) -> str:
+    """The user the request's token belongs to (401 without a valid token)."""
+    user_id: str | None = request.scope.get("fittrack.user")
+    if user_id is None:
+        raise HTTPException(
+            status_code=401,
+            detail="a valid token is required: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return user_id
+
+
+User = Annotated[str, Depends(current_user)]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid bearer token"},
+    404: {"description": "no such id (or another user's)"},
+    422: {"description": "invalid input"},
+    429: {"description": "rate limited: see Retry-After"},
+}
+
+
+async def _cached(getter: Any, setter: Any, loader: Any, user_id: str) -> Any:
+    try:
+        value = await getter(user_id)
+    except Exception as exc:  # a cache that is down is a cache that misses
+        log.warning("cache unavailable: %s", exc)
+        return await loader()
+    if value is None:
+        value = await loader()
+        with contextlib.suppress(Exception):
+            await setter(user_id, value)
+    return value
+
+
+async def _invalidate(call: Any, user_id: str) -> None:
+    try:
+        await call(user_id)
+    except Exception as exc:
+        log.error("cache invalidation failed (entries expire on their own): %s", exc)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application, for uvicorn (``--factory``) and for tests."""
+    settings = settings or Settings.from_env()
+    state = State(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.database_url)
+        await state.open()
+        try:
+            yield
+        finally:
+            await state.close()
+
+    app = FastAPI(
+        title="fittrack",
+        version=__version__,
+        summary="The fittrack sync server: activities, goals and progress for each user.",
+        lifespan=lifespan,
+    )
+    app.state.fittrack = state
+    app.add_middleware(Gate, state=state)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(UsageError)
+    async def _invalid(_request: Request, exc: UsageError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(FittrackError)
+    async def _failed(_request: Request, exc: FittrackError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=400)
+
+    db = state.db
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "not ready"}})
+    async def readyz() -> JSONResponse:
+        """The database (and Redis, when used) answer."""
+        try:
+            await db.ping()
+            if state.redis is not None:
+                await state.redis.ping()
+        except Exception as exc:
+            return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    # --- activities ---------------------------------------------------------------------------
+
+    @app.put(
+        "/v1/activities/{activity_id}",
+        response_model=ActivityPublic,
+        tags=["activities"],
+        responses={201: {"description": "created", "model": ActivityPublic}, **_ERRORS},
+    )
+    async def put_activity(
+        activity_id: uuid.UUID, body: ActivityUpdate, user: User, response: Response
+    ) -> dict[str, Any]:
+        """Store an activity under the client's UUID (idempotent; a newer ``updated_at`` wins)."""
+        created, stored = await store.put_activity(db, user, str(activity_id), body)
+        await _invalidate(state.cache.invalidate_activities, user)
+        response.status_code = 201 if created else 200
+        return stored
+
+    @app.post(
+        "/v1/activities",
+        response_model=ActivityPublic,
+        status_code=201,
+        tags=["activities"],
+        responses=_ERRORS,
+    )
+    async def post_activity(body: ActivityCreate, user: User) -> dict[str, Any]:
+        """Add an activity; calories and workload are estimated unless given."""
+        stored = await store.create_activity(db, user, body)
+        await _invalidate(state.cache.invalidate_activities, user)
+        return stored
+
+    @app.get("/v1/activities", response_model=ActivityPage, tags=["activities"], responses=_ERRORS)
+    async def list_activities(
+        user: User,
+        from_date: Annotated[
+            str | None, Query(alias="fromDate", max_length=10, description="YYYYMMDD")
+        ] = None,
+        to_date: Annotated[
+            str | None, Query(alias="toDate", max_length=10, description="YYYYMMDD, inclusive")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=store.MAX_PAGE)] = 20,
+        cursor: Annotated[str | None, Query(max_length=200)] = None,
+    ) -> dict[str, Any]:
+        """Activities newest first, within days of the user's timezone; a page at a time."""
+        from_day = None if from_date is None else store.parse_api_day(from_date, "fromDate")
+        to_day = None if to_date is None else store.parse_api_day(to_date, "toDate")
+        if from_day is None and to_day is None and cursor is None and limit <= state.cache.last_n:
+            # The newest page is the seed's "last N workouts": served from the cache, which keeps
+            # one more than N so that it knows whether the page goes on.
+            recent = await _cached(
+                state.cache.get_recent,
+                state.cache.set_recent,
+                lambda: _recent_rows(user),
+                user,
+            )
+            return _page_from_recent(recent, limit)
+        return await store.list_activities(
+            db, user, from_day=from_day, to_day=to_day, limit=limit, cursor=cursor
+        )
+
+    async def _recent_rows(user: str) -> list[dict[str, Any]]:
+        return await store.recent_activities(db, user, state.cache.last_n + 1)
+
+    @app.get(
+        "/v1/activities/{activity_id}",
+        response_model=ActivityPublic,
+        tags=["activities"],
+        responses=_ERRORS,
+    )
+    async def get_activity(activity_id: uuid.UUID, user: User) -> dict[str, Any]:
+        """One activity: every saved field, plus the seed's ``duration`` (minutes) and
+        ``calories``."""
+        return await store.get_activity(db, user, str(activity_id))
+
+    @app.delete(
+        "/v1/activities/{activity_id}", status_code=204, tags=["activities"], responses=_ERRORS
+    )
+    async def delete_activity(activity_id: uuid.UUID, user: User) -> Response:
+        """Delete an activity (a tombstone, which sync carries to other devices)."""
+        await store.delete_activity(db, user, str(activity_id))
+        await _invalidate(state.cache.invalidate_activities, user)
+        return Response(status_code=204)
+
+    # --- goals --------------------------------------------------------------------------------
+
+    @app.put(
+        "/v1/goals/{goal_id}",
+        response_model=GoalPublic,
+        tags=["goals"],
+        responses={201: {"description": "created", "model": GoalPublic}, **_ERRORS},
+    )
+    async def put_goal(
+        goal_id: uuid.UUID, body: GoalUpdate, user: User, response: Response
+    ) -> dict[str, Any]:
+        """Store a goal under the client's UUID (idempotent; a newer ``updated_at`` wins)."""
+        created, stored = await store.put_goal(db, user, str(goal_id), body)
+        await _invalidate(state.cache.invalidate_goals, user)
+        response.status_code = 201 if created else 200
+        return stored
+
+    @app.post(
+        "/v1/goals", response_model=GoalPublic, status_code=201, tags=["goals"], responses=_ERRORS
+    )
+    async def post_goal(body: GoalCreate, user: User) -> dict[str, Any]:
+        """Add a goal."""
+        stored = await store.create_goal(db, user, body)
+        await _invalidate(state.cache.invalidate_goals, user)
+        return stored
+
+    @app.get("/v1/goals", response_model=list[GoalPublic], tags=["goals"], responses=_ERRORS)
+    async def list_goals(user: User) -> Any:
+        """The user's goals (from the cache when it has them)."""
+        return await _cached(
+            state.cache.get_goals, state.cache.set_goals, lambda: store.list_goals(db, user), user
+        )
+
+    @app.delete("/v1/goals/{goal_id}", status_code=204, tags=["goals"], responses=_ERRORS)
+    async def delete_goal(goal_id: uuid.UUID, user: User) -> Response:
+        """Delete a goal (a tombstone)."""
+        await store.delete_goal(db, user, str(goal_id))
+        await _invalidate(state.cache.invalidate_goals, user)
+        return Response(status_code=204)
+
+    @app.get(
+        "/v1/goals/{goal_id}/progress",
+        response_model=ProgressPublic,
+        tags=["goals"],
+        responses=_ERRORS,
+    )
+    async def goal_progress(
+        goal_id: uuid.UUID,
+        user: User,
+        on: Annotated[
+            str | None,
+            Query(
+                alias="date",
+                max_length=10,
+                description="YYYYMMDD: the period containing that day, as of its end",
+            ),
+        ] = None,
+    ) -> dict[str, Any]:
+        """The goal in its current period: ``currentValue``, ``status`` and the rest of the
+        CLI's PROGRESS, in the user's timezone."""
+        day: date | None = None if on is None else store.parse_api_day(on, "date")
+        return await store.goal_progress(db, user, str(goal_id), day)
+
+    # --- profile and changes ------------------------------------------------------------------
+
+    @app.get("/v1/profile", response_model=ProfilePublic, tags=["profile"], responses=_ERRORS)
+    async def get_profile(user: User) -> dict[str, Any]:
+        """The user's profile: the timezone and week start progress is computed in."""
+        return await store.get_profile(db, user)
+
+    @app.put("/v1/profile", response_model=ProfilePublic, tags=["profile"], responses=_ERRORS)
+    async def put_profile(body: ProfileBody, user: User) -> dict[str, Any]:
+        """Replace the user's profile."""
+        return await store.put_profile(db, user, body)
+
+    @app.get("/v1/changes", response_model=Changes, tags=["sync"], responses=_ERRORS)
+    async def changes(
+        user: User,
+        since: Annotated[
+            int, Query(ge=0, le=2**62, description="a cursor from a previous call")
+        ] = 0,
+        limit: Annotated[int, Query(ge=1, le=store.MAX_PAGE)] = store.MAX_PAGE,
+    ) -> dict[str, Any]:
+        """Everything the user's devices wrote after ``since``, deletions included."""
+        return await store.changes(db, user, since, limit)
+
+    return app
+
+
+def _page_from_recent(recent: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    from datetime import datetime
+
+    items = recent[:limit]
+    next_cursor = None
+    if len(recent) > limit:
+        last = items[-1]
+        next_cursor = store.encode_cursor(datetime.fromisoformat(last["start"]), last["id"])
+    return {"items": items, "next_cursor": next_cursor}

@@ -1,0 +1,194 @@
+"""The API's request and response bodies (pydantic), named as the template names them:
+``ActivityBase`` (what a person says about a workout), ``ActivityCreate`` (POST),
+``ActivityUpdate`` (PUT, the whole record: sync sends its stamps too), ``ActivityPublic`` (what
+comes back). Keys and units are those of the CLI's JSON (PRODUCT.md): snake_case, SI numbers, ISO
+8601 times with their offset. The seed's ``duration`` (minutes), ``calories`` and ``workload`` are
+added to an activity, and ``currentValue`` to a progress.
+
+Every body refuses unknown fields, non-finite numbers and values no workout has (422).
+"""
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
+from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=32)]
+"""An activity type: a built-in slug (``run``) or a person's own (``climbing``)."""
+
+Note = Annotated[str, StringConstraints(max_length=10_000)]
+Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+Pause = tuple[Day, Day | None]
+"""A paused stretch of a goal: first paused day, last paused day (null while still paused)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=False)
+
+
+class ActivityBase(_Strict):
+    """What a person says about one workout."""
+
+    type: Slug
+    start: AwareDatetime
+    end: AwareDatetime
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S, description="moving time, seconds")
+    distance_m: float | None = Field(default=None, ge=0, le=MAX_DISTANCE_M)
+    note: Note = ""
+
+
+class ActivityCreate(ActivityBase):
+    """A new activity (POST): the server picks its id; calories are estimated unless given."""
+
+    calories_kcal: float | None = Field(default=None, ge=0, le=MAX_CALORIES_KCAL)
+    source: Source = "api"
+
+
+class ActivityUpdate(ActivityBase):
+    """An activity stored under the client's UUID (PUT, idempotent).
+
+    A client that keeps its own stamps (``fittrack sync``) sends ``updated_at`` (and
+    ``deleted_at`` for a deletion): the newer write wins, and a deletion stays a deletion. Without
+    ``updated_at`` the server stamps the write now.
+    """
+
+    calories_kcal: float | None = Field(default=None, ge=0, le=MAX_CALORIES_KCAL)
+    calories_estimated: bool | None = None
+    workload: float | None = Field(default=None, ge=0, le=MAX_DURATION_S / 60 * 25)
+    source: Source = "api"
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    deleted_at: AwareDatetime | None = None
+
+
+class ActivityPublic(BaseModel):
+    """An activity as the API shows it: every saved field, plus the seed's names."""
+
+    id: str
+    type: str
+    start: str
+    end: str
+    duration_s: float
+    distance_m: float | None
+    calories_kcal: float
+    calories_estimated: bool
+    workload: float
+    note: str
+    source: str
+    created_at: str
+    updated_at: str
+    deleted_at: str | None
+    duration: float = Field(description="moving time in minutes (the seed's field)")
+    calories: float = Field(description="kcal (the seed's field)")
+
+
+class ActivityPage(BaseModel):
+    """One page of a list, newest first; ``next_cursor`` fetches the next (null: no more)."""
+
+    items: list[ActivityPublic]
+    next_cursor: str | None
+
+
+class GoalBase(_Strict):
+    """A target per day, week, month or year (SI: metres, seconds, a count, kcal)."""
+
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    period: Literal["day", "week", "month", "year"]
+    metric: Literal["distance", "duration", "count", "calories"]
+    target: float = Field(gt=0, le=MAX_GOAL_KCAL)
+    activity_type: Slug | None = None
+    start_date: Day
+    end_date: Day | None = None
+    paused: bool = False
+
+
+class GoalCreate(GoalBase):
+    """A new goal (POST): the server picks its id."""
+
+
+class GoalUpdate(GoalBase):
+    """A goal stored under the client's UUID (PUT, idempotent; stamps as for activities)."""
+
+    pauses: list[Pause] = Field(default_factory=list, max_length=10_000)
+    created_at: AwareDatetime | None = None
+    updated_at: AwareDatetime | None = None
+    deleted_at: AwareDatetime | None = None
+
+
+class GoalPublic(BaseModel):
+    """A goal as the API shows it."""
+
+    id: str
+    name: str
+    period: str
+    metric: str
+    target: float
+    activity_type: str | None
+    start_date: str
+    end_date: str | None
+    paused: bool
+    pauses: list[tuple[str, str | None]]
+    created_at: str
+    updated_at: str
+    deleted_at: str | None
+
+
+class ProgressPublic(BaseModel):
+    """A goal in its current period (PRODUCT.md's PROGRESS), plus the seed's ``currentValue``."""
+
+    goal: GoalPublic
+    period_start: str
+    period_end: str
+    current: float
+    currentValue: float
+    target: float
+    percent: float
+    expected: float
+    remaining: float
+    needed_per_day: float
+    days_left: int
+    status: Literal["new", "on_track", "behind", "success", "due", "paused"]
+
+
+class ProfileBody(_Strict):
+    """The person's settings the server needs: the zone and week start periods are read in."""
+
+    weight_kg: float | None = Field(default=None, gt=0, le=1000)
+    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    units: Literal["metric", "imperial"] = "metric"
+    week_start: Literal["monday", "sunday"] = "monday"
+    updated_at: AwareDatetime | None = None
+
+
+class ProfilePublic(BaseModel):
+    """The profile as stored (defaults when never set)."""
+
+    weight_kg: float | None
+    timezone: str | None
+    units: str
+    week_start: str
+    updated_at: str | None
+
+
+class Changes(BaseModel):
+    """What changed after a cursor, oldest change first, deletions included (``deleted_at``).
+
+    Pass ``cursor`` as ``since`` to get what changes next; ``more`` says a page was cut short.
+    """
+
+    activities: list[ActivityPublic]
+    goals: list[GoalPublic]
+    profile: ProfilePublic | None
+    cursor: int
+    more: bool
+
+
+class NewUser(BaseModel):
+    """What ``fittrack server user add --json`` prints: the token, shown once."""
+
+    email: str
+    token: str

@@ -1,0 +1,743 @@
+"""The server's reads and writes, always for one owner.
+
+Every query names ``owner``: a row of another user is, to this module, a row that does not exist
+(404), and the upserts carry ``WHERE owner = excluded.owner`` so that even a race between two
+users over one id cannot change the other's row.
+
+Every write transaction starts by taking the owner's next change number
+(``UPDATE app_user … RETURNING change_seq``). That row lock serializes one user's writes, so their
+change numbers are handed out in commit order and ``GET /v1/changes?since=N`` can never skip a row
+that commits later with a smaller number. Writes by different users do not wait for each other.
+
+Sync's rule lives here too: a write that carries ``updated_at`` replaces the stored row only when
+it is newer (last writer wins; a repeat of the same write changes nothing), and a deletion is
+final: a tombstone is never brought back by an older or concurrent edit.
+"""
+
+import base64
+import binascii
+import json
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from fittrack.core.activity import ActivityRecord, check_not_future, resolve_span
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, from_utc, local_day_bounds, stamp
+from fittrack.core.goals import Goal
+from fittrack.core.periods import period_containing, utc_bounds
+from fittrack.core.profile import Profile
+from fittrack.core.progress import Progress, progress
+from fittrack.errors import NotFound, UsageError
+from fittrack.server.db import Connection, Database, Row
+from fittrack.server.models import ActivityCreate, ActivityUpdate, GoalBase, GoalUpdate
+
+ACTIVITY_COLUMNS = (
+    "id, type, start_at, end_at, utc_offset_min, duration_s, distance_m, calories_kcal, "
+    "calories_estimated, workload, note, source, created_at, updated_at, deleted_at"
+)
+GOAL_COLUMNS = (
+    "id, name, period, metric, target, activity_type, start_date, end_date, paused, pauses, "
+    "created_at, updated_at, deleted_at"
+)
+PROFILE_COLUMNS = "weight_kg, timezone, units, week_start, updated_at"
+
+_AGGREGATES = {
+    "distance": "COALESCE(SUM(distance_m), 0)",
+    "duration": "COALESCE(SUM(duration_s), 0)",
+    "count": "COUNT(*)",
+    "calories": "COALESCE(SUM(calories_kcal), 0)",
+}
+
+MAX_PAGE = 500
+"""The most activities one list page, or one page of changes, holds."""
+
+
+def utcnow() -> datetime:
+    """Now, as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+# --- rows to JSON ------------------------------------------------------------------------------
+
+
+def activity_json(db: Database, row: Row) -> dict[str, Any]:
+    """An activity row as ``ActivityPublic``: the CLI's ACTIVITY plus the seed's fields."""
+    offset = int(row[4])
+    start = from_utc(db.read_ts(row[2]).replace(tzinfo=None), offset)
+    end = from_utc(db.read_ts(row[3]).replace(tzinfo=None), offset)
+    record = ActivityRecord(
+        id=str(row[0]),
+        type=str(row[1]),
+        start=start,
+        end=end,
+        duration_s=float(row[5]),
+        distance_m=None if row[6] is None else float(row[6]),
+        calories_kcal=float(row[7]),
+        calories_estimated=bool(row[8]),
+        workload=float(row[9]),
+        note=str(row[10]),
+        source=str(row[11]),
+        created_at=db.read_ts(row[12]),
+        updated_at=db.read_ts(row[13]),
+    )
+    data = record.to_json()
+    data["deleted_at"] = None if row[14] is None else stamp(db.read_ts(row[14]))
+    data["duration"] = round(record.duration_s / 60, 2)
+    data["calories"] = record.calories_kcal
+    return data
+
+
+def goal_from_row(db: Database, row: Row) -> Goal:
+    """A goal row as the core's ``Goal``."""
+    pauses = tuple(
+        (date.fromisoformat(first), None if last is None else date.fromisoformat(last))
+        for first, last in json.loads(str(row[9]))
+    )
+    return Goal(
+        id=str(row[0]),
+        name=str(row[1]),
+        period=str(row[2]),
+        metric=str(row[3]),
+        target=float(row[4]),
+        activity_type=None if row[5] is None else str(row[5]),
+        start_date=db.read_day(row[6]),
+        end_date=None if row[7] is None else db.read_day(row[7]),
+        paused=bool(row[8]),
+        pauses=pauses,
+        created_at=db.read_ts(row[10]),
+        updated_at=db.read_ts(row[11]),
+        deleted_at=None if row[12] is None else db.read_ts(row[12]),
+    )
+
+
+def goal_json(goal: Goal) -> dict[str, Any]:
+    """A goal as ``GoalPublic``: the CLI's GOAL plus its pauses and tombstone."""
+    data = goal.to_json()
+    data["pauses"] = [[a.isoformat(), None if b is None else b.isoformat()] for a, b in goal.pauses]
+    data["deleted_at"] = None if goal.deleted_at is None else stamp(goal.deleted_at)
+    return data
+
+
+def _profile_json(db: Database, row: Row | None) -> dict[str, Any]:
+    if row is None:
+        return {
+            "weight_kg": None,
+            "timezone": None,
+            "units": "metric",
+            "week_start": "monday",
+            "updated_at": None,
+        }
+    return {
+        "weight_kg": row[0],
+        "timezone": row[1],
+        "units": row[2],
+        "week_start": row[3],
+        "updated_at": stamp(db.read_ts(row[4])),
+    }
+
+
+# --- activities --------------------------------------------------------------------------------
+
+
+async def get_activity(db: Database, owner: str, activity_id: str) -> dict[str, Any]:
+    """One live activity of ``owner``; NotFound for anyone else's, a tombstone or no such id."""
+    row = await db.fetchone(
+        f"SELECT {ACTIVITY_COLUMNS} FROM activity "
+        "WHERE id = :id AND owner = :owner AND deleted_at IS NULL",
+        {"id": activity_id, "owner": owner},
+    )
+    if row is None:
+        raise NotFound(f"no activity {activity_id}")
+    return activity_json(db, row)
+
+
+def parse_api_day(text: str, name: str) -> date:
+    """A ``YYYYMMDD`` (the seed's form) or ``YYYY-MM-DD`` query parameter."""
+    cleaned = text.strip()
+    try:
+        if len(cleaned) == 8 and cleaned.isdigit():
+            day = date(int(cleaned[:4]), int(cleaned[4:6]), int(cleaned[6:]))
+        elif len(cleaned) == 10:
+            day = date.fromisoformat(cleaned)
+        else:
+            raise ValueError
+    except ValueError:
+        raise UsageError(f"{name} must be a date as YYYYMMDD or YYYY-MM-DD, not {text!r}") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UsageError(f"{name} must be between {FIRST_YEAR} and {LAST_YEAR}")
+    return day
+
+
+def encode_cursor(start_utc: datetime, activity_id: str) -> str:
+    """An opaque page cursor: the (start, id) of the last activity of a page."""
+    raw = json.dumps([start_utc.astimezone(UTC).isoformat(), activity_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (start, id) a cursor holds; UsageError for anything this server did not hand out."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        start_text, activity_id = json.loads(raw)
+        start = datetime.fromisoformat(start_text)
+        uuid.UUID(activity_id)
+        if start.tzinfo is None or not isinstance(activity_id, str):
+            raise ValueError
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
+        raise UsageError("cursor is not one this server handed out; start without it") from None
+    return start, activity_id
+
+
+async def load_profile(db: Database, owner: str) -> Profile:
+    """The owner's profile (the defaults, in UTC, when never set)."""
+    row = await db.fetchone(
+        "SELECT weight_kg, timezone, units, week_start FROM profile "
+        "WHERE owner = :owner AND deleted_at IS NULL",
+        {"owner": owner},
+    )
+    if row is None:
+        return Profile(timezone="UTC")
+    return Profile(weight_kg=row[0], timezone=row[1] or "UTC", units=row[2], week_start=row[3])
+
+
+async def list_activities(
+    db: Database,
+    owner: str,
+    *,
+    from_day: date | None,
+    to_day: date | None,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    """A page of the owner's live activities, newest first, within the days given (inclusive,
+    in the owner's timezone)."""
+    where = ["owner = :owner", "deleted_at IS NULL"]
+    params: dict[str, Any] = {"owner": owner, "limit": limit + 1}
+    if from_day is not None and to_day is not None and to_day < from_day:
+        raise UsageError("toDate is before fromDate; give a toDate on or after fromDate")
+    if from_day is not None or to_day is not None:
+        tz = (await load_profile(db, owner)).tz()
+        if from_day is not None:
+            where.append("start_at >= :start")
+            params["start"] = db.ts(local_day_bounds(from_day, tz)[0])
+        if to_day is not None:
+            where.append("start_at < :end")
+            params["end"] = db.ts(local_day_bounds(to_day, tz)[1])
+    if cursor is not None:
+        after_start, after_id = decode_cursor(cursor)
+        where.append("(start_at < :after_start OR (start_at = :after_start AND id < :after_id))")
+        params["after_start"] = db.ts(after_start)
+        params["after_id"] = after_id
+    rows = await db.fetchall(
+        f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE {' AND '.join(where)} "
+        "ORDER BY start_at DESC, id DESC LIMIT :limit",
+        params,
+    )
+    return page(db, rows, limit)
+
+
+def page(db: Database, rows: list[Row], limit: int) -> dict[str, Any]:
+    """Rows (one more than a page, when there are more) as an ``ActivityPage``."""
+    items = [activity_json(db, row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(db.read_ts(last[2]), str(last[0]))
+    return {"items": items, "next_cursor": next_cursor}
+
+
+async def recent_activities(db: Database, owner: str, count: int) -> list[dict[str, Any]]:
+    """The owner's ``count`` newest live activities (what the cache keeps)."""
+    rows = await db.fetchall(
+        f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE owner = :owner AND deleted_at IS NULL "
+        "ORDER BY start_at DESC, id DESC LIMIT :limit",
+        {"owner": owner, "limit": count},
+    )
+    return [activity_json(db, row) for row in rows]
+
+
+async def _next_change(conn: Connection, owner: str) -> int:
+    row = await conn.fetchone(
+        "UPDATE app_user SET change_seq = change_seq + 1 WHERE id = :owner RETURNING change_seq",
+        {"owner": owner},
+    )
+    if row is None:
+        raise NotFound("this token's user no longer exists")
+    return int(row[0])
+
+
+def _check_moments(*moments: datetime | None) -> None:
+    for moment in moments:
+        if moment is not None and not FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR:
+            raise UsageError(f"dates must be between {FIRST_YEAR} and {LAST_YEAR}")
+
+
+def _check_number(name: str, value: float | None) -> None:
+    if value is not None and not math.isfinite(value):
+        raise UsageError(f"{name} must be a finite number")
+
+
+async def _energy(
+    db: Database, owner: str, body: ActivityCreate | ActivityUpdate
+) -> tuple[float, bool, float]:
+    """Calories, whether estimated, and workload: as sent, else from the MET tables."""
+    from fittrack.core.activity_types import BUILTIN_TYPES
+    from fittrack.core.calories import energy_for
+
+    sent_workload = getattr(body, "workload", None)
+    sent_estimated = getattr(body, "calories_estimated", None)
+    if body.calories_kcal is not None and sent_workload is not None:
+        estimated = bool(sent_estimated) if sent_estimated is not None else False
+        return body.calories_kcal, estimated, sent_workload
+    known = {t.slug: t for t in BUILTIN_TYPES}
+    kind = known.get(body.type)
+    if kind is None:
+        raise UsageError(
+            f"the server has no MET value for the type {body.type!r}: "
+            "send calories_kcal and workload with it"
+        )
+    weight = (await load_profile(db, owner)).weight_kg
+    energy = energy_for(kind, body.distance_m, body.duration_s, weight, body.calories_kcal)
+    workload = sent_workload if sent_workload is not None else energy.workload
+    return energy.calories_kcal, energy.calories_estimated, workload
+
+
+def _activity_params(
+    db: Database,
+    owner: str,
+    activity_id: str,
+    body: ActivityCreate | ActivityUpdate,
+    energy: tuple[float, bool, float],
+    stamps: tuple[datetime, datetime, datetime | None],
+    seq: int,
+) -> dict[str, Any]:
+    offset = body.start.utcoffset() or timedelta()
+    created, updated, deleted = stamps
+    return {
+        "id": activity_id,
+        "type": body.type,
+        "start_at": db.ts(body.start),
+        "end_at": db.ts(body.end),
+        "utc_offset_min": round(offset.total_seconds() / 60),
+        "duration_s": body.duration_s,
+        "distance_m": body.distance_m,
+        "calories_kcal": energy[0],
+        "calories_estimated": energy[1],
+        "workload": energy[2],
+        "note": body.note,
+        "source": body.source,
+        "created_at": db.ts(created),
+        "updated_at": db.ts(updated),
+        "deleted_at": None if deleted is None else db.ts(deleted),
+        "owner": owner,
+        "change_seq": seq,
+    }
+
+
+_ACTIVITY_UPSERT = (
+    f"INSERT INTO activity ({ACTIVITY_COLUMNS}, owner, change_seq) VALUES ("
+    ":id, :type, :start_at, :end_at, :utc_offset_min, :duration_s, :distance_m, :calories_kcal, "
+    ":calories_estimated, :workload, :note, :source, :created_at, :updated_at, :deleted_at, "
+    ":owner, :change_seq) ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(
+        f"{c} = excluded.{c}"
+        for c in [
+            "type",
+            "start_at",
+            "end_at",
+            "utc_offset_min",
+            "duration_s",
+            "distance_m",
+            "calories_kcal",
+            "calories_estimated",
+            "workload",
+            "note",
+            "source",
+            "updated_at",
+            "deleted_at",
+            "change_seq",
+        ]
+    )
+    + " WHERE activity.owner = excluded.owner"
+)
+
+
+_ACTIVITY_FIELDS = ACTIVITY_COLUMNS.split(", ")
+_GOAL_FIELDS = GOAL_COLUMNS.split(", ")
+_STAMPS = frozenset({"id", "created_at", "updated_at"})
+
+
+def _same(row: Row, params: dict[str, Any], fields: list[str]) -> bool:
+    """Whether a stored row already holds what ``params`` would write (stamps aside)."""
+    return all(
+        row[i] == params[name] or (isinstance(params[name], bool) and row[i] == int(params[name]))
+        for i, name in enumerate(fields)
+        if name not in _STAMPS
+    )
+
+
+def _check_activity(body: ActivityCreate | ActivityUpdate, now: datetime) -> None:
+    _check_moments(body.start, body.end, getattr(body, "updated_at", None))
+    resolve_span(body.start, body.end, body.duration_s, now)
+    check_not_future(body.start, now)
+
+
+async def put_activity(
+    db: Database, owner: str, activity_id: str, body: ActivityUpdate
+) -> tuple[bool, dict[str, Any]]:
+    """Store an activity under the client's id: (created?, the activity as now stored).
+
+    Idempotent: the same PUT again changes nothing. With ``updated_at``, an older write than the
+    stored one is ignored, and a stored deletion is kept whatever arrives.
+    """
+    now = utcnow()
+    _check_activity(body, now)
+    _check_moments(body.created_at, body.deleted_at)
+    energy = await _energy(db, owner, body)
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        row = await conn.fetchone(
+            f"SELECT {ACTIVITY_COLUMNS}, owner FROM activity WHERE id = :id", {"id": activity_id}
+        )
+        if row is not None and row[15] != owner:
+            raise NotFound(f"no activity {activity_id}")
+        if row is not None and (
+            row[14] is not None
+            or (body.updated_at is not None and body.updated_at <= db.read_ts(row[13]))
+        ):
+            return False, activity_json(db, row[:15])
+        created = db.read_ts(row[12]) if row is not None else (body.created_at or now)
+        stamps = (created, body.updated_at or now, body.deleted_at)
+        params = _activity_params(db, owner, activity_id, body, energy, stamps, seq)
+        if row is not None and body.updated_at is None and _same(row, params, _ACTIVITY_FIELDS):
+            return False, activity_json(db, row[:15])  # the same PUT again: nothing to change
+        if await conn.execute(_ACTIVITY_UPSERT, params) != 1:
+            raise NotFound(f"no activity {activity_id}")
+        stored = await conn.fetchone(
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE id = :id", {"id": activity_id}
+        )
+    assert stored is not None
+    return row is None, activity_json(db, stored)
+
+
+async def create_activity(db: Database, owner: str, body: ActivityCreate) -> dict[str, Any]:
+    """A new activity with a server-made id."""
+    now = utcnow()
+    _check_activity(body, now)
+    energy = await _energy(db, owner, body)
+    activity_id = str(uuid.uuid4())
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        params = _activity_params(db, owner, activity_id, body, energy, (now, now, None), seq)
+        await conn.execute(_ACTIVITY_UPSERT, params)
+        stored = await conn.fetchone(
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE id = :id", {"id": activity_id}
+        )
+    assert stored is not None
+    return activity_json(db, stored)
+
+
+async def delete_activity(db: Database, owner: str, activity_id: str) -> None:
+    """Tombstone one live activity of the owner (NotFound otherwise)."""
+    now = utcnow()
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        changed = await conn.execute(
+            "UPDATE activity SET deleted_at = :now, updated_at = :now, change_seq = :seq "
+            "WHERE id = :id AND owner = :owner AND deleted_at IS NULL",
+            {"now": db.ts(now), "seq": seq, "id": activity_id, "owner": owner},
+        )
+        if changed != 1:
+            raise NotFound(f"no activity {activity_id}")
+
+
+# --- goals -------------------------------------------------------------------------------------
+
+
+async def list_goals(db: Database, owner: str) -> list[dict[str, Any]]:
+    """The owner's live goals, oldest first."""
+    rows = await db.fetchall(
+        f"SELECT {GOAL_COLUMNS} FROM goal WHERE owner = :owner AND deleted_at IS NULL "
+        "ORDER BY created_at, id",
+        {"owner": owner},
+    )
+    return [goal_json(goal_from_row(db, row)) for row in rows]
+
+
+_GOAL_UPSERT = (
+    f"INSERT INTO goal ({GOAL_COLUMNS}, owner, change_seq) VALUES ("
+    ":id, :name, :period, :metric, :target, :activity_type, :start_date, :end_date, :paused, "
+    ":pauses, :created_at, :updated_at, :deleted_at, :owner, :change_seq) "
+    "ON CONFLICT (id) DO UPDATE SET "
+    + ", ".join(
+        f"{c} = excluded.{c}"
+        for c in [
+            "name",
+            "period",
+            "metric",
+            "target",
+            "activity_type",
+            "start_date",
+            "end_date",
+            "paused",
+            "pauses",
+            "updated_at",
+            "deleted_at",
+            "change_seq",
+        ]
+    )
+    + " WHERE goal.owner = excluded.owner"
+)
+
+
+def _goal_params(
+    db: Database,
+    owner: str,
+    goal_id: str,
+    body: GoalBase,
+    stamps: tuple[datetime, datetime, datetime | None],
+    seq: int,
+) -> dict[str, Any]:
+    if body.end_date is not None and body.end_date < body.start_date:
+        raise UsageError("end_date is before start_date; give an end_date on or after it")
+    _check_number("target", body.target)
+    pauses = getattr(body, "pauses", [])
+    for first, last in pauses:
+        if last is not None and last < first:
+            raise UsageError("a pause ends before it begins")
+    created, updated, deleted = stamps
+    return {
+        "id": goal_id,
+        "name": body.name,
+        "period": body.period,
+        "metric": body.metric,
+        "target": body.target,
+        "activity_type": body.activity_type,
+        "start_date": db.day(body.start_date),
+        "end_date": None if body.end_date is None else db.day(body.end_date),
+        "paused": body.paused,
+        "pauses": json.dumps(
+            [[a.isoformat(), None if b is None else b.isoformat()] for a, b in pauses]
+        ),
+        "created_at": db.ts(created),
+        "updated_at": db.ts(updated),
+        "deleted_at": None if deleted is None else db.ts(deleted),
+        "owner": owner,
+        "change_seq": seq,
+    }
+
+
+async def put_goal(
+    db: Database, owner: str, goal_id: str, body: GoalUpdate
+) -> tuple[bool, dict[str, Any]]:
+    """Store a goal under the client's id; the rules of ``put_activity``."""
+    now = utcnow()
+    _check_moments(body.created_at, body.updated_at, body.deleted_at)
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        row = await conn.fetchone(
+            f"SELECT {GOAL_COLUMNS}, owner FROM goal WHERE id = :id", {"id": goal_id}
+        )
+        if row is not None and row[13] != owner:
+            raise NotFound(f"no goal {goal_id}")
+        if row is not None and (
+            row[12] is not None
+            or (body.updated_at is not None and body.updated_at <= db.read_ts(row[11]))
+        ):
+            return False, goal_json(goal_from_row(db, row[:13]))
+        created = db.read_ts(row[10]) if row is not None else (body.created_at or now)
+        params = _goal_params(
+            db, owner, goal_id, body, (created, body.updated_at or now, body.deleted_at), seq
+        )
+        if row is not None and body.updated_at is None and _same(row, params, _GOAL_FIELDS):
+            return False, goal_json(goal_from_row(db, row[:13]))
+        if await conn.execute(_GOAL_UPSERT, params) != 1:
+            raise NotFound(f"no goal {goal_id}")
+        stored = await conn.fetchone(
+            f"SELECT {GOAL_COLUMNS} FROM goal WHERE id = :id", {"id": goal_id}
+        )
+    assert stored is not None
+    return row is None, goal_json(goal_from_row(db, stored))
+
+
+async def create_goal(db: Database, owner: str, body: GoalBase) -> dict[str, Any]:
+    """A new goal with a server-made id."""
+    goal_id = str(uuid.uuid4())
+    now = utcnow()
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        await conn.execute(
+            _GOAL_UPSERT, _goal_params(db, owner, goal_id, body, (now, now, None), seq)
+        )
+        stored = await conn.fetchone(
+            f"SELECT {GOAL_COLUMNS} FROM goal WHERE id = :id", {"id": goal_id}
+        )
+    assert stored is not None
+    return goal_json(goal_from_row(db, stored))
+
+
+async def delete_goal(db: Database, owner: str, goal_id: str) -> None:
+    """Tombstone one live goal of the owner (NotFound otherwise)."""
+    now = utcnow()
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        changed = await conn.execute(
+            "UPDATE goal SET deleted_at = :now, updated_at = :now, change_seq = :seq "
+            "WHERE id = :id AND owner = :owner AND deleted_at IS NULL",
+            {"now": db.ts(now), "seq": seq, "id": goal_id, "owner": owner},
+        )
+        if changed != 1:
+            raise NotFound(f"no goal {goal_id}")
+
+
+@dataclass(frozen=True)
+class GoalContext:
+    """A goal with the profile settings its periods are read in."""
+
+    goal: Goal
+    tz: tzinfo
+    week_start: str
+
+
+async def goal_progress(db: Database, owner: str, goal_id: str, day: date | None) -> dict[str, Any]:
+    """The goal's progress in its period containing ``day`` (default today, in the owner's
+    timezone), as of now or, for a past ``day``, the end of that day: the CLI's ``status``."""
+    row = await db.fetchone(
+        f"SELECT {', '.join('g.' + c for c in GOAL_COLUMNS.split(', '))}, p.timezone, "
+        "p.week_start FROM goal g LEFT JOIN profile p ON p.owner = g.owner "
+        "AND p.deleted_at IS NULL WHERE g.id = :id AND g.owner = :owner AND g.deleted_at IS NULL",
+        {"id": goal_id, "owner": owner},
+    )
+    if row is None:
+        raise NotFound(f"no goal {goal_id}")
+    goal = goal_from_row(db, row[:13])
+    tz = Profile(timezone=row[13] or "UTC").tz()
+    week_start = row[14] or "monday"
+    now = utcnow()
+    today = now.astimezone(tz).date()
+    if day is None or day >= today:
+        day, as_of = today, now
+    else:
+        as_of = local_day_bounds(day, tz)[1]
+    period = period_containing(day, goal.period, week_start)
+    start, end = utc_bounds(period, tz)
+    sql = (
+        f"SELECT {_AGGREGATES[goal.metric]} FROM activity WHERE owner = :owner "
+        "AND start_at >= :start AND start_at < :end AND deleted_at IS NULL"
+    )
+    params: dict[str, Any] = {
+        "owner": owner,
+        "start": db.ts(start),
+        "end": db.ts(min(end, as_of)),
+    }
+    if goal.activity_type is not None:
+        sql += " AND type = :type"
+        params["type"] = goal.activity_type
+    total = await db.fetchone(sql, params)
+    current = float(total[0]) if total is not None and total[0] is not None else 0.0
+    result: Progress = progress(goal, period, current, as_of, tz)
+    data = result.to_json()
+    data["goal"] = goal_json(goal)
+    data["currentValue"] = data["current"]
+    return data
+
+
+# --- profile -----------------------------------------------------------------------------------
+
+
+async def get_profile(db: Database, owner: str) -> dict[str, Any]:
+    """The owner's profile as ``ProfilePublic``."""
+    row = await db.fetchone(
+        f"SELECT {PROFILE_COLUMNS} FROM profile WHERE owner = :owner AND deleted_at IS NULL",
+        {"owner": owner},
+    )
+    return _profile_json(db, row)
+
+
+async def put_profile(db: Database, owner: str, body: Any) -> dict[str, Any]:
+    """Replace the owner's profile (a newer ``updated_at`` wins, as for activities)."""
+    if body.timezone is not None:
+        from fittrack.core.dates import resolve_timezone
+
+        resolve_timezone(body.timezone)
+    _check_moments(body.updated_at)
+    now = utcnow()
+    updated = body.updated_at or now
+    async with db.transaction() as conn:
+        seq = await _next_change(conn, owner)
+        row = await conn.fetchone(
+            "SELECT updated_at FROM profile WHERE owner = :owner AND deleted_at IS NULL",
+            {"owner": owner},
+        )
+        values = {
+            "weight_kg": body.weight_kg,
+            "timezone": body.timezone,
+            "units": body.units,
+            "week_start": body.week_start,
+            "updated_at": db.ts(updated),
+            "owner": owner,
+            "seq": seq,
+        }
+        if row is None:
+            await conn.execute(
+                "INSERT INTO profile (id, weight_kg, timezone, units, week_start, created_at, "
+                "updated_at, owner, change_seq) VALUES (:id, :weight_kg, :timezone, :units, "
+                ":week_start, :updated_at, :updated_at, :owner, :seq)",
+                {**values, "id": str(uuid.uuid4())},
+            )
+        elif body.updated_at is None or updated > db.read_ts(row[0]):
+            await conn.execute(
+                "UPDATE profile SET weight_kg = :weight_kg, timezone = :timezone, units = :units, "
+                "week_start = :week_start, updated_at = :updated_at, change_seq = :seq "
+                "WHERE owner = :owner AND deleted_at IS NULL",
+                values,
+            )
+        stored = await conn.fetchone(
+            f"SELECT {PROFILE_COLUMNS} FROM profile WHERE owner = :owner AND deleted_at IS NULL",
+            {"owner": owner},
+        )
+    return _profile_json(db, stored)
+
+
+# --- changes -----------------------------------------------------------------------------------
+
+
+async def changes(db: Database, owner: str, since: int, limit: int) -> dict[str, Any]:
+    """Everything of the owner's written after change number ``since``, oldest first, at most
+    ``limit`` rows; tombstones included. ``cursor`` is the number to ask from next."""
+    params = {"owner": owner, "since": since, "limit": limit + 1}
+    activity_rows = await db.fetchall(
+        f"SELECT {ACTIVITY_COLUMNS}, change_seq FROM activity "
+        "WHERE owner = :owner AND change_seq > :since ORDER BY change_seq LIMIT :limit",
+        params,
+    )
+    goal_rows = await db.fetchall(
+        f"SELECT {GOAL_COLUMNS}, change_seq FROM goal "
+        "WHERE owner = :owner AND change_seq > :since ORDER BY change_seq LIMIT :limit",
+        params,
+    )
+    profile_row = await db.fetchone(
+        f"SELECT {PROFILE_COLUMNS}, change_seq FROM profile "
+        "WHERE owner = :owner AND change_seq > :since AND deleted_at IS NULL",
+        params,
+    )
+    merged: list[tuple[int, str, Row]] = sorted(
+        [(int(r[15]), "activity", r) for r in activity_rows]
+        + [(int(r[13]), "goal", r) for r in goal_rows]
+        + ([(int(profile_row[5]), "profile", profile_row)] if profile_row is not None else []),
+        key=lambda item: item[0],
+    )
+    taken, more = merged[:limit], len(merged) > limit
+    result: dict[str, Any] = {"activities": [], "goals": [], "profile": None}
+    for _, kind, row in taken:
+        if kind == "activity":
+            result["activities"].append(activity_json(db, row[:15]))
+        elif kind == "goal":
+            result["goals"].append(goal_json(goal_from_row(db, row[:13])))
+        else:
+            result["profile"] = _profile_json(db, row[:5])
+    result["cursor"] = taken[-1][0] if taken else since
+    result["more"] = more
+    return result
