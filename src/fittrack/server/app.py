@@ -20,6 +20,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, Response, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -244,6 +245,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.fittrack = state
     app.add_middleware(Gate, state=state)
+
+    @app.exception_handler(RequestValidationError)
+    async def _unreadable(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes each bad input back: a 10 MB string, or a NaN that no JSON
+        # can carry (a 500). Where and what is enough to fix a request.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": errors}, status_code=422)
 
     @app.exception_handler(NotFound)
     async def _not_found(_request: Request, exc: NotFound) -> JSONResponse:

@@ -125,7 +125,7 @@ class User(SQLModel, table=True):
 
 
 class ApiToken(SQLModel, table=True):
-    """A bearer token, kept only as the SHA-256 of its text: a copy of the database opens no door."""
+    """A bearer token, kept only as the SHA-256 of its text: a copied database opens no door."""
 
     __tablename__ = "api_token"
 
