@@ -405,6 +405,8 @@ def test_goal_put_is_idempotent_and_newer_wins(api: Api) -> None:
         {"colour": "red"},
         {"pauses": [["2026-02-07", "2026-02-01"]]},
         {"pauses": "all of them"},
+        {"pauses": [[None, "2026-02-01"]]},
+        {"pauses": [["2026-02-01"]]},
     ],
 )
 def test_bad_goals_answer_422(api: Api, changes: dict[str, Any]) -> None:

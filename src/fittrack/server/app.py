@@ -66,9 +66,14 @@ class State:
     async def open(self) -> None:
         await self.db.open()
         if self.settings.redis_url:
-            from redis.asyncio import Redis
+            from redis.asyncio import BlockingConnectionPool, Redis
 
-            self.redis = Redis.from_url(self.settings.redis_url)
+            # Blocking: the 101st concurrent request waits for a connection instead of failing
+            # (redis-py's default pool raises once its connections are all in use).
+            pool = BlockingConnectionPool.from_url(
+                self.settings.redis_url, max_connections=64, timeout=5
+            )
+            self.redis = Redis.from_pool(pool)
             prefix = self.settings.redis_prefix
             self.limiter = RedisRateLimiter(self.redis, prefix + "rl:")
             self.cache = RedisCache(self.redis, prefix + "cache:", self.settings.cache_last_n)

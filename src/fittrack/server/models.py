@@ -22,8 +22,9 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_lengt
 Note = Annotated[str, StringConstraints(max_length=10_000)]
 Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
 Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
-Pause = tuple[Day, Day | None]
-"""A paused stretch of a goal: first paused day, last paused day (null while still paused)."""
+Pause = Annotated[list[Day | None], Field(min_length=2, max_length=2)]
+"""A paused stretch of a goal: [first paused day, last paused day or null while still paused].
+(A list rather than a tuple: OpenAPI tools read a tuple's ``prefixItems`` unevenly.)"""
 
 
 class _Strict(BaseModel):
@@ -131,7 +132,7 @@ class GoalPublic(BaseModel):
     start_date: str
     end_date: str | None
     paused: bool
-    pauses: list[tuple[str, str | None]]
+    pauses: list[list[str | None]]
     created_at: str
     updated_at: str
     deleted_at: str | None

@@ -505,6 +505,8 @@ def _goal_params(
     _check_number("target", body.target)
     pauses = getattr(body, "pauses", [])
     for first, last in pauses:
+        if first is None:
+            raise UsageError("a pause needs its first day: [first, last or null]")
         if last is not None and last < first:
             raise UsageError("a pause ends before it begins")
     created, updated, deleted = stamps
