@@ -595,3 +595,75 @@ def test_the_openapi_document_describes_the_api(api: Api) -> None:
     assert set(paths["/v1/activities/{activity_id}"]) == {"get", "put", "delete"}
     assert "HTTPBearer" in document["components"]["securitySchemes"]
     assert api.client.get("/docs").status_code == 200
+
+
+# --- the batch (what sync pushes) --------------------------------------------------------------
+
+
+def test_a_batch_applies_each_write_by_the_rules_of_its_put(api: Api) -> None:
+    headers = api.user()
+    theirs = str(uuid.uuid4())
+    put(api, run(), "bob", activity_id=theirs)
+    newer_on_server = str(uuid.uuid4())
+    put(api, run(note="server", updated_at=stamp(0)), activity_id=newer_on_server)
+    fresh = [str(uuid.uuid4()) for _ in range(3)]
+    goal_id = str(uuid.uuid4())
+    body = {
+        "activities": [{**run(updated_at=stamp(1)), "id": i} for i in fresh]
+        + [
+            {**run(note="device", updated_at=stamp(1)), "id": newer_on_server},
+            {**run(updated_at=stamp(1)), "id": theirs},
+        ],
+        "goals": [{**WEEKLY_20K, "id": goal_id, "updated_at": stamp(1)}],
+    }
+    response = api.client.post("/v1/batch", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    results = response.json()
+    assert [r["result"] for r in results["activities"]] == ["created"] * 3 + ["kept", "not_found"]
+    assert results["goals"] == [{"id": goal_id, "result": "created"}]
+    # Sent again (a lost answer), nothing changes and nothing is reported lost.
+    again = api.client.post("/v1/batch", json=body, headers=headers).json()
+    assert [r["result"] for r in again["activities"]] == ["unchanged"] * 3 + ["kept", "not_found"]
+    assert again["goals"][0]["result"] == "unchanged"
+    shown = api.client.get(f"/v1/activities/{newer_on_server}", headers=headers).json()
+    assert shown["note"] == "server"
+    assert api.client.get(f"/v1/activities/{theirs}", headers=api.user("bob")).status_code == 200
+    # Each row has a change number of its own: a page of two never splits the batch.
+    seen, cursor = [], 0
+    while True:
+        page = api.client.get(f"/v1/changes?since={cursor}&limit=2", headers=headers).json()
+        seen += [a["id"] for a in page["activities"]] + [g["id"] for g in page["goals"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert sorted(seen) == sorted([newer_on_server, *fresh, goal_id])
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"activities": "many"},
+        {"activities": [{**run()}]},  # no id
+        {"activities": [{**run(), "id": "not-a-uuid"}]},
+        {"activities": [{**run(duration_s=-1), "id": str(uuid.uuid4())}]},
+        {"activities": [{**run(), "id": str(uuid.uuid4())}] * 1001},
+        {"goals": [{**WEEKLY_20K, "id": str(uuid.uuid4()), "period": "decade"}]},
+        {"everything": []},
+    ],
+)
+def test_a_bad_batch_answers_422_and_stores_nothing(api: Api, body: dict[str, Any]) -> None:
+    headers = api.user()
+    good = {**run(), "id": str(uuid.uuid4())}
+    if isinstance(body.get("activities"), list) and len(body["activities"]) < 1000:
+        body = {**body, "activities": [good, *body["activities"]]}
+    response = api.client.post("/v1/batch", json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert api.client.get("/v1/changes", headers=headers).json()["activities"] == []
+
+
+def test_a_batch_naming_one_id_twice_is_refused(api: Api) -> None:
+    same = str(uuid.uuid4())
+    body = {"activities": [{**run(), "id": same}, {**run(note="b"), "id": same}]}
+    response = api.client.post("/v1/batch", json=body, headers=api.user())
+    assert response.status_code == 422
+    assert "twice" in response.json()["detail"]

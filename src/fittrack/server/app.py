@@ -35,6 +35,8 @@ from fittrack.server.models import (
     ActivityPage,
     ActivityPublic,
     ActivityUpdate,
+    Batch,
+    BatchResult,
     Changes,
     GoalCreate,
     GoalPublic,
@@ -447,6 +449,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def put_profile(body: ProfileBody, user: User) -> dict[str, Any]:
         """Replace the user's profile."""
         return await store.put_profile(db, user, body)
+
+    @app.post("/v1/batch", response_model=BatchResult, tags=["sync"], responses=_ERRORS)
+    async def batch(body: Batch, user: User) -> dict[str, Any]:
+        """Store many activities and goals under their clients' ids in one transaction, each by
+        the rules of its PUT; one result per item."""
+        result = await store.apply_batch(
+            db,
+            user,
+            [(str(item.id), item) for item in body.activities],
+            [(str(item.id), item) for item in body.goals],
+        )
+        if body.activities:
+            await _invalidate(state.cache.invalidate_activities, user)
+        if body.goals:
+            await _invalidate(state.cache.invalidate_goals, user)
+        return result
 
     @app.get("/v1/changes", response_model=Changes, tags=["sync"], responses=_ERRORS)
     async def changes(

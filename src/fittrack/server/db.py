@@ -46,6 +46,9 @@ class Connection(Protocol):
     async def fetchall(self, sql: str, params: Params | None = None) -> list[Row]:
         """Every row of a query."""
 
+    async def executemany(self, sql: str, params: Sequence[Params]) -> None:
+        """Run one statement for each set of parameters (pipelined on PostgreSQL)."""
+
 
 class Database(Protocol):
     """An open database: reads outside a transaction, writes inside one."""
@@ -239,6 +242,10 @@ class _PostgresConnection:
         self._conn = conn
         self._native = native
 
+    async def executemany(self, sql: str, params: Sequence[Params]) -> None:
+        async with self._conn.cursor() as cursor:
+            await cursor.executemany(self._native(sql), params)
+
     async def execute(self, sql: str, params: Params | None = None) -> int:
         cursor = await self._conn.execute(self._native(sql), params)
         count: int = cursor.rowcount
@@ -317,6 +324,9 @@ class SqliteDatabase:
 class _SqliteConnection:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+
+    async def executemany(self, sql: str, params: Sequence[Params]) -> None:
+        self._conn.executemany(sql, params)
 
     async def execute(self, sql: str, params: Params | None = None) -> int:
         return self._conn.execute(sql, params or {}).rowcount

@@ -8,6 +8,7 @@ added to an activity, and ``currentValue`` to a progress.
 Every body refuses unknown fields, non-finite numbers and values no workout has (422).
 """
 
+import uuid
 from datetime import date
 from typing import Annotated, Literal
 
@@ -193,3 +194,41 @@ class NewUser(BaseModel):
 
     email: str
     token: str
+
+
+BATCH_MAX = 1000
+"""The most activities (and, separately, goals) one batch carries."""
+
+
+class ActivityItem(ActivityUpdate):
+    """An activity in a batch: its id travels with it."""
+
+    id: uuid.UUID
+
+
+class GoalItem(GoalUpdate):
+    """A goal in a batch."""
+
+    id: uuid.UUID
+
+
+class Batch(_Strict):
+    """Many writes in one request and one transaction: what ``fittrack sync`` pushes."""
+
+    activities: list[ActivityItem] = Field(default_factory=list, max_length=BATCH_MAX)
+    goals: list[GoalItem] = Field(default_factory=list, max_length=BATCH_MAX)
+
+
+class ItemResult(BaseModel):
+    """What became of one write: ``kept`` means the server kept its own newer or deleted row
+    (the write lost), ``not_found`` that the id is another user's."""
+
+    id: str
+    result: Literal["created", "updated", "unchanged", "kept", "not_found"]
+
+
+class BatchResult(BaseModel):
+    """One result per item, in the order sent."""
+
+    activities: list[ItemResult]
+    goals: list[ItemResult]

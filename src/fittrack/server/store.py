@@ -19,9 +19,10 @@ import binascii
 import json
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal
 
 from fittrack.core.activity import ActivityRecord, check_not_future, resolve_span
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, from_utc, local_day_bounds, stamp
@@ -258,10 +259,12 @@ async def recent_activities(db: Database, owner: str, count: int) -> list[dict[s
     return [activity_json(db, row) for row in rows]
 
 
-async def _next_change(conn: Connection, owner: str) -> int:
+async def _next_change(conn: Connection, owner: str, count: int = 1) -> int:
+    """Take the owner's next ``count`` change numbers (and the lock on their writes); the last."""
     row = await conn.fetchone(
-        "UPDATE app_user SET change_seq = change_seq + 1 WHERE id = :owner RETURNING change_seq",
-        {"owner": owner},
+        "UPDATE app_user SET change_seq = change_seq + :count WHERE id = :owner "
+        "RETURNING change_seq",
+        {"owner": owner, "count": count},
     )
     if row is None:
         raise NotFound("this token's user no longer exists")
@@ -393,33 +396,29 @@ async def put_activity(
     stored one is ignored, and a stored deletion is kept whatever arrives.
     """
     now = utcnow()
-    _check_activity(body, now)
-    _check_moments(body.created_at, body.deleted_at)
-    energy = await _energy(db, owner, body)
+    write = await _activity_write(db, owner, activity_id, body, now)
     async with db.transaction() as conn:
-        seq = await _next_change(conn, owner)
-        row = await conn.fetchone(
-            f"SELECT {ACTIVITY_COLUMNS}, owner FROM activity WHERE id = :id", {"id": activity_id}
-        )
-        if row is not None and row[15] != owner:
-            raise NotFound(f"no activity {activity_id}")
-        if row is not None and (
-            row[14] is not None
-            or (body.updated_at is not None and body.updated_at <= db.read_ts(row[13]))
-        ):
-            return False, activity_json(db, row[:15])
-        created = db.read_ts(row[12]) if row is not None else (body.created_at or now)
-        stamps = (created, body.updated_at or now, body.deleted_at)
-        params = _activity_params(db, owner, activity_id, body, energy, stamps, seq)
-        if row is not None and body.updated_at is None and _same(row, params, _ACTIVITY_FIELDS):
-            return False, activity_json(db, row[:15])  # the same PUT again: nothing to change
-        if await conn.execute(_ACTIVITY_UPSERT, params) != 1:
+        [(_, result)] = await _apply(conn, db, _ACTIVITY, owner, [write], now)
+        if result == "not_found":
             raise NotFound(f"no activity {activity_id}")
         stored = await conn.fetchone(
             f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE id = :id", {"id": activity_id}
         )
     assert stored is not None
-    return row is None, activity_json(db, stored)
+    return result == "created", activity_json(db, stored)
+
+
+async def _activity_write(
+    db: Database, owner: str, activity_id: str, body: ActivityUpdate, now: datetime
+) -> "_Write":
+    _check_activity(body, now)
+    _check_moments(body.created_at, body.deleted_at)
+    energy = await _energy(db, owner, body)
+
+    def params(stamps: tuple[datetime, datetime, datetime | None], seq: int) -> dict[str, Any]:
+        return _activity_params(db, owner, activity_id, body, energy, stamps, seq)
+
+    return _Write(activity_id, body.created_at, body.updated_at, body.deleted_at, params)
 
 
 async def create_activity(db: Database, owner: str, body: ActivityCreate) -> dict[str, Any]:
@@ -451,6 +450,123 @@ async def delete_activity(db: Database, owner: str, activity_id: str) -> None:
         )
         if changed != 1:
             raise NotFound(f"no activity {activity_id}")
+
+
+# --- writes under the client's ids (PUT and the batch) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Where one kind of synced row lives, and where its stamps sit in a selected row."""
+
+    table: str
+    columns: str
+    upsert: str
+    created: int
+    updated: int
+    deleted: int
+
+    @property
+    def fields(self) -> list[str]:
+        return self.columns.split(", ")
+
+    @property
+    def owner(self) -> int:
+        return self.deleted + 1
+
+
+@dataclass(frozen=True)
+class _Write:
+    """One row a client sends under its own id; ``params`` makes the row once the stamps and
+    the change number are known."""
+
+    id: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    deleted_at: datetime | None
+    params: Callable[[tuple[datetime, datetime, datetime | None], int], dict[str, Any]]
+
+
+Result = Literal["created", "updated", "unchanged", "kept", "not_found"]
+"""What became of one write: ``kept`` means the server kept its own newer (or deleted) row."""
+
+
+async def _apply(
+    conn: Connection, db: Database, kind: _Kind, owner: str, writes: list[_Write], now: datetime
+) -> list[tuple[str, Result]]:
+    """Apply writes of one kind in the caller's transaction: last writer wins, tombstones stay.
+
+    Each written row takes its own change number (so a page of changes never splits a number);
+    the stored rows are read in one query and the winners written with one ``executemany``.
+    """
+    last = await _next_change(conn, owner, len(writes))
+    first = last - len(writes) + 1
+    stored: dict[str, Row] = {}
+    for start in range(0, len(writes), 500):
+        chunk = [w.id for w in writes[start : start + 500]]
+        names = {f"id{n}": value for n, value in enumerate(chunk)}
+        rows = await conn.fetchall(
+            f"SELECT {kind.columns}, owner FROM {kind.table} "
+            f"WHERE id IN ({', '.join(':' + name for name in names)})",
+            names,
+        )
+        stored.update((str(row[0]), row) for row in rows)
+    results: list[tuple[str, Result]] = []
+    upserts = []
+    for offset, write in enumerate(writes):
+        row = stored.get(write.id)
+        if row is not None and row[kind.owner] != owner:
+            results.append((write.id, "not_found"))
+            continue
+        if row is not None and (row[kind.deleted] is not None or write.updated_at is not None):
+            stored_at = db.read_ts(row[kind.updated])
+            if write.updated_at == stored_at or (
+                row[kind.deleted] is not None and write.deleted_at is not None
+            ):
+                results.append((write.id, "unchanged"))  # this very write again, or a deletion
+                continue
+            if row[kind.deleted] is not None or (
+                write.updated_at is not None and write.updated_at < stored_at
+            ):
+                results.append((write.id, "kept"))
+                continue
+        created = db.read_ts(row[kind.created]) if row is not None else (write.created_at or now)
+        params = write.params((created, write.updated_at or now, write.deleted_at), first + offset)
+        if row is not None and write.updated_at is None and _same(row, params, kind.fields):
+            results.append((write.id, "unchanged"))  # the same PUT again: nothing to change
+            continue
+        upserts.append(params)
+        results.append((write.id, "created" if row is None else "updated"))
+    if upserts:
+        await conn.executemany(kind.upsert, upserts)
+    return results
+
+
+async def apply_batch(
+    db: Database,
+    owner: str,
+    activities: list[tuple[str, ActivityUpdate]],
+    goals: list[tuple[str, GoalUpdate]],
+) -> dict[str, list[dict[str, str]]]:
+    """Many activities and goals in one transaction (``POST /v1/batch``, what sync pushes)."""
+    now = utcnow()
+    for kind, items in (("activity", activities), ("goal", goals)):
+        ids = [item_id for item_id, _ in items]
+        if len(set(ids)) != len(ids):
+            raise UsageError(f"a batch names the same {kind} id twice")
+    activity_writes = [await _activity_write(db, owner, i, body, now) for i, body in activities]
+    goal_writes = [_goal_write(db, owner, i, body) for i, body in goals]
+    async with db.transaction() as conn:
+        done_activities = (
+            await _apply(conn, db, _ACTIVITY, owner, activity_writes, now)
+            if activity_writes
+            else []
+        )
+        done_goals = await _apply(conn, db, _GOAL, owner, goal_writes, now) if goal_writes else []
+    return {
+        "activities": [{"id": i, "result": r} for i, r in done_activities],
+        "goals": [{"id": i, "result": r} for i, r in done_goals],
+    }
 
 
 # --- goals -------------------------------------------------------------------------------------
@@ -536,32 +652,26 @@ async def put_goal(
 ) -> tuple[bool, dict[str, Any]]:
     """Store a goal under the client's id; the rules of ``put_activity``."""
     now = utcnow()
-    _check_moments(body.created_at, body.updated_at, body.deleted_at)
+    write = _goal_write(db, owner, goal_id, body)
     async with db.transaction() as conn:
-        seq = await _next_change(conn, owner)
-        row = await conn.fetchone(
-            f"SELECT {GOAL_COLUMNS}, owner FROM goal WHERE id = :id", {"id": goal_id}
-        )
-        if row is not None and row[13] != owner:
-            raise NotFound(f"no goal {goal_id}")
-        if row is not None and (
-            row[12] is not None
-            or (body.updated_at is not None and body.updated_at <= db.read_ts(row[11]))
-        ):
-            return False, goal_json(goal_from_row(db, row[:13]))
-        created = db.read_ts(row[10]) if row is not None else (body.created_at or now)
-        params = _goal_params(
-            db, owner, goal_id, body, (created, body.updated_at or now, body.deleted_at), seq
-        )
-        if row is not None and body.updated_at is None and _same(row, params, _GOAL_FIELDS):
-            return False, goal_json(goal_from_row(db, row[:13]))
-        if await conn.execute(_GOAL_UPSERT, params) != 1:
+        [(_, result)] = await _apply(conn, db, _GOAL, owner, [write], now)
+        if result == "not_found":
             raise NotFound(f"no goal {goal_id}")
         stored = await conn.fetchone(
             f"SELECT {GOAL_COLUMNS} FROM goal WHERE id = :id", {"id": goal_id}
         )
     assert stored is not None
-    return row is None, goal_json(goal_from_row(db, stored))
+    return result == "created", goal_json(goal_from_row(db, stored))
+
+
+def _goal_write(db: Database, owner: str, goal_id: str, body: GoalUpdate) -> "_Write":
+    _check_moments(body.created_at, body.updated_at, body.deleted_at)
+    _goal_params(db, owner, goal_id, body, (utcnow(), utcnow(), None), 0)  # refuse bad goals now
+
+    def params(stamps: tuple[datetime, datetime, datetime | None], seq: int) -> dict[str, Any]:
+        return _goal_params(db, owner, goal_id, body, stamps, seq)
+
+    return _Write(goal_id, body.created_at, body.updated_at, body.deleted_at, params)
 
 
 async def create_goal(db: Database, owner: str, body: GoalBase) -> dict[str, Any]:
@@ -592,6 +702,10 @@ async def delete_goal(db: Database, owner: str, goal_id: str) -> None:
         )
         if changed != 1:
             raise NotFound(f"no goal {goal_id}")
+
+
+_ACTIVITY = _Kind("activity", ACTIVITY_COLUMNS, _ACTIVITY_UPSERT, 12, 13, 14)
+_GOAL = _Kind("goal", GOAL_COLUMNS, _GOAL_UPSERT, 10, 11, 12)
 
 
 @dataclass(frozen=True)
