@@ -620,7 +620,8 @@ def test_a_batch_applies_each_write_by_the_rules_of_its_put(api: Api) -> None:
     assert response.status_code == 200, response.text
     results = response.json()
     assert [r["result"] for r in results["activities"]] == ["created"] * 3 + ["kept", "not_found"]
-    assert results["goals"] == [{"id": goal_id, "result": "created"}]
+    assert results["goals"] == [{"id": goal_id, "result": "created", "stored": None}]
+    assert results["activities"][3]["stored"]["note"] == "server"  # what won, to apply locally
     # Sent again (a lost answer), nothing changes and nothing is reported lost.
     again = api.client.post("/v1/batch", json=body, headers=headers).json()
     assert [r["result"] for r in again["activities"]] == ["unchanged"] * 3 + ["kept", "not_found"]
@@ -667,3 +668,40 @@ def test_a_batch_naming_one_id_twice_is_refused(api: Api) -> None:
     response = api.client.post("/v1/batch", json=body, headers=api.user())
     assert response.status_code == 422
     assert "twice" in response.json()["detail"]
+
+
+def test_a_deletion_wins_over_a_later_edit(api: Api) -> None:
+    headers = api.user()
+    activity_id = str(uuid.uuid4())
+    put(api, run(note="edited later", updated_at=stamp(0)), activity_id=activity_id)
+    deletion = {**run(updated_at=stamp(1), deleted_at=stamp(1)), "id": activity_id}
+    result = api.client.post("/v1/batch", json={"activities": [deletion]}, headers=headers)
+    assert result.json()["activities"][0]["result"] == "updated"
+    assert api.client.get(f"/v1/activities/{activity_id}", headers=headers).status_code == 404
+
+
+def test_a_write_over_a_change_the_client_never_saw_is_reported(api: Api) -> None:
+    headers = api.user()
+    activity_id = str(uuid.uuid4())
+    put(api, run(note="v1", updated_at=stamp(3)), activity_id=activity_id)
+    seen = api.client.get("/v1/changes", headers=headers).json()["cursor"]
+    put(api, run(note="other device", updated_at=stamp(2)), activity_id=activity_id)
+    mine = {**run(note="this device", updated_at=stamp(1)), "id": activity_id}
+    body = {"since": seen, "activities": [mine]}
+    result = api.client.post("/v1/batch", json=body, headers=headers).json()
+    assert result["activities"][0]["result"] == "replaced"
+    shown = api.client.get(f"/v1/activities/{activity_id}", headers=headers).json()
+    assert shown["note"] == "this device"
+    later = api.client.get("/v1/changes", headers=headers).json()["cursor"]
+    mine = {**run(note="again", updated_at=stamp(0)), "id": activity_id}
+    body = {"since": later, "activities": [mine]}
+    assert (
+        api.client.post("/v1/batch", json=body, headers=headers).json()["activities"][0]["result"]
+        == "updated"
+    )
+
+
+def test_me_names_the_tokens_user(api: Api) -> None:
+    me = api.client.get("/v1/me", headers=api.user("ana")).json()
+    assert me["email"].startswith("ana-")
+    uuid.UUID(me["id"])

@@ -41,6 +41,7 @@ from fittrack.server.models import (
     GoalCreate,
     GoalPublic,
     GoalUpdate,
+    Me,
     ProfileBody,
     ProfilePublic,
     ProgressPublic,
@@ -440,6 +441,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # --- profile and changes ------------------------------------------------------------------
 
+    @app.get("/v1/me", response_model=Me, tags=["profile"], responses=_ERRORS)
+    async def me(user: User) -> dict[str, Any]:
+        """Who the token belongs to (``fittrack login`` checks a token with it)."""
+        return await store.get_user(db, user)
+
     @app.get("/v1/profile", response_model=ProfilePublic, tags=["profile"], responses=_ERRORS)
     async def get_profile(user: User) -> dict[str, Any]:
         """The user's profile: the timezone and week start progress is computed in."""
@@ -459,6 +465,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             user,
             [(str(item.id), item) for item in body.activities],
             [(str(item.id), item) for item in body.goals],
+            body.since,
         )
         if body.activities:
             await _invalidate(state.cache.invalidate_activities, user)

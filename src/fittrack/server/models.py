@@ -213,22 +213,45 @@ class GoalItem(GoalUpdate):
 
 
 class Batch(_Strict):
-    """Many writes in one request and one transaction: what ``fittrack sync`` pushes."""
+    """Many writes in one request and one transaction: what ``fittrack sync`` pushes.
+
+    ``since`` is the client's change cursor: a write that wins over a change made after it is
+    reported ``replaced``, so the client can list the edit that lost.
+    """
+
+    since: int | None = Field(default=None, ge=0, le=2**62)
 
     activities: list[ActivityItem] = Field(default_factory=list, max_length=BATCH_MAX)
     goals: list[GoalItem] = Field(default_factory=list, max_length=BATCH_MAX)
 
 
-class ItemResult(BaseModel):
-    """What became of one write: ``kept`` means the server kept its own newer or deleted row
-    (the write lost), ``not_found`` that the id is another user's."""
+class ActivityResult(BaseModel):
+    """What became of one activity of a batch: ``kept`` means the server kept its own newer or
+    deleted row (the write lost; ``stored`` is that row), ``replaced`` that the write won over a
+    change the client had not seen, ``not_found`` that the id is another user's."""
 
     id: str
-    result: Literal["created", "updated", "unchanged", "kept", "not_found"]
+    result: Literal["created", "updated", "replaced", "unchanged", "kept", "not_found"]
+    stored: ActivityPublic | None = None
+
+
+class GoalResult(BaseModel):
+    """What became of one goal of a batch (as for activities)."""
+
+    id: str
+    result: Literal["created", "updated", "replaced", "unchanged", "kept", "not_found"]
+    stored: GoalPublic | None = None
 
 
 class BatchResult(BaseModel):
     """One result per item, in the order sent."""
 
-    activities: list[ItemResult]
-    goals: list[ItemResult]
+    activities: list[ActivityResult]
+    goals: list[GoalResult]
+
+
+class Me(BaseModel):
+    """Who a token belongs to."""
+
+    id: str
+    email: str

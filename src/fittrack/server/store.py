@@ -398,7 +398,7 @@ async def put_activity(
     now = utcnow()
     write = await _activity_write(db, owner, activity_id, body, now)
     async with db.transaction() as conn:
-        [(_, result)] = await _apply(conn, db, _ACTIVITY, owner, [write], now)
+        [(_, result, _)] = await _apply(conn, db, _ACTIVITY, owner, [write], now)
         if result == "not_found":
             raise NotFound(f"no activity {activity_id}")
         stored = await conn.fetchone(
@@ -487,17 +487,29 @@ class _Write:
     params: Callable[[tuple[datetime, datetime, datetime | None], int], dict[str, Any]]
 
 
-Result = Literal["created", "updated", "unchanged", "kept", "not_found"]
-"""What became of one write: ``kept`` means the server kept its own newer (or deleted) row."""
+Result = Literal["created", "updated", "replaced", "unchanged", "kept", "not_found"]
+"""What became of one write. ``kept``: the server kept its own newer (or deleted) row and the write
+lost; ``replaced``: the write won over a change the client had not seen (that change lost)."""
 
 
 async def _apply(
-    conn: Connection, db: Database, kind: _Kind, owner: str, writes: list[_Write], now: datetime
-) -> list[tuple[str, Result]]:
-    """Apply writes of one kind in the caller's transaction: last writer wins, tombstones stay.
+    conn: Connection,
+    db: Database,
+    kind: _Kind,
+    owner: str,
+    writes: list[_Write],
+    now: datetime,
+    seen: int | None = None,
+) -> list[tuple[str, Result, Row | None]]:
+    """Apply writes of one kind in the caller's transaction; what became of each, with the stored
+    row when the server kept its own.
 
-    Each written row takes its own change number (so a page of changes never splits a number);
-    the stored rows are read in one query and the winners written with one ``executemany``.
+    The rules: a deletion wins over any edit, and stays; otherwise the later ``updated_at`` wins,
+    and the same ``updated_at`` again is the same write repeated. ``seen`` is the client's change
+    cursor: a write that wins over a row changed after it replaces an edit the client never saw
+    (``replaced``, a conflict it lists). Each written row takes a change number of its own, so a
+    page of changes never splits one; the stored rows are read in one query and the winners
+    written with one ``executemany``.
     """
     last = await _next_change(conn, owner, len(writes))
     first = last - len(writes) + 1
@@ -506,40 +518,51 @@ async def _apply(
         chunk = [w.id for w in writes[start : start + 500]]
         names = {f"id{n}": value for n, value in enumerate(chunk)}
         rows = await conn.fetchall(
-            f"SELECT {kind.columns}, owner FROM {kind.table} "
+            f"SELECT {kind.columns}, owner, change_seq FROM {kind.table} "
             f"WHERE id IN ({', '.join(':' + name for name in names)})",
             names,
         )
         stored.update((str(row[0]), row) for row in rows)
-    results: list[tuple[str, Result]] = []
+    results: list[tuple[str, Result, Row | None]] = []
     upserts = []
     for offset, write in enumerate(writes):
         row = stored.get(write.id)
-        if row is not None and row[kind.owner] != owner:
-            results.append((write.id, "not_found"))
+        outcome = _decide(db, kind, owner, write, row, seen)
+        if outcome in ("not_found", "unchanged", "kept"):
+            kept = row[: kind.owner] if outcome == "kept" and row is not None else None
+            results.append((write.id, outcome, kept))
             continue
-        if row is not None and (row[kind.deleted] is not None or write.updated_at is not None):
-            stored_at = db.read_ts(row[kind.updated])
-            if write.updated_at == stored_at or (
-                row[kind.deleted] is not None and write.deleted_at is not None
-            ):
-                results.append((write.id, "unchanged"))  # this very write again, or a deletion
-                continue
-            if row[kind.deleted] is not None or (
-                write.updated_at is not None and write.updated_at < stored_at
-            ):
-                results.append((write.id, "kept"))
-                continue
         created = db.read_ts(row[kind.created]) if row is not None else (write.created_at or now)
         params = write.params((created, write.updated_at or now, write.deleted_at), first + offset)
         if row is not None and write.updated_at is None and _same(row, params, kind.fields):
-            results.append((write.id, "unchanged"))  # the same PUT again: nothing to change
+            results.append((write.id, "unchanged", None))  # the same PUT again: nothing to change
             continue
         upserts.append(params)
-        results.append((write.id, "created" if row is None else "updated"))
+        results.append((write.id, outcome, None))
     if upserts:
         await conn.executemany(kind.upsert, upserts)
     return results
+
+
+def _decide(
+    db: Database, kind: _Kind, owner: str, write: _Write, row: Row | None, seen: int | None
+) -> Result:
+    """What one write does to the stored row (see ``_apply``)."""
+    if row is None:
+        return "created"
+    if row[kind.owner] != owner:
+        return "not_found"
+    stored_deleted = row[kind.deleted] is not None
+    if stored_deleted:
+        return "unchanged" if write.deleted_at is not None else "kept"
+    stored_at = db.read_ts(row[kind.updated])
+    if write.updated_at is not None and write.deleted_at is None:
+        if write.updated_at == stored_at:
+            return "unchanged"
+        if write.updated_at < stored_at:
+            return "kept"
+    unseen = seen is not None and row[kind.owner + 1] is not None and row[kind.owner + 1] > seen
+    return "replaced" if unseen else "updated"
 
 
 async def apply_batch(
@@ -547,26 +570,33 @@ async def apply_batch(
     owner: str,
     activities: list[tuple[str, ActivityUpdate]],
     goals: list[tuple[str, GoalUpdate]],
-) -> dict[str, list[dict[str, str]]]:
+    seen: int | None = None,
+) -> dict[str, list[dict[str, Any]]]:
     """Many activities and goals in one transaction (``POST /v1/batch``, what sync pushes)."""
     now = utcnow()
-    for kind, items in (("activity", activities), ("goal", goals)):
+    for noun, items in (("activity", activities), ("goal", goals)):
         ids = [item_id for item_id, _ in items]
         if len(set(ids)) != len(ids):
-            raise UsageError(f"a batch names the same {kind} id twice")
+            raise UsageError(f"a batch names the same {noun} id twice")
     activity_writes = [await _activity_write(db, owner, i, body, now) for i, body in activities]
     goal_writes = [_goal_write(db, owner, i, body) for i, body in goals]
     async with db.transaction() as conn:
-        done_activities = (
-            await _apply(conn, db, _ACTIVITY, owner, activity_writes, now)
-            if activity_writes
-            else []
-        )
-        done_goals = await _apply(conn, db, _GOAL, owner, goal_writes, now) if goal_writes else []
-    return {
-        "activities": [{"id": i, "result": r} for i, r in done_activities],
-        "goals": [{"id": i, "result": r} for i, r in done_goals],
-    }
+        done: dict[str, list[dict[str, Any]]] = {"activities": [], "goals": []}
+        for key, kind, writes, to_json in (
+            ("activities", _ACTIVITY, activity_writes, activity_json),
+            ("goals", _GOAL, goal_writes, _goal_row_json),
+        ):
+            if writes:
+                for item_id, result, row in await _apply(conn, db, kind, owner, writes, now, seen):
+                    entry: dict[str, Any] = {"id": item_id, "result": result}
+                    if row is not None:
+                        entry["stored"] = to_json(db, row)
+                    done[key].append(entry)
+    return done
+
+
+def _goal_row_json(db: Database, row: Row) -> dict[str, Any]:
+    return goal_json(goal_from_row(db, row))
 
 
 # --- goals -------------------------------------------------------------------------------------
@@ -654,7 +684,7 @@ async def put_goal(
     now = utcnow()
     write = _goal_write(db, owner, goal_id, body)
     async with db.transaction() as conn:
-        [(_, result)] = await _apply(conn, db, _GOAL, owner, [write], now)
+        [(_, result, _)] = await _apply(conn, db, _GOAL, owner, [write], now)
         if result == "not_found":
             raise NotFound(f"no goal {goal_id}")
         stored = await conn.fetchone(
@@ -758,6 +788,14 @@ async def goal_progress(db: Database, owner: str, goal_id: str, day: date | None
     data["goal"] = goal_json(goal)
     data["currentValue"] = data["current"]
     return data
+
+
+async def get_user(db: Database, owner: str) -> dict[str, Any]:
+    """The owner's id and email."""
+    row = await db.fetchone("SELECT id, email FROM app_user WHERE id = :owner", {"owner": owner})
+    if row is None:
+        raise NotFound("this token's user no longer exists")
+    return {"id": str(row[0]), "email": str(row[1])}
 
 
 # --- profile -----------------------------------------------------------------------------------
