@@ -109,6 +109,20 @@ def test_get_shows_every_saved_field_and_the_seed_fields(api: Api) -> None:
     assert shown["deleted_at"] is None
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"duration_s": 4000},  # longer than the 30 minutes between start and end
+        {"duration_s": 0},
+        {"start": stamp(-1), "end": stamp(-1.01), "duration_s": 600},  # tomorrow
+    ],
+)
+def test_a_new_activity_follows_the_rules_of_logging_one(api: Api, changes: dict[str, Any]) -> None:
+    response = api.client.post("/v1/activities", json=run(**changes), headers=api.user())
+    assert response.status_code == 422, response.text
+    assert api.client.get("/v1/activities", headers=api.user()).json()["items"] == []
+
+
 def test_post_estimates_calories_like_the_cli(api: Api) -> None:
     response = api.client.post("/v1/activities", json=run(), headers=api.user())
     assert response.status_code == 201
@@ -269,8 +283,6 @@ def test_bad_list_parameters_answer_422(api: Api, query: str) -> None:
     ("changes", "reason"),
     [
         ({"end": "2026-11-20T06:00:00+01:00"}, "end before start"),
-        ({"duration_s": 4000}, "moving time longer than the span"),
-        ({"duration_s": 0}, "no duration"),
         ({"duration_s": "fast"}, "wrong type"),
         ({"distance_m": -5}, "negative distance"),
         ({"distance_m": 1e12}, "impossible distance"),
@@ -279,8 +291,8 @@ def test_bad_list_parameters_answer_422(api: Api, query: str) -> None:
         ({"start": "2026-11-20T07:00:00"}, "no UTC offset"),
         ({"start": "yesterday"}, "not a time"),
         ({"start": "1800-01-01T00:00:00+00:00", "end": "1800-01-01T01:00:00+00:00"}, "1800"),
-        ({"start": "2999-01-01T00:00:00+00:00", "end": "2999-01-01T01:00:00+00:00"}, "future"),
-        ({"note": "x" * 10_001}, "huge note"),
+        ({"start": "2999-01-01T00:00:00+00:00", "end": "2999-01-01T01:00:00+00:00"}, "2999"),
+        ({"note": "x" * 1_000_001}, "huge note"),
         ({"pace": "5:30"}, "unknown field"),
         ({"source": "carrier-pigeon"}, "unknown source"),
         ({"updated_at": "1700-01-01T00:00:00+00:00"}, "stamp out of range"),
@@ -323,7 +335,7 @@ def test_an_id_that_is_not_a_uuid_answers_422(api: Api) -> None:
 
 def test_a_huge_body_is_refused_before_it_is_read(api: Api) -> None:
     headers = {**api.user(), "Content-Type": "application/json"}
-    huge = b'{"note": "' + b"x" * (9 * 1024 * 1024) + b'"}'
+    huge = b'{"note": "' + b"x" * (17 * 1024 * 1024) + b'"}'
     response = api.client.put(f"/v1/activities/{uuid.uuid4()}", content=huge, headers=headers)
     assert response.status_code == 413
 

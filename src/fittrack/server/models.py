@@ -20,7 +20,9 @@ from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURA
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=32)]
 """An activity type: a built-in slug (``run``) or a person's own (``climbing``)."""
 
-Note = Annotated[str, StringConstraints(max_length=10_000)]
+Note = Annotated[str, StringConstraints(max_length=1_000_000)]
+"""Notes are free text; a million characters is more than any person writes (an import can
+carry long ones), and keeps one request bounded."""
 Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
 Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
 Pause = Annotated[list[Day | None], Field(min_length=2, max_length=2)]
@@ -38,7 +40,7 @@ class ActivityBase(_Strict):
     type: Slug
     start: AwareDatetime
     end: AwareDatetime
-    duration_s: float = Field(gt=0, le=MAX_DURATION_S, description="moving time, seconds")
+    duration_s: float = Field(ge=0, le=MAX_DURATION_S, description="moving time, seconds")
     distance_m: float | None = Field(default=None, ge=0, le=MAX_DISTANCE_M)
     note: Note = ""
 
@@ -46,6 +48,7 @@ class ActivityBase(_Strict):
 class ActivityCreate(ActivityBase):
     """A new activity (POST): the server picks its id; calories are estimated unless given."""
 
+    duration_s: float = Field(gt=0, le=MAX_DURATION_S, description="moving time, seconds")
     calories_kcal: float | None = Field(default=None, ge=0, le=MAX_CALORIES_KCAL)
     source: Source = "api"
 

@@ -18,7 +18,7 @@ class Settings:
     cache_last_n: int = 20
     token_cache_s: float = 5.0
     redis_prefix: str = "fittrack:"
-    max_body_bytes: int = 8 * 1024 * 1024
+    max_body_bytes: int = 16 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> "Settings":

@@ -381,10 +381,16 @@ def _same(row: Row, params: dict[str, Any], fields: list[str]) -> bool:
     )
 
 
-def _check_activity(body: ActivityCreate | ActivityUpdate, now: datetime) -> None:
+def _check_activity(body: ActivityCreate | ActivityUpdate, now: datetime, *, new: bool) -> None:
+    """Refuse what no workout is. A new activity (POST) follows the CLI's rules for logging one
+    (moving time within the span, not in the future); a stored one (PUT, sync) may hold what a
+    device file gave, as an import does: it only has to end no earlier than it starts."""
     _check_moments(body.start, body.end, getattr(body, "updated_at", None))
-    resolve_span(body.start, body.end, body.duration_s, now)
-    check_not_future(body.start, now)
+    if new:
+        resolve_span(body.start, body.end, body.duration_s, now)
+        check_not_future(body.start, now)
+    elif body.end < body.start:
+        raise UsageError("end is before start; give an end at or after the start")
 
 
 async def put_activity(
@@ -411,7 +417,7 @@ async def put_activity(
 async def _activity_write(
     db: Database, owner: str, activity_id: str, body: ActivityUpdate, now: datetime
 ) -> "_Write":
-    _check_activity(body, now)
+    _check_activity(body, now, new=False)
     _check_moments(body.created_at, body.deleted_at)
     energy = await _energy(db, owner, body)
 
@@ -424,7 +430,7 @@ async def _activity_write(
 async def create_activity(db: Database, owner: str, body: ActivityCreate) -> dict[str, Any]:
     """A new activity with a server-made id."""
     now = utcnow()
-    _check_activity(body, now)
+    _check_activity(body, now, new=True)
     energy = await _energy(db, owner, body)
     activity_id = str(uuid.uuid4())
     async with db.transaction() as conn:
