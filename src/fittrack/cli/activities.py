@@ -13,6 +13,7 @@ from fittrack.cli.common import (
     JsonFlag,
     NoteOpt,
     StartOpt,
+    after_change,
     confirm,
     open_session,
     print_csv,
@@ -192,6 +193,7 @@ def edit(
             raise FittrackError("the activity changed while you were editing it; try again")
         activities.update(conn, record)
         completed = completed_by(conn, record, session.tz, session.profile.week_start, old)
+    after_change(session)
     if as_json:
         print_json(
             {"activity": record.to_json(), "completed_goals": [g.to_json() for g in completed]}
@@ -227,4 +229,5 @@ def delete(
             raise typer.Exit(code=1)
     with write(session.conn) as conn:
         activities.tombstone(conn, record.id, session.now)
+    after_change(session)
     render.deleted(record)

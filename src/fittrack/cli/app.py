@@ -112,7 +112,7 @@ def root(
 
 
 def _register() -> None:
-    from fittrack.cli import activities, data, goals, log, profile, serve, status
+    from fittrack.cli import activities, data, goals, log, profile, serve, status, sync
 
     # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
     # negative distance (and `--pace` as an unknown option) by our own one-line errors.
@@ -130,6 +130,10 @@ def _register() -> None:
     app.command("import")(data.import_)
     app.add_typer(profile.types_app, name="types")
     app.add_typer(profile.profile_app, name="profile")
+    app.command("login")(sync.login)
+    app.command("logout")(sync.logout)
+    app.command("sync")(sync.sync)
+    app.add_typer(sync.config_app, name="config")
     app.command("serve")(serve.serve)
     app.add_typer(serve.server_app, name="server")
 

@@ -84,6 +84,13 @@ def open_session() -> Session:
     return Session(conn=conn, profile=profile, tz=tz, now=datetime.now(UTC).astimezone(tz))
 
 
+def after_change(session: Session) -> None:
+    """A command changed the log: with ``auto_sync`` on, push the change now."""
+    from fittrack.cli.sync import auto_push  # reads config.toml; httpx only when it is on
+
+    auto_push(session)
+
+
 def confirm(question: str) -> bool:
     """Ask on stderr, read one line; only y or yes is a yes (end of input is a no).
 

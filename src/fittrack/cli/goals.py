@@ -5,7 +5,14 @@ from typing import Annotated
 
 import typer
 
-from fittrack.cli.common import JsonFlag, Session, confirm, open_session, print_json
+from fittrack.cli.common import (
+    JsonFlag,
+    Session,
+    after_change,
+    confirm,
+    open_session,
+    print_json,
+)
 
 goal_app = typer.Typer(
     help="Goals per day, week, month or year.\n\n"
@@ -115,6 +122,7 @@ def goal_add(
     )
     with write(session.conn) as conn:
         insert_goal(conn, goal)
+    after_change(session)
     _show(session, goal, as_json, "Added goal")
 
 
@@ -207,6 +215,7 @@ def goal_edit(
     goal = replace(goal, updated_at=session.now)
     with write(session.conn) as conn:
         update_goal(conn, goal)
+    after_change(session)
     _show(session, goal, as_json, "Updated goal")
 
 
@@ -230,6 +239,7 @@ def goal_pause(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
         )
         with write(session.conn) as conn:
             update_goal(conn, goal)
+        after_change(session)
     _show(session, goal, as_json, "Paused goal")
 
 
@@ -256,6 +266,7 @@ def goal_resume(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
         goal = replace(goal, paused=False, pauses=tuple(pauses), updated_at=session.now)
         with write(session.conn) as conn:
             update_goal(conn, goal)
+        after_change(session)
     _show(session, goal, as_json, "Resumed goal")
 
 
@@ -280,4 +291,5 @@ def goal_delete(
         raise typer.Exit(code=1)
     with write(session.conn) as conn:
         update_goal(conn, replace(goal, deleted_at=session.now, updated_at=session.now))
+    after_change(session)
     typer.echo(f"Deleted goal '{goal.name}' ({goal.id[:8]}).")

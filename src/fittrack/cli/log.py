@@ -12,6 +12,7 @@ from fittrack.cli.common import (
     JsonFlag,
     NoteOpt,
     StartOpt,
+    after_change,
     open_session,
     print_json,
 )
@@ -82,6 +83,7 @@ def log(
     with write(session.conn) as conn:
         activities.insert(conn, [record])
         completed = completed_by(conn, record, session.tz, session.profile.week_start)
+    after_change(session)
     if as_json:
         print_json(
             {"activity": record.to_json(), "completed_goals": [g.to_json() for g in completed]}

@@ -503,3 +503,18 @@ def import_report(reports: Sequence[ImportReportLike], dry_run: bool) -> None:
         + (" (dry run: nothing was written)" if dry_run else ""),
         soft_wrap=True,
     )
+
+
+def last_sync(when: datetime, now: datetime) -> None:
+    """``status``: when this device last synced."""
+    minutes = max(0, int((now - when).total_seconds() // 60))
+    if minutes < 1:
+        ago = "just now"
+    elif minutes < 120:
+        ago = f"{minutes} min ago"
+    elif minutes < 48 * 60:
+        ago = f"{minutes // 60} h ago"
+    else:
+        ago = f"{minutes // 1440} days ago"
+    local = when.astimezone(now.tzinfo)
+    _out().print(f"[dim]Last synced {local:%Y-%m-%d %H:%M} ({ago}).[/]")

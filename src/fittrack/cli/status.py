@@ -50,6 +50,7 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
     from fittrack.core.progress import is_active
     from fittrack.storage.activities import totals_by_type
     from fittrack.storage.goals import current_progress, load_goals
+    from fittrack.storage.sync import get_state
 
     session = open_session()
     day, as_of = _as_of(session, date_)
@@ -60,10 +61,12 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
     ]
     first, last, start, end = _week(session, day)
     totals = totals_by_type(session.conn, start, min(end, as_of))
+    last_sync = get_state(session.conn, "last_sync")
     if as_json:
         print_json(
             {
                 "date": day.isoformat(),
+                "last_sync": last_sync,
                 "goals": [p.to_json() for p in progresses],
                 "summary": {
                     "period_start": first.isoformat(),
@@ -80,6 +83,8 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
     else:
         render.no_goals()
     render.week_totals(first, totals, session.profile)
+    if last_sync is not None:
+        render.last_sync(datetime.fromisoformat(last_sync), session.now)
 
 
 def progress(

@@ -93,7 +93,7 @@ def update(conn: sqlite3.Connection, record: ActivityRecord) -> None:
     conn.execute(
         "UPDATE activity SET type=?, start_at=?, end_at=?, utc_offset_min=?, duration_s=?, "
         "distance_m=?, calories_kcal=?, calories_estimated=?, workload=?, note=?, source=?, "
-        "updated_at=? WHERE id=? AND deleted_at IS NULL",
+        "updated_at=?, change_seq=NULL WHERE id=? AND deleted_at IS NULL",
         (*params[1:12], params[13], record.id),
     )
 
@@ -102,7 +102,8 @@ def tombstone(conn: sqlite3.Connection, activity_id: str, now: datetime) -> None
     """Mark an activity deleted; the row stays so the deletion can be synced."""
     stamp = to_db_time(now)
     conn.execute(
-        "UPDATE activity SET deleted_at=?, updated_at=? WHERE id=? AND deleted_at IS NULL",
+        "UPDATE activity SET deleted_at=?, updated_at=?, change_seq=NULL "
+        "WHERE id=? AND deleted_at IS NULL",
         (stamp, stamp, activity_id),
     )
 

@@ -78,7 +78,7 @@ def update_goal(conn: sqlite3.Connection, goal: Goal) -> None:
     params = _goal_params(goal)
     conn.execute(
         "UPDATE goal SET name=?, period=?, metric=?, target=?, activity_type=?, start_date=?, "
-        "end_date=?, paused=?, pauses=?, updated_at=?, deleted_at=? WHERE id=?",
+        "end_date=?, paused=?, pauses=?, updated_at=?, deleted_at=?, change_seq=NULL WHERE id=?",
         (*params[1:10], *params[11:], goal.id),
     )
 

@@ -25,8 +25,8 @@ def save_profile(conn: sqlite3.Connection, profile: Profile, now: datetime) -> N
     stamp = to_db_time(now)
     values = (profile.weight_kg, profile.timezone, profile.units, profile.week_start, stamp)
     updated = conn.execute(
-        "UPDATE profile SET weight_kg=?, timezone=?, units=?, week_start=?, updated_at=? "
-        "WHERE deleted_at IS NULL",
+        "UPDATE profile SET weight_kg=?, timezone=?, units=?, week_start=?, updated_at=?, "
+        "change_seq=NULL WHERE deleted_at IS NULL",
         values,
     )
     if updated.rowcount == 0:

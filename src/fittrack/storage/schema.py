@@ -134,3 +134,12 @@ class ApiToken(SQLModel, table=True):
         sa_column=Column(String(36), ForeignKey("app_user.id"), nullable=False, index=True)
     )
     created_at: datetime
+
+
+class SyncState(SQLModel, table=True):
+    """The sync client's bookkeeping (``cursor``, ``account``, ``last_sync``), one value a key."""
+
+    __tablename__ = "sync_state"
+
+    key: str = Field(primary_key=True, max_length=32)
+    value: str

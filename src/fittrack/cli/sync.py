@@ -1,0 +1,243 @@
+"""``fittrack login``, ``logout``, ``sync`` and ``config``: share one log between devices.
+
+httpx (and the sync engine) are imported inside these commands only; ``log`` and the other
+everyday commands pay for them only when ``auto_sync`` is on and they changed something.
+"""
+
+import os
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+import typer
+
+from fittrack.cli.common import JsonFlag, Session, open_session, print_json
+from fittrack.errors import FittrackError, SyncError, UsageError
+
+config_app = typer.Typer(
+    help="Settings kept in config.toml.\n\nExample: fittrack config set auto_sync true",
+    no_args_is_help=True,
+)
+
+AUTO_SYNC_TIMEOUT_S = 2.0
+"""How long a change waits for the server when auto_sync is on before saying it will go later."""
+
+
+def _check_url(text: str) -> str:
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(
+            f"{text!r} is not a server address; give one like https://fittrack.example.org"
+        )
+    return text.strip().rstrip("/")
+
+
+def _max_wait() -> float:
+    text = os.environ.get("FITTRACK_SYNC_MAX_WAIT", "").strip()
+    try:
+        return max(0.0, float(text)) if text else 60.0
+    except ValueError:
+        raise UsageError(f"FITTRACK_SYNC_MAX_WAIT={text!r}: give a number of seconds") from None
+
+
+def login(
+    server: Annotated[
+        str, typer.Option("--server", help="The server's address, e.g. https://fit.example.org.")
+    ],
+    token: Annotated[
+        str | None,
+        typer.Option(help="Your API token (asked for, hidden, when left out)."),
+    ] = None,
+) -> None:
+    """Connect this device to a sync server: check the token, then remember both.
+
+    The token comes from the server's administrator (`fittrack server user add EMAIL`). It is
+    kept in the config file, readable only by you.
+
+    Example: fittrack login --server https://fit.example.org
+    """
+    from fittrack import config
+    from fittrack.sync.http import ServerClient
+
+    url = _check_url(server)
+    if token is None:
+        token = typer.prompt("API token", hide_input=True, err=True)
+    token = token.strip()
+    if not token:
+        raise UsageError("the token is empty; paste the one `fittrack server user add` printed")
+    with ServerClient(url, token, timeout_s=10.0, max_wait_s=_max_wait()) as client:
+        me = client.get("/v1/me")
+    settings = config.load()
+    settings.update(server=url, token=token)
+    config.save(settings)
+    typer.echo(f"Logged in to {url} as {me['email']}. Run `fittrack sync` to share your log.")
+
+
+def logout() -> None:
+    """Forget the sync server and token (your log stays on this device).
+
+    Example: fittrack logout
+    """
+    from fittrack import config
+
+    settings = config.load()
+    if "server" not in settings and "token" not in settings:
+        typer.echo("Not logged in.")
+        return
+    server = settings.pop("server", None)
+    settings.pop("token", None)
+    config.save(settings)
+    typer.echo(f"Logged out of {server}.")
+
+
+def _credentials() -> tuple[str, str]:
+    from fittrack import config
+
+    settings = config.load()
+    server, token = settings.get("server"), settings.get("token")
+    if not server or not token:
+        raise SyncError("not logged in to a server: run `fittrack login --server URL` first")
+    return str(server), str(token)
+
+
+def sync(as_json: JsonFlag = False) -> None:
+    """Push the changes made here, pull those made elsewhere; list conflicts.
+
+    Edits and deletions travel too. When both devices changed the same activity or goal, a
+    deletion wins, then the later edit, and the one that lost is listed. Offline, nothing is
+    lost: the next sync carries on from where this one stopped.
+
+    Example: fittrack sync
+    """
+    from fittrack.sync import engine
+    from fittrack.sync.http import ServerClient
+
+    server, token = _credentials()
+    session = open_session()
+    with ServerClient(server, token, max_wait_s=_max_wait()) as client:
+        report = engine.sync(session.conn, client, session.now)
+    if as_json:
+        print_json(report.to_json())
+    else:
+        _print_report(report)
+    if report.failed:
+        raise SyncError(
+            f"{len(report.failed)} change(s) could not be pushed (listed above); "
+            "they stay on this device"
+        )
+
+
+def _counts(counter: Any) -> str:
+    parts = []
+    for key, one, many in (
+        ("activities", "activity", "activities"),
+        ("goals", "goal", "goals"),
+        ("profile", "profile", "profile"),
+    ):
+        if counter[key]:
+            parts.append(f"{counter[key]} {one if counter[key] == 1 else many}")
+    return ", ".join(parts) or "nothing"
+
+
+def _print_report(report: Any) -> None:
+    typer.echo(f"Pushed {_counts(report.pushed)}; pulled {_counts(report.pulled)}.")
+    for conflict in report.conflicts:
+        typer.echo(f"Conflict: {conflict.describe()}")
+    for failure in report.failed:
+        typer.secho(
+            f"Not pushed: {failure['kind']} {failure['id'][:8]}: {failure['error']}",
+            err=True,
+            fg="yellow",
+        )
+
+
+def auto_push(session: Session) -> None:
+    """After a change: with ``auto_sync`` on, push it now (about 2 s at most); when the server
+    cannot be reached, say the change is saved here and will go with a later sync."""
+    from fittrack import config
+
+    try:
+        settings = config.load()
+    except FittrackError:
+        return  # the next `fittrack sync` will say what is wrong with the file
+    if settings.get("auto_sync") is not True or not settings.get("server"):
+        return
+    from fittrack.storage import sync as local
+
+    account = local.get_state(session.conn, "account")
+    if account is None or not account.startswith(str(settings["server"]) + " "):
+        typer.secho("Saved locally; run `fittrack sync` once to start syncing.", err=True)
+        return
+    from fittrack.sync import engine
+    from fittrack.sync.http import ServerClient
+
+    try:
+        with ServerClient(
+            str(settings["server"]),
+            str(settings.get("token", "")),
+            timeout_s=AUTO_SYNC_TIMEOUT_S,
+            max_wait_s=0.0,
+        ) as client:
+            report = engine.Report(server=client.url)
+            engine.push(
+                session.conn, client, int(local.get_state(session.conn, "cursor") or 0), report
+            )
+    except FittrackError:
+        typer.secho("Saved locally, will sync later.", err=True, fg="yellow")
+        return
+    if report.failed:
+        typer.secho("Saved locally; `fittrack sync` says what the server refused.", err=True)
+
+
+def last_sync(session: Session) -> str | None:
+    """When this device last synced (UTC stamp), or None."""
+    from fittrack.storage import sync as local
+
+    return local.get_state(session.conn, "last_sync")
+
+
+@config_app.command("set")
+def config_set(
+    key: Annotated[str, typer.Argument(help="auto_sync")],
+    value: Annotated[str, typer.Argument(help="true or false")],
+) -> None:
+    """Change a setting.
+
+    auto_sync: push each change (log, edit, delete, goals) to the server right away; when it
+    cannot be reached, the change is saved here and goes with the next sync.
+
+    Example: fittrack config set auto_sync true
+    """
+    from fittrack import config
+
+    parsed = config.parse_setting(key, value)
+    settings = config.load()
+    settings[key] = parsed
+    config.save(settings)
+    typer.echo(f"{key} = {str(parsed).lower()}")
+
+
+@config_app.command("show")
+def config_show(as_json: JsonFlag = False) -> None:
+    """Show the settings (the token only by its first characters).
+
+    Example: fittrack config show
+    """
+    from fittrack import config
+
+    settings = config.load()
+    shown = {
+        "server": settings.get("server"),
+        "token": _masked(settings.get("token")),
+        "auto_sync": bool(settings.get("auto_sync", False)),
+        "file": str(config.path()),
+    }
+    if as_json:
+        print_json(shown)
+        return
+    for key, value in shown.items():
+        text = "" if value is None else str(value).lower() if isinstance(value, bool) else value
+        typer.echo(f"{key} = {text}")
+
+
+def _masked(token: Any) -> str | None:
+    return None if not token else f"{str(token)[:6]}…"

@@ -1,0 +1,161 @@
+"""What the sync client reads and writes locally, in plain SQL.
+
+A row changed on this device has ``change_seq`` NULL (every CLI write sets it so, and a new row
+starts so); a row that matches the server has it set (to the change cursor it arrived with, or 0
+once pushed). The (owner, change_seq) index makes "what is there to push" a range scan.
+"""
+
+import sqlite3
+from datetime import datetime
+
+from fittrack.core.activity import ActivityRecord
+from fittrack.core.goals import Goal
+from fittrack.core.profile import Profile
+from fittrack.storage.activities import _COLUMNS as ACTIVITY_COLUMNS
+from fittrack.storage.activities import (
+    _record_params,
+    _row_to_record,
+    from_db_time,
+    to_db_time,
+)
+from fittrack.storage.goals import _COLUMNS as GOAL_COLUMNS
+from fittrack.storage.goals import _goal_params, _row_to_goal
+
+TABLES = ("activity", "goal", "profile")
+
+PUSHED = 0
+"""The ``change_seq`` of a row the server has accepted and not yet echoed back."""
+
+
+def get_state(conn: sqlite3.Connection, key: str) -> str | None:
+    """One value of the sync bookkeeping (``cursor``, ``account``, ``last_sync``)."""
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
+    """Set one value (inside the caller's write transaction)."""
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def mark_all_changed(conn: sqlite3.Connection) -> None:
+    """Everything is to be pushed again (a new server or account)."""
+    for table in TABLES:
+        conn.execute(f"UPDATE {table} SET change_seq = NULL")
+
+
+def changed_activities(conn: sqlite3.Connection, after_id: str, limit: int) -> list[ActivityRecord]:
+    """Activities changed here (deletions included), by id after ``after_id``."""
+    rows = conn.execute(
+        f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE owner IS NULL AND change_seq IS NULL "
+        "AND id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    ).fetchall()
+    return [_row_to_record(row) for row in rows]
+
+
+def changed_goals(conn: sqlite3.Connection, after_id: str, limit: int) -> list[Goal]:
+    """Goals changed here (deletions included), by id after ``after_id``."""
+    rows = conn.execute(
+        f"SELECT {GOAL_COLUMNS} FROM goal WHERE owner IS NULL AND change_seq IS NULL "
+        "AND id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    ).fetchall()
+    return [_row_to_goal(row) for row in rows]
+
+
+def changed_profile(conn: sqlite3.Connection) -> tuple[Profile, datetime] | None:
+    """The profile and when it was changed, if it was changed here."""
+    row = conn.execute(
+        "SELECT weight_kg, timezone, units, week_start, updated_at FROM profile "
+        "WHERE deleted_at IS NULL AND change_seq IS NULL ORDER BY created_at LIMIT 1"
+    ).fetchone()
+    if row is None:
+        return None
+    return Profile(row[0], row[1], row[2], row[3]), from_db_time(row[4])
+
+
+def mark_pushed(conn: sqlite3.Connection, table: str, pushed: list[tuple[str, datetime]]) -> None:
+    """Rows the server accepted are in sync, unless changed here again since they were read."""
+    conn.executemany(
+        f"UPDATE {table} SET change_seq = {PUSHED} "
+        "WHERE id = ? AND updated_at = ? AND change_seq IS NULL",
+        [(row_id, to_db_time(updated)) for row_id, updated in pushed],
+    )
+
+
+def mark_profile_pushed(conn: sqlite3.Connection, updated: datetime) -> None:
+    """The profile as pushed is in sync (unless changed again since)."""
+    conn.execute(
+        f"UPDATE profile SET change_seq = {PUSHED} "
+        "WHERE deleted_at IS NULL AND updated_at = ? AND change_seq IS NULL",
+        (to_db_time(updated),),
+    )
+
+
+def local_version(
+    conn: sqlite3.Connection, table: str, row_id: str
+) -> tuple[datetime, bool, bool] | None:
+    """(updated_at, deleted?, changed here?) of a local row, or None."""
+    row = conn.execute(
+        f"SELECT updated_at, deleted_at, change_seq FROM {table} WHERE id = ?", (row_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    return from_db_time(row[0]), row[1] is not None, row[2] is None
+
+
+def store_activity(conn: sqlite3.Connection, record: ActivityRecord, marker: int) -> None:
+    """Write the server's version of an activity, in sync (``change_seq = marker``)."""
+    placeholders = ", ".join("?" * 16)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in ACTIVITY_COLUMNS.split(", ")[1:])
+    conn.execute(
+        f"INSERT INTO activity ({ACTIVITY_COLUMNS}, change_seq) VALUES ({placeholders}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, change_seq = excluded.change_seq",
+        (*_record_params(record), marker),
+    )
+
+
+def store_goal(conn: sqlite3.Connection, goal: Goal, marker: int) -> None:
+    """Write the server's version of a goal, in sync."""
+    placeholders = ", ".join("?" * 14)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in GOAL_COLUMNS.split(", ")[1:])
+    conn.execute(
+        f"INSERT INTO goal ({GOAL_COLUMNS}, change_seq) VALUES ({placeholders}) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, change_seq = excluded.change_seq",
+        (*_goal_params(goal), marker),
+    )
+
+
+def store_profile(
+    conn: sqlite3.Connection, profile: Profile, updated: datetime, marker: int
+) -> None:
+    """Write the server's version of the profile, in sync."""
+    import uuid
+
+    values = (profile.weight_kg, profile.timezone, profile.units, profile.week_start)
+    stamp = to_db_time(updated)
+    changed = conn.execute(
+        "UPDATE profile SET weight_kg=?, timezone=?, units=?, week_start=?, updated_at=?, "
+        "change_seq=? WHERE deleted_at IS NULL",
+        (*values, stamp, marker),
+    )
+    if changed.rowcount == 0:
+        conn.execute(
+            "INSERT INTO profile (weight_kg, timezone, units, week_start, updated_at, change_seq, "
+            "id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (*values, stamp, marker, str(uuid.uuid4()), stamp),
+        )
+
+
+def profile_version(conn: sqlite3.Connection) -> tuple[datetime, bool] | None:
+    """(updated_at, changed here?) of the local profile, or None."""
+    row = conn.execute(
+        "SELECT updated_at, change_seq FROM profile WHERE deleted_at IS NULL "
+        "ORDER BY created_at LIMIT 1"
+    ).fetchone()
+    return None if row is None else (from_db_time(row[0]), row[1] is None)

@@ -1,0 +1,1 @@
+"""The client side of sync: talking to the server (``http``) and reconciling (``engine``)."""

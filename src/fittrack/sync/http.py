@@ -1,0 +1,120 @@
+"""The sync server, as the client sees it: a few JSON requests, every failure a ``SyncError``.
+
+httpx is imported here and only here, so only the commands that talk to a server pay for it.
+A 429 is waited out when its ``Retry-After`` fits in what is left of ``max_wait_s``; beyond
+that the sync stops, saying when to try again.
+"""
+
+import time
+from typing import Any
+
+from fittrack import __version__
+from fittrack.errors import SyncError
+
+
+class Rejected(SyncError):
+    """The server refused a request as invalid (422): the detail says what."""
+
+
+class ServerClient:
+    """One server and token."""
+
+    def __init__(
+        self, url: str, token: str, *, timeout_s: float = 30.0, max_wait_s: float = 60.0
+    ) -> None:
+        import httpx
+
+        self.url = url.rstrip("/")
+        self.max_wait_s = max_wait_s
+        self._waited = 0.0
+        self._client = httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": f"fittrack/{__version__}"},
+            timeout=timeout_s,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "ServerClient":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params=params or None)
+
+    def send(self, method: str, path: str, body: Any) -> Any:
+        return self.request(method, path, json=body)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The JSON answer of one request, after waiting out rate limits within the bound."""
+        import httpx
+
+        while True:
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.TimeoutException:
+                raise SyncError(
+                    f"the server at {self.url} did not answer in time; what was not confirmed "
+                    "will be sent again by the next sync"
+                ) from None
+            except httpx.HTTPError as exc:
+                raise SyncError(
+                    f"cannot reach the server at {self.url} ({_reason(exc)}); your log is saved "
+                    "here — run `fittrack sync` again when it is reachable"
+                ) from None
+            if response.status_code != 429:
+                break
+            retry = _retry_after(response.headers.get("Retry-After"))
+            if self._waited + retry > self.max_wait_s:
+                raise SyncError(
+                    f"the server is limiting this token's requests; try again in {retry:.0f} s "
+                    "(what was sent so far is kept)"
+                )
+            time.sleep(retry)
+            self._waited += retry
+        return _answer(self.url, response)
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return max(1.0, float(value)) if value is not None else 1.0
+    except ValueError:
+        return 1.0
+
+
+def _answer(url: str, response: Any) -> Any:
+    status = response.status_code
+    if status == 401:
+        raise SyncError(
+            f"the server at {url} refused the token; log in again: fittrack login --server {url}"
+        )
+    if status == 422:
+        raise Rejected(f"the server refused the data as invalid: {_detail(response)}")
+    if status >= 400:
+        raise SyncError(f"the server at {url} answered {status}: {_detail(response)}")
+    try:
+        return response.json() if status != 204 else None
+    except ValueError:
+        raise SyncError(f"the server at {url} answered with something that is not JSON") from None
+
+
+def _detail(response: Any) -> str:
+    try:
+        detail = response.json().get("detail", "")
+    except (ValueError, AttributeError):
+        return str(response.text[:200] or response.reason_phrase)
+    if isinstance(detail, list):
+        return "; ".join(
+            f"{'.'.join(str(p) for p in item.get('loc', []))}: {item.get('msg', '')}"
+            for item in detail[:3]
+            if isinstance(item, dict)
+        )
+    return str(detail)[:300]
