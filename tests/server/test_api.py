@@ -717,3 +717,16 @@ def test_me_names_the_tokens_user(api: Api) -> None:
     me = api.client.get("/v1/me", headers=api.user("ana")).json()
     assert me["email"].startswith("ana-")
     uuid.UUID(me["id"])
+
+
+def test_a_batch_says_which_cursors_it_spans(api: Api) -> None:
+    headers = api.user()
+    put(api, run())
+    before = api.client.get("/v1/changes", headers=headers).json()["cursor"]
+    items = [{**run(updated_at=stamp(1)), "id": str(uuid.uuid4())} for _ in range(3)]
+    result = api.client.post("/v1/batch", json={"activities": items}, headers=headers).json()
+    assert result["cursor_before"] == before
+    after = api.client.get("/v1/changes", headers=headers).json()["cursor"]
+    assert result["cursor_after"] == after
+    since = api.client.get(f"/v1/changes?since={before}", headers=headers).json()
+    assert sorted(a["id"] for a in since["activities"]) == sorted(i["id"] for i in items)

@@ -247,10 +247,14 @@ class GoalResult(BaseModel):
 
 
 class BatchResult(BaseModel):
-    """One result per item, in the order sent."""
+    """One result per item, in the order sent; and the user's change cursor before and after
+    the batch (a client whose cursor was ``cursor_before`` may move it to ``cursor_after``:
+    nothing but this batch was written in between)."""
 
     activities: list[ActivityResult]
     goals: list[GoalResult]
+    cursor_before: int
+    cursor_after: int
 
 
 class Me(BaseModel):

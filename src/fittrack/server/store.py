@@ -577,7 +577,7 @@ async def apply_batch(
     activities: list[tuple[str, ActivityUpdate]],
     goals: list[tuple[str, GoalUpdate]],
     seen: int | None = None,
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, Any]:
     """Many activities and goals in one transaction (``POST /v1/batch``, what sync pushes)."""
     now = utcnow()
     for noun, items in (("activity", activities), ("goal", goals)):
@@ -587,7 +587,10 @@ async def apply_batch(
     activity_writes = [await _activity_write(db, owner, i, body, now) for i, body in activities]
     goal_writes = [_goal_write(db, owner, i, body) for i, body in goals]
     async with db.transaction() as conn:
-        done: dict[str, list[dict[str, Any]]] = {"activities": [], "goals": []}
+        done: dict[str, Any] = {"activities": [], "goals": []}
+        # The owner's cursor before and after: a client whose cursor was ``cursor_before`` has
+        # now seen everything up to ``cursor_after`` (its own writes), and need not pull them.
+        done["cursor_before"] = await _next_change(conn, owner, 0)
         for key, kind, writes, to_json in (
             ("activities", _ACTIVITY, activity_writes, activity_json),
             ("goals", _GOAL, goal_writes, _goal_row_json),
@@ -598,6 +601,7 @@ async def apply_batch(
                     if row is not None:
                         entry["stored"] = to_json(db, row)
                     done[key].append(entry)
+        done["cursor_after"] = await _next_change(conn, owner, 0)
     return done
 
 

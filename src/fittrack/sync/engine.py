@@ -115,8 +115,11 @@ def push(conn: sqlite3.Connection, client: ServerClient, cursor: int, report: Re
             items = [_activity_item(r) if kind == "activity" else _goal_item(r) for r in rows]
             results = []
             for part in _by_size(items):
-                results += _send(client, key, part, cursor)
-            _settle(conn, kind, key, rows, results, report)
+                answers = _send(client, key, part, cursor)
+                results += answers.results
+                if answers.cursor_before == cursor and answers.cursor_after is not None:
+                    cursor = answers.cursor_after  # only this batch was written: no echo to pull
+            _settle(conn, kind, key, rows, results, report, cursor)
     _push_profile(conn, client, report)
 
 
@@ -133,22 +136,27 @@ def _by_size(items: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return parts
 
 
-def _send(
-    client: ServerClient, key: str, items: list[dict[str, Any]], cursor: int
-) -> list[dict[str, Any]]:
+@dataclass
+class _Answers:
+    results: list[dict[str, Any]]
+    cursor_before: int | None
+    cursor_after: int | None
+
+
+def _send(client: ServerClient, key: str, items: list[dict[str, Any]], cursor: int) -> _Answers:
     """The server's result for each item; a batch it refuses is halved until the refused rows
     are found (they stay unpushed and are reported), so one bad row cannot block the rest."""
     try:
         answer = client.send("POST", "/v1/batch", {"since": cursor, key: items})
-        results: list[dict[str, Any]] = answer[key]
-        return results
+        return _Answers(answer[key], answer["cursor_before"], answer["cursor_after"])
     except Rejected as exc:
         if len(items) == 1:
-            return [{"id": items[0]["id"], "result": "rejected", "error": str(exc)}]
+            failed = {"id": items[0]["id"], "result": "rejected", "error": str(exc)}
+            return _Answers([failed], None, None)
         middle = len(items) // 2
-        return _send(client, key, items[:middle], cursor) + _send(
-            client, key, items[middle:], cursor
-        )
+        first = _send(client, key, items[:middle], cursor)
+        second = _send(client, key, items[middle:], cursor)
+        return _Answers(first.results + second.results, None, None)
 
 
 def _settle(
@@ -158,9 +166,11 @@ def _settle(
     rows: list[Any],
     results: list[dict[str, Any]],
     report: Report,
+    cursor: int,
 ) -> None:
     accepted = []
     with write(conn):
+        local.set_state(conn, "cursor", str(cursor))
         for row, result in zip(rows, results, strict=True):
             outcome = result["result"]
             if outcome in ("created", "updated", "replaced", "unchanged"):
