@@ -122,3 +122,21 @@ def test_list_of_one_type_reads_only_that_type(db_file: Path) -> None:
     plan = _plan(conn, sql, params)
     assert "USING INDEX ix_activity_type_start_at (type=?)" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("table", ["activity", "goal"])
+def test_what_to_push_is_read_from_the_index_of_changed_rows(db_file: Path, table: str) -> None:
+    from fittrack.storage.sync import changed_query
+
+    conn = db.connect(db_file)
+    # Statistics that say every row has the same (owner, change_seq), as a synced log's do.
+    conn.execute("ANALYZE")
+    with db.write(conn):
+        conn.execute(
+            "INSERT INTO sqlite_stat1 VALUES (?, ?, '100000 100000 100000')",
+            (table, f"ix_{table}_owner_change_seq"),
+        )
+    conn.execute("ANALYZE sqlite_schema")
+    plan = _plan(conn, changed_query(table, "id"), ["", 500])
+    assert f"SEARCH {table} USING INDEX ix_{table}_changed (id>?)" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan

@@ -18,9 +18,16 @@ Conventions, shared by client and server:
 """
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
+
+_CHANGED_ONLY: dict[str, Any] = {
+    "sqlite_where": text("change_seq IS NULL"),
+    "postgresql_where": text("change_seq IS NULL"),
+}
+"""A partial index of the rows changed on this device and not yet pushed (see storage.sync)."""
 
 
 class SyncedRow(SQLModel):
@@ -62,6 +69,7 @@ class Activity(ActivityBase, SyncedRow, table=True):
         Index("ix_activity_type_start_at", "type", "start_at"),
         Index("ix_activity_owner_start_at", "owner", "start_at"),
         Index("ix_activity_owner_change_seq", "owner", "change_seq"),
+        Index("ix_activity_changed", "id", **_CHANGED_ONLY),
     )
 
 
@@ -108,7 +116,10 @@ class Goal(GoalBase, SyncedRow, table=True):
     """A goal (the table only; the goals commands build on it)."""
 
     __tablename__ = "goal"
-    __table_args__ = (Index("ix_goal_owner_change_seq", "owner", "change_seq"),)
+    __table_args__ = (
+        Index("ix_goal_owner_change_seq", "owner", "change_seq"),
+        Index("ix_goal_changed", "id", **_CHANGED_ONLY),
+    )
 
 
 class User(SQLModel, table=True):

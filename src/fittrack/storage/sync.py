@@ -48,23 +48,26 @@ def mark_all_changed(conn: sqlite3.Connection) -> None:
         conn.execute(f"UPDATE {table} SET change_seq = NULL")
 
 
+def changed_query(table: str, columns: str) -> str:
+    """Rows of ``table`` changed here, by id after a given one: a range of the partial index
+    ``ix_<table>_changed`` (only changed rows), however long the log. ``INDEXED BY`` because
+    statistics of a log where every row has the same owner lead the planner elsewhere."""
+    return (
+        f"SELECT {columns} FROM {table} INDEXED BY ix_{table}_changed "
+        "WHERE change_seq IS NULL AND owner IS NULL "
+        "AND id > ? ORDER BY id LIMIT ?"
+    )
+
+
 def changed_activities(conn: sqlite3.Connection, after_id: str, limit: int) -> list[ActivityRecord]:
     """Activities changed here (deletions included), by id after ``after_id``."""
-    rows = conn.execute(
-        f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE owner IS NULL AND change_seq IS NULL "
-        "AND id > ? ORDER BY id LIMIT ?",
-        (after_id, limit),
-    ).fetchall()
+    rows = conn.execute(changed_query("activity", ACTIVITY_COLUMNS), (after_id, limit)).fetchall()
     return [_row_to_record(row) for row in rows]
 
 
 def changed_goals(conn: sqlite3.Connection, after_id: str, limit: int) -> list[Goal]:
     """Goals changed here (deletions included), by id after ``after_id``."""
-    rows = conn.execute(
-        f"SELECT {GOAL_COLUMNS} FROM goal WHERE owner IS NULL AND change_seq IS NULL "
-        "AND id > ? ORDER BY id LIMIT ?",
-        (after_id, limit),
-    ).fetchall()
+    rows = conn.execute(changed_query("goal", GOAL_COLUMNS), (after_id, limit)).fetchall()
     return [_row_to_goal(row) for row in rows]
 
 

@@ -28,9 +28,21 @@ def upgrade() -> None:
         sa.Column("key", sa.String(32), primary_key=True),
         sa.Column("value", sa.String(), nullable=False),
     )
+    # What to push is a range scan of an index holding only the rows changed here, whatever the
+    # size of the log (a plain index on change_seq would hold every row).
+    for table in ("activity", "goal"):
+        op.create_index(
+            f"ix_{table}_changed",
+            table,
+            ["id"],
+            sqlite_where=sa.text("change_seq IS NULL"),
+            postgresql_where=sa.text("change_seq IS NULL"),
+        )
     set_user_version(5)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_goal_changed", "goal")
+    op.drop_index("ix_activity_changed", "activity")
     op.drop_table("sync_state")
     set_user_version(4)
