@@ -268,6 +268,8 @@ def test_pages_cover_every_activity_once(api: Api) -> None:
         "cursor=junk",
         "cursor=" + "A" * 150,
         "cursor=WyIyMDI2LTExLTIwVDA3OjAwOjAwIiwgIngiXQ",  # a well-formed cursor of a bad id
+        # [ "0001-01-01T00:00:00+01:00", a uuid ]: before the first instant Python has
+        "cursor=WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwgIjc5MjIyMWFkLTViNDYtNDE3ZS1hZTdiLWNjYWEzOWVhNjllZCJd",
     ],
 )
 def test_bad_list_parameters_answer_422(api: Api, query: str) -> None:
@@ -296,6 +298,9 @@ def test_bad_list_parameters_answer_422(api: Api, query: str) -> None:
         ({"pace": "5:30"}, "unknown field"),
         ({"source": "carrier-pigeon"}, "unknown source"),
         ({"updated_at": "1700-01-01T00:00:00+00:00"}, "stamp out of range"),
+        ({"start": "0001-01-01T00:00:00+01:00"}, "before the first instant"),
+        ({"updated_at": "9999-12-31T23:59:59-00:01"}, "after the last instant"),
+        ({"note": "a\u0000b"}, "NUL in a note"),
     ],
 )
 def test_bad_activities_answer_422_and_store_nothing(
@@ -419,6 +424,8 @@ def test_goal_put_is_idempotent_and_newer_wins(api: Api) -> None:
         {"pauses": "all of them"},
         {"pauses": [[None, "2026-02-01"]]},
         {"pauses": [["2026-02-01"]]},
+        {"name": "a\u0000"},
+        {"updated_at": "0001-01-01T00:00:00+00:01"},
     ],
 )
 def test_bad_goals_answer_422(api: Api, changes: dict[str, Any]) -> None:
@@ -440,7 +447,13 @@ def test_progress_refuses_a_junk_date(api: Api) -> None:
 
 def test_a_bad_profile_is_refused(api: Api) -> None:
     headers = api.user()
-    for body in ({"timezone": "Mars/Olympus"}, {"units": "cubits"}, {"weight_kg": -3}):
+    for body in (
+        {"timezone": "Mars/Olympus"},
+        {"units": "cubits"},
+        {"weight_kg": -3},
+        {"timezone": "Europe/Berlin\u0000"},
+        {"updated_at": "0001-01-01T00:00:00+00:01"},
+    ):
         assert api.client.put("/v1/profile", json=body, headers=headers).status_code == 422
     assert api.client.get("/v1/profile", headers=headers).json()["timezone"] is None
 

@@ -12,7 +12,7 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
@@ -20,7 +20,17 @@ from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURA
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=32)]
 """An activity type: a built-in slug (``run``) or a person's own (``climbing``)."""
 
-Note = Annotated[str, StringConstraints(max_length=1_000_000)]
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL's text cannot hold U+0000; refused here, for every backend, rather than a 500.
+    if "\x00" in text:
+        raise ValueError("text must not contain the NUL character (U+0000)")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+
+Note = Annotated[Text, StringConstraints(max_length=1_000_000)]
 """Notes are free text; a million characters is more than any person writes (an import can
 carry long ones), and keeps one request bounded."""
 Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
@@ -101,7 +111,7 @@ class ActivityPage(BaseModel):
 class GoalBase(_Strict):
     """A target per day, week, month or year (SI: metres, seconds, a count, kcal)."""
 
-    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    name: Annotated[Text, StringConstraints(max_length=200)] = ""
     period: Literal["day", "week", "month", "year"]
     metric: Literal["distance", "duration", "count", "calories"]
     target: float = Field(gt=0, le=MAX_GOAL_KCAL)
@@ -163,7 +173,7 @@ class ProfileBody(_Strict):
     """The person's settings the server needs: the zone and week start periods are read in."""
 
     weight_kg: float | None = Field(default=None, gt=0, le=1000)
-    timezone: Annotated[str, StringConstraints(max_length=64)] | None = None
+    timezone: Annotated[Text, StringConstraints(max_length=64)] | None = None
     units: Literal["metric", "imperial"] = "metric"
     week_start: Literal["monday", "sunday"] = "monday"
     updated_at: AwareDatetime | None = None

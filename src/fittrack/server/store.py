@@ -188,6 +188,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise UsageError("cursor is not one this server handed out; start without it") from None
+    try:
+        _check_moments(start)
+    except UsageError:
+        raise UsageError("cursor is not one this server handed out; start without it") from None
     return start, activity_id
 
 
@@ -273,7 +277,13 @@ async def _next_change(conn: Connection, owner: str, count: int = 1) -> int:
 
 def _check_moments(*moments: datetime | None) -> None:
     for moment in moments:
-        if moment is not None and not FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR:
+        if moment is None:
+            continue
+        try:
+            in_range = FIRST_YEAR <= moment.astimezone(UTC).year <= LAST_YEAR
+        except OverflowError:  # 0001-01-01T00:00+01:00 is before the first instant Python has
+            in_range = False
+        if not in_range:
             raise UsageError(f"dates must be between {FIRST_YEAR} and {LAST_YEAR}")
 
 
