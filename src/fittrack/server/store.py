@@ -33,6 +33,7 @@ from fittrack.core.progress import Progress, progress
 from fittrack.errors import NotFound, UsageError
 from fittrack.server.db import Connection, Database, Row
 from fittrack.server.models import ActivityCreate, ActivityUpdate, GoalBase, GoalUpdate
+from fittrack.storage.goals import _row_to_goal
 
 ACTIVITY_COLUMNS = (
     "id, type, start_at, end_at, utc_offset_min, duration_s, distance_m, calories_kcal, "
@@ -91,26 +92,8 @@ def activity_json(db: Database, row: Row) -> dict[str, Any]:
 
 
 def goal_from_row(db: Database, row: Row) -> Goal:
-    """A goal row as the core's ``Goal``."""
-    pauses = tuple(
-        (date.fromisoformat(first), None if last is None else date.fromisoformat(last))
-        for first, last in json.loads(str(row[9]))
-    )
-    return Goal(
-        id=str(row[0]),
-        name=str(row[1]),
-        period=str(row[2]),
-        metric=str(row[3]),
-        target=float(row[4]),
-        activity_type=None if row[5] is None else str(row[5]),
-        start_date=db.read_day(row[6]),
-        end_date=None if row[7] is None else db.read_day(row[7]),
-        paused=bool(row[8]),
-        pauses=pauses,
-        created_at=db.read_ts(row[10]),
-        updated_at=db.read_ts(row[11]),
-        deleted_at=None if row[12] is None else db.read_ts(row[12]),
-    )
+    """A goal row as the core's ``Goal`` (the CLI's reader, with this database's types)."""
+    return _row_to_goal(row, db.read_day, db.read_ts)
 
 
 def goal_json(goal: Goal) -> dict[str, Any]:
@@ -456,16 +439,20 @@ async def create_activity(db: Database, owner: str, body: ActivityCreate) -> dic
 
 async def delete_activity(db: Database, owner: str, activity_id: str) -> None:
     """Tombstone one live activity of the owner (NotFound otherwise)."""
+    await _tombstone(db, owner, "activity", activity_id)
+
+
+async def _tombstone(db: Database, owner: str, table: str, row_id: str) -> None:
     now = utcnow()
     async with db.transaction() as conn:
         seq = await _next_change(conn, owner)
         changed = await conn.execute(
-            "UPDATE activity SET deleted_at = :now, updated_at = :now, change_seq = :seq "
+            f"UPDATE {table} SET deleted_at = :now, updated_at = :now, change_seq = :seq "
             "WHERE id = :id AND owner = :owner AND deleted_at IS NULL",
-            {"now": db.ts(now), "seq": seq, "id": activity_id, "owner": owner},
+            {"now": db.ts(now), "seq": seq, "id": row_id, "owner": owner},
         )
         if changed != 1:
-            raise NotFound(f"no activity {activity_id}")
+            raise NotFound(f"no {table} {row_id}")
 
 
 # --- writes under the client's ids (PUT and the batch) -----------------------------------------
@@ -742,16 +729,7 @@ async def create_goal(db: Database, owner: str, body: GoalBase) -> dict[str, Any
 
 async def delete_goal(db: Database, owner: str, goal_id: str) -> None:
     """Tombstone one live goal of the owner (NotFound otherwise)."""
-    now = utcnow()
-    async with db.transaction() as conn:
-        seq = await _next_change(conn, owner)
-        changed = await conn.execute(
-            "UPDATE goal SET deleted_at = :now, updated_at = :now, change_seq = :seq "
-            "WHERE id = :id AND owner = :owner AND deleted_at IS NULL",
-            {"now": db.ts(now), "seq": seq, "id": goal_id, "owner": owner},
-        )
-        if changed != 1:
-            raise NotFound(f"no goal {goal_id}")
+    await _tombstone(db, owner, "goal", goal_id)
 
 
 _ACTIVITY = _Kind("activity", ACTIVITY_COLUMNS, _ACTIVITY_UPSERT, 12, 13, 14)

@@ -2,8 +2,10 @@
 
 import json
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.goals import Goal
@@ -25,7 +27,21 @@ _AGGREGATES = {
 }
 
 
-def _row_to_goal(row: tuple[object, ...]) -> Goal:
+def _text_day(value: object) -> date:
+    return date.fromisoformat(str(value))
+
+
+def _text_time(value: object) -> datetime:
+    return from_db_time(str(value))
+
+
+def _row_to_goal(
+    row: Sequence[Any],
+    read_day: Callable[[Any], date] = _text_day,
+    read_time: Callable[[Any], datetime] = _text_time,
+) -> Goal:
+    """A goal row (``_COLUMNS``) as a Goal; the readers turn stored dates and times into values
+    (SQLite's text here; the server passes PostgreSQL's)."""
     pauses = tuple(
         (date.fromisoformat(first), None if last is None else date.fromisoformat(last))
         for first, last in json.loads(str(row[9]))
@@ -35,15 +51,15 @@ def _row_to_goal(row: tuple[object, ...]) -> Goal:
         name=str(row[1]),
         period=str(row[2]),
         metric=str(row[3]),
-        target=float(row[4]),  # type: ignore[arg-type]
+        target=float(row[4]),
         activity_type=None if row[5] is None else str(row[5]),
-        start_date=date.fromisoformat(str(row[6])),
-        end_date=None if row[7] is None else date.fromisoformat(str(row[7])),
+        start_date=read_day(row[6]),
+        end_date=None if row[7] is None else read_day(row[7]),
         paused=bool(row[8]),
         pauses=pauses,
-        created_at=from_db_time(str(row[10])),
-        updated_at=from_db_time(str(row[11])),
-        deleted_at=None if row[12] is None else from_db_time(str(row[12])),
+        created_at=read_time(row[10]),
+        updated_at=read_time(row[11]),
+        deleted_at=None if row[12] is None else read_time(row[12]),
     )
 
 
