@@ -337,8 +337,3 @@ class _SqliteConnection:
 
     async def fetchall(self, sql: str, params: Params | None = None) -> list[Row]:
         return self._conn.execute(sql, params or {}).fetchall()
-
-
-def rows_as_dicts(columns: Sequence[str], rows: Sequence[Row]) -> list[dict[str, Any]]:
-    """Rows as dicts keyed by ``columns``."""
-    return [dict(zip(columns, row, strict=True)) for row in rows]

@@ -17,11 +17,10 @@ final: a tombstone is never brought back by an older or concurrent edit.
 import base64
 import binascii
 import json
-import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from fittrack.core.activity import ActivityRecord, check_not_future, resolve_span
@@ -268,11 +267,6 @@ def _check_moments(*moments: datetime | None) -> None:
             in_range = False
         if not in_range:
             raise UsageError(f"dates must be between {FIRST_YEAR} and {LAST_YEAR}")
-
-
-def _check_number(name: str, value: float | None) -> None:
-    if value is not None and not math.isfinite(value):
-        raise UsageError(f"{name} must be a finite number")
 
 
 async def _energy(
@@ -655,7 +649,6 @@ def _goal_params(
 ) -> dict[str, Any]:
     if body.end_date is not None and body.end_date < body.start_date:
         raise UsageError("end_date is before start_date; give an end_date on or after it")
-    _check_number("target", body.target)
     pauses = getattr(body, "pauses", [])
     for first, last in pauses:
         if first is None:
@@ -734,15 +727,6 @@ async def delete_goal(db: Database, owner: str, goal_id: str) -> None:
 
 _ACTIVITY = _Kind("activity", ACTIVITY_COLUMNS, _ACTIVITY_UPSERT, 12, 13, 14)
 _GOAL = _Kind("goal", GOAL_COLUMNS, _GOAL_UPSERT, 10, 11, 12)
-
-
-@dataclass(frozen=True)
-class GoalContext:
-    """A goal with the profile settings its periods are read in."""
-
-    goal: Goal
-    tz: tzinfo
-    week_start: str
 
 
 async def goal_progress(db: Database, owner: str, goal_id: str, day: date | None) -> dict[str, Any]:
