@@ -20,11 +20,11 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
-from fittrack.core.activity import ActivityRecord, check_not_future, resolve_span
-from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, from_utc, local_day_bounds, stamp
+from fittrack.core.activity import check_not_future, resolve_span
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, local_day_bounds, stamp
 from fittrack.core.goals import Goal
 from fittrack.core.periods import period_containing, utc_bounds
 from fittrack.core.profile import Profile
@@ -63,31 +63,43 @@ def utcnow() -> datetime:
 # --- rows to JSON ------------------------------------------------------------------------------
 
 
+_ZONES: dict[int, tzinfo] = {0: UTC}
+
+
+def _zone(offset_min: int) -> tzinfo:
+    zone = _ZONES.get(offset_min)
+    if zone is None:
+        zone = _ZONES[offset_min] = timezone(timedelta(minutes=offset_min))
+    return zone
+
+
 def activity_json(db: Database, row: Row) -> dict[str, Any]:
-    """An activity row as ``ActivityPublic``: the CLI's ACTIVITY plus the seed's fields."""
-    offset = int(row[4])
-    start = from_utc(db.read_ts(row[2]).replace(tzinfo=None), offset)
-    end = from_utc(db.read_ts(row[3]).replace(tzinfo=None), offset)
-    record = ActivityRecord(
-        id=str(row[0]),
-        type=str(row[1]),
-        start=start,
-        end=end,
-        duration_s=float(row[5]),
-        distance_m=None if row[6] is None else float(row[6]),
-        calories_kcal=float(row[7]),
-        calories_estimated=bool(row[8]),
-        workload=float(row[9]),
-        note=str(row[10]),
-        source=str(row[11]),
-        created_at=db.read_ts(row[12]),
-        updated_at=db.read_ts(row[13]),
-    )
-    data = record.to_json()
-    data["deleted_at"] = None if row[14] is None else stamp(db.read_ts(row[14]))
-    data["duration"] = round(record.duration_s / 60, 2)
-    data["calories"] = record.calories_kcal
-    return data
+    """An activity row as ``ActivityPublic``: the CLI's ACTIVITY (``ActivityRecord.to_json``,
+    built here directly: this runs on every read, and a test holds the two equal) plus the seed's
+    fields."""
+    zone = _zone(int(row[4]))
+    duration_s = float(row[5])
+    calories = float(row[7])
+    return {
+        "id": str(row[0]),
+        "type": str(row[1]),
+        "start": db.read_ts(row[2]).astimezone(zone).isoformat(timespec="seconds"),
+        "end": db.read_ts(row[3]).astimezone(zone).isoformat(timespec="seconds"),
+        "duration_s": duration_s,
+        "distance_m": None if row[6] is None else float(row[6]),
+        "calories_kcal": calories,
+        "calories_estimated": bool(row[8]),
+        "workload": float(row[9]),
+        "note": str(row[10]),
+        "source": str(row[11]),
+        "created_at": db.read_ts(row[12]).isoformat(timespec="microseconds"),
+        "updated_at": db.read_ts(row[13]).isoformat(timespec="microseconds"),
+        "deleted_at": None
+        if row[14] is None
+        else db.read_ts(row[14]).isoformat(timespec="microseconds"),
+        "duration": round(duration_s / 60, 2),
+        "calories": calories,
+    }
 
 
 def goal_from_row(db: Database, row: Row) -> Goal:
