@@ -71,7 +71,8 @@ class ActivityUpdate(ActivityBase):
     ``updated_at`` the server stamps the write now.
     """
 
-    calories_kcal: float | None = Field(default=None, ge=0, le=MAX_CALORIES_KCAL)
+    # What a device stored: an estimate may exceed what a person would type (500 h of walking).
+    calories_kcal: float | None = Field(default=None, ge=0, le=MAX_GOAL_KCAL)
     calories_estimated: bool | None = None
     workload: float | None = Field(default=None, ge=0, le=MAX_DURATION_S / 60 * 25)
     source: Source = "api"
@@ -111,10 +112,10 @@ class ActivityPage(BaseModel):
 class GoalBase(_Strict):
     """A target per day, week, month or year (SI: metres, seconds, a count, kcal)."""
 
-    name: Annotated[Text, StringConstraints(max_length=200)] = ""
+    name: Annotated[Text, StringConstraints(max_length=10_000)] = ""
     period: Literal["day", "week", "month", "year"]
     metric: Literal["distance", "duration", "count", "calories"]
-    target: float = Field(gt=0, le=MAX_GOAL_KCAL)
+    target: float = Field(gt=0, le=MAX_DISTANCE_M, description="SI: metres, seconds, a count, kcal")
     activity_type: Slug | None = None
     start_date: Day
     end_date: Day | None = None

@@ -25,10 +25,12 @@ from typing import Any, Literal
 
 from fittrack.core.activity import check_not_future, resolve_span
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, local_day_bounds, stamp
-from fittrack.core.goals import Goal
+from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
+from fittrack.core.goals import MAX_COUNT, Goal
 from fittrack.core.periods import period_containing, utc_bounds
 from fittrack.core.profile import Profile
 from fittrack.core.progress import Progress, progress
+from fittrack.core.quantities import MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import NotFound, UsageError
 from fittrack.server.db import Connection, Database, Row
 from fittrack.server.models import ActivityCreate, ActivityUpdate, GoalBase, GoalUpdate
@@ -43,6 +45,14 @@ GOAL_COLUMNS = (
     "created_at, updated_at, deleted_at"
 )
 PROFILE_COLUMNS = "weight_kg, timezone, units, week_start, updated_at"
+
+_TARGET_LIMITS = {
+    "distance": MAX_DISTANCE_M,
+    "duration": MAX_DURATION_S,
+    "count": float(MAX_COUNT),
+    "calories": MAX_GOAL_KCAL,
+}
+"""The largest target of each metric: what the CLI accepts (``core.goals.parse_target``)."""
 
 _AGGREGATES = {
     "distance": "COALESCE(SUM(distance_m), 0)",
@@ -661,6 +671,8 @@ def _goal_params(
 ) -> dict[str, Any]:
     if body.end_date is not None and body.end_date < body.start_date:
         raise UsageError("end_date is before start_date; give an end_date on or after it")
+    if body.target > _TARGET_LIMITS[body.metric]:
+        raise UsageError(f"a {body.metric} target of {body.target:g} is more than anyone does")
     pauses = getattr(body, "pauses", [])
     for first, last in pauses:
         if first is None:

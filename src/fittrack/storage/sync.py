@@ -83,9 +83,19 @@ def changed_profile(conn: sqlite3.Connection) -> tuple[Profile, datetime] | None
 
 
 def mark_pushed(conn: sqlite3.Connection, table: str, pushed: list[tuple[str, datetime]]) -> None:
-    """Rows the server accepted are in sync, unless changed here again since they were read."""
+    """Rows the server accepted are in sync, unless changed here again since they were read.
+
+    An activity's start and end travel to the second (the ACTIVITY shape), so a start logged to
+    the microsecond is cut to its second here too: every device then holds the same row.
+    """
+    whole_seconds = (
+        ", start_at = substr(start_at, 1, 19) || '.000000', "
+        "end_at = substr(end_at, 1, 19) || '.000000'"
+        if table == "activity"
+        else ""
+    )
     conn.executemany(
-        f"UPDATE {table} SET change_seq = {PUSHED} "
+        f"UPDATE {table} SET change_seq = {PUSHED}{whole_seconds} "
         "WHERE id = ? AND updated_at = ? AND change_seq IS NULL",
         [(row_id, to_db_time(updated)) for row_id, updated in pushed],
     )
