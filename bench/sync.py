@@ -75,9 +75,7 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--url", default="postgresql://postgres@127.0.0.1:5432/fittrack_bench_sync"
-    )
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/fittrack_bench_sync")
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     options = parser.parse_args()
