@@ -262,3 +262,27 @@ def test_serve_hands_its_settings_to_uvicorn(
     ]
     assert server_db.exists()  # migrated once, before the workers start
     assert "http://127.0.0.1:8123 (2 workers, sqlite" in result.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(
+    cli: Invoke, no_uvicorn: list[dict[str, Any]]
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", str(port))
+    assert_refused(result, 1, f"127.0.0.1:{port}", "--port")
+    assert no_uvicorn == []
+
+
+def test_serve_with_workers_and_no_redis_warns(
+    cli: Invoke, monkeypatch: pytest.MonkeyPatch, no_uvicorn: list[dict[str, Any]]
+) -> None:
+    monkeypatch.delenv("FITTRACK_REDIS_URL", raising=False)
+    result = cli("serve", "--port", "8124", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    assert "without FITTRACK_REDIS_URL" in result.stderr
+    assert "without FITTRACK_REDIS_URL" not in cli("serve", "--port", "8124").stderr

@@ -416,6 +416,9 @@ def test_goal_put_is_idempotent_and_newer_wins(api: Api) -> None:
         {"target": "lots"},
         {"start_date": "2026-13-01"},
         {"start_date": "1066-10-14"},
+        {"start_date": "1728000"},
+        {"start_date": 1728000},
+        {"start_date": "20261101"},
         {"end_date": "2025-01-01"},
         {"activity_type": "RUN NOW"},
         {"name": "x" * 10_001},
@@ -745,3 +748,20 @@ def test_a_batch_says_which_cursors_it_spans(api: Api) -> None:
     assert result["cursor_after"] == after
     since = api.client.get(f"/v1/changes?since={before}", headers=headers).json()
     assert sorted(a["id"] for a in since["activities"]) == sorted(i["id"] for i in items)
+
+
+def test_progress_is_asked_within_the_goals_days(api: Api) -> None:
+    headers = api.user()
+    body = {**WEEKLY_20K, "start_date": "2026-11-01", "end_date": "2026-11-10"}
+    goal_id = api.client.post("/v1/goals", json=body, headers=headers).json()["id"]
+    for day in ("20261020", "20261120"):
+        response = api.client.get(f"/v1/goals/{goal_id}/progress?date={day}", headers=headers)
+        assert response.status_code == 422
+        assert "runs from 2026-11-01 to 2026-11-10" in response.json()["detail"]
+    inside = api.client.get(f"/v1/goals/{goal_id}/progress?date=20261105", headers=headers)
+    assert inside.status_code == 200
+
+
+def test_a_goal_given_no_name_is_named_as_the_cli_names_it(api: Api) -> None:
+    goal = api.client.post("/v1/goals", json=WEEKLY_20K, headers=api.user()).json()
+    assert goal["name"] == "20 km a week"

@@ -81,3 +81,21 @@ def test_with_the_server_away_a_change_is_saved_and_the_next_sync_pushes_it(
     report = cli_devices.sync("b")
     assert report["pulled"] == {"activities": 1, "goals": 1, "profile": 0}
     assert device_state(cli_devices.db("a")) == device_state(cli_devices.db("b"))
+
+
+def test_a_pushed_change_that_loses_is_listed_by_the_command_that_pushed_it(
+    live: Live, cli_devices: Cli
+) -> None:
+    ana = add_user(live.database_url, "ana")
+    for name in ("a", "b"):
+        cli_devices.ok(name, "login", "--server", live.url, "--token", ana.token)
+        cli_devices.ok(name, "config", "set", "auto_sync", "true")
+    run = json.loads(cli_devices.ok("a", "log", "run", "5k", "27:30", "--json").stdout)
+    run_id = run["activity"]["id"]
+    cli_devices.sync("a")
+    cli_devices.sync("b")
+    cli_devices.ok("b", "delete", run_id, "--yes")  # pushed at once
+    edited = cli_devices.ok("a", "edit", run_id, "--note", "too late")
+    assert "Conflict: activity" in edited.stderr
+    assert "other device's change won" in edited.stderr
+    assert device_state(cli_devices.db("a")).activities[run_id].deleted

@@ -130,9 +130,10 @@ def token_new(
 def token_revoke(
     token: Annotated[str, typer.Argument(help="The token to revoke.")],
 ) -> None:
-    """Revoke an API token: requests with it are refused (within a few seconds on every worker).
+    """Revoke an API token (the whole token): requests with it are refused within a few seconds
+    on every worker.
 
-    Example: fittrack server token revoke ft_3q2…
+    Example: fittrack server token revoke ft_3q2Lk…(the whole 46 characters)
     """
     from fittrack.server.auth import revoke_token
 
@@ -164,8 +165,16 @@ def serve(
     from fittrack.server.settings import Settings
 
     settings = Settings.from_env()
+    _check_can_listen(host, port)
     # Once here, before the workers start, rather than in each worker at once.
     _migrate(migrate, settings.database_url)
+    if workers > 1 and not settings.redis_url:
+        typer.secho(
+            "Warning: several workers without FITTRACK_REDIS_URL: each keeps its own rate limits "
+            "and cache, so a write on one worker is not seen by another's cache (docs/server.md)",
+            err=True,
+            fg="yellow",
+        )
     typer.secho(
         f"fittrack server on http://{host}:{port} ({workers} worker{'s' * (workers > 1)}, "
         f"{settings.database_url.split(':', 1)[0]}, "
@@ -186,6 +195,25 @@ def serve(
         log_config=LOG_CONFIG,
         timeout_graceful_shutdown=10,
     )
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Refuse, in one line, an address this machine cannot listen on (uvicorn would log a
+    traceback-free error but exit 3 after the banner)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DataError(
+            f"cannot listen on {host}:{port} ({reason}); pick another --port, or a --host "
+            "this machine has"
+        ) from None
 
 
 LOG_CONFIG: dict[str, Any] = {

@@ -56,7 +56,7 @@ def login(
     Example: fittrack login --server https://fit.example.org
     """
     from fittrack import config
-    from fittrack.sync.http import ServerClient
+    from fittrack.sync.http import ServerClient, TokenRefused, Unreachable
 
     url = _check_url(server)
     if token is None:
@@ -64,8 +64,16 @@ def login(
     token = token.strip()
     if not token:
         raise UsageError("the token is empty; paste the one `fittrack server user add` printed")
-    with ServerClient(url, token, timeout_s=10.0, max_wait_s=_max_wait()) as client:
-        me = client.get("/v1/me")
+    try:
+        with ServerClient(url, token, timeout_s=10.0, max_wait_s=_max_wait()) as client:
+            me = client.get("/v1/me")
+    except TokenRefused:
+        raise SyncError(
+            f"the server at {url} refused the token; check it, or ask the server's administrator "
+            "for a new one (`fittrack server token new EMAIL`)"
+        ) from None
+    except Unreachable as exc:
+        raise SyncError(f"{exc.reason}; nothing was saved — check the address") from None
     settings = config.load()
     settings.update(server=url, token=token)
     config.save(settings)
@@ -168,7 +176,7 @@ def auto_push(session: Session) -> None:
         typer.secho("Saved locally; run `fittrack sync` once to start syncing.", err=True)
         return
     from fittrack.sync import engine
-    from fittrack.sync.http import ServerClient
+    from fittrack.sync.http import ServerClient, Unreachable
 
     try:
         with ServerClient(
@@ -181,9 +189,14 @@ def auto_push(session: Session) -> None:
             engine.push(
                 session.conn, client, int(local.get_state(session.conn, "cursor") or 0), report
             )
-    except FittrackError:
+    except Unreachable:
         typer.secho("Saved locally, will sync later.", err=True, fg="yellow")
         return
+    except FittrackError as exc:  # a refused token, a rate limit: say which
+        typer.secho(f"Saved locally; not pushed: {exc}", err=True, fg="yellow")
+        return
+    for conflict in report.conflicts:
+        typer.secho(f"Conflict: {conflict.describe()}", err=True, fg="yellow")
     if report.failed:
         typer.secho("Saved locally; `fittrack sync` says what the server refused.", err=True)
 

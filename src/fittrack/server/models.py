@@ -8,11 +8,20 @@ added to an activity, and ``currentValue`` to a progress.
 Every body refuses unknown fields, non-finite numbers and values no workout has (422).
 """
 
+import re
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
@@ -34,7 +43,19 @@ Note = Annotated[Text, StringConstraints(max_length=1_000_000)]
 """Notes are free text; a million characters is more than any person writes (an import can
 carry long ones), and keeps one request bounded."""
 Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+
+
+def _day_text(value: object) -> object:
+    # Only YYYY-MM-DD: pydantic alone reads "1728000" as a Unix time (1970-01-21).
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("a day is written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_day_text), Field(ge=date(1900, 1, 1), le=date(2200, 12, 31))]
+"""A calendar day as ``YYYY-MM-DD``."""
 Pause = Annotated[list[Day | None], Field(min_length=2, max_length=2)]
 """A paused stretch of a goal: [first paused day, last paused day or null while still paused].
 (A list rather than a tuple: OpenAPI tools read a tuple's ``prefixItems`` unevenly.)"""

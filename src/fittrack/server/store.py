@@ -29,7 +29,7 @@ from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.goals import MAX_COUNT, Goal
 from fittrack.core.periods import period_containing, utc_bounds
 from fittrack.core.profile import Profile
-from fittrack.core.progress import Progress, progress
+from fittrack.core.progress import Progress, is_active, progress
 from fittrack.core.quantities import MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import NotFound, UsageError
 from fittrack.server.db import Connection, Database, Row
@@ -661,6 +661,27 @@ _GOAL_UPSERT = (
 )
 
 
+def _default_name(body: GoalBase, goal_id: str) -> str:
+    """The CLI's name for a goal given none: what it asks, "20 km a week of run"."""
+    from fittrack.core.goals import describe
+
+    shape = Goal(
+        id=goal_id,
+        name="",
+        period=body.period,
+        metric=body.metric,
+        target=body.target,
+        activity_type=body.activity_type,
+        start_date=body.start_date,
+        end_date=body.end_date,
+        paused=body.paused,
+        pauses=(),
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    return describe(shape, "metric")
+
+
 def _goal_params(
     db: Database,
     owner: str,
@@ -682,7 +703,7 @@ def _goal_params(
     created, updated, deleted = stamps
     return {
         "id": goal_id,
-        "name": body.name,
+        "name": body.name or _default_name(body, goal_id),
         "period": body.period,
         "metric": body.metric,
         "target": body.target,
@@ -773,6 +794,9 @@ async def goal_progress(db: Database, owner: str, goal_id: str, day: date | None
         day, as_of = today, now
     else:
         as_of = local_day_bounds(day, tz)[1]
+    if not is_active(goal, day):
+        until = "" if goal.end_date is None else f" to {goal.end_date}"
+        raise UsageError(f"the goal runs from {goal.start_date}{until}; ask for a date within it")
     period = period_containing(day, goal.period, week_start)
     start, end = utc_bounds(period, tz)
     sql = (

@@ -184,6 +184,7 @@ def _settle(
                 version = local.local_version(conn, kind, row.id)
                 if version is not None and version[0] == row.updated_at and version[2]:
                     _store(conn, kind, result["stored"], local.PUSHED)
+                    report.pulled[key] += 1  # this device's row changed: count it as pulled
                 lost = row.to_json() | {"deleted_at": _stamp_or_none(row.deleted_at)}
                 report.conflicts.append(Conflict(kind, row.id, "server", lost))
             else:

@@ -16,6 +16,18 @@ class Rejected(SyncError):
     """The server refused a request as invalid (422): the detail says what."""
 
 
+class TokenRefused(SyncError):
+    """The server answered 401: the token is wrong or revoked."""
+
+
+class Unreachable(SyncError):
+    """No answer: the server is down, the address is wrong, or the network is away."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class ServerClient:
     """One server and token."""
 
@@ -61,9 +73,11 @@ class ServerClient:
                     "will be sent again by the next sync"
                 ) from None
             except httpx.HTTPError as exc:
-                raise SyncError(
-                    f"cannot reach the server at {self.url} ({_reason(exc)}); your log is saved "
-                    "here — run `fittrack sync` again when it is reachable"
+                reason = f"cannot reach the server at {self.url} ({_reason(exc)})"
+                raise Unreachable(
+                    f"{reason}; your log is saved here — run `fittrack sync` again when it is "
+                    "reachable",
+                    reason,
                 ) from None
             if response.status_code != 429:
                 break
@@ -79,8 +93,10 @@ class ServerClient:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0][:200]
+    text = (str(exc).strip() or type(exc).__name__).splitlines()[0][:200]
+    if "WRONG_VERSION_NUMBER" in text:
+        return "it does not speak https here; is the address http://…?"
+    return text
 
 
 def _retry_after(value: str | None) -> float:
@@ -93,11 +109,16 @@ def _retry_after(value: str | None) -> float:
 def _answer(url: str, response: Any) -> Any:
     status = response.status_code
     if status == 401:
-        raise SyncError(
+        raise TokenRefused(
             f"the server at {url} refused the token; log in again: fittrack login --server {url}"
         )
     if status == 422:
         raise Rejected(f"the server refused the data as invalid: {_detail(response)}")
+    if status == 404 and response.request.url.path.endswith("/v1/me"):
+        raise SyncError(
+            f"{url} does not look like a fittrack server (no /v1/me); give the server's root "
+            "address, without /v1"
+        )
     if status >= 400:
         raise SyncError(f"the server at {url} answered {status}: {_detail(response)}")
     try:
@@ -110,7 +131,7 @@ def _detail(response: Any) -> str:
     try:
         detail = response.json().get("detail", "")
     except (ValueError, AttributeError):
-        return str(response.text[:200] or response.reason_phrase)
+        return str(response.reason_phrase)  # an HTML error page says nothing a line can
     if isinstance(detail, list):
         return "; ".join(
             f"{'.'.join(str(p) for p in item.get('loc', []))}: {item.get('msg', '')}"
