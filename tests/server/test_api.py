@@ -1,5 +1,6 @@
 """The HTTP API, through FastAPI's TestClient, on every backend of ``conftest.backend``."""
 
+import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from tests.server.conftest import Api
 
+from fittrack.server.models import ActivityUpdate, GoalCreate
 from fittrack.server.ratelimit import Rate
 
 START = "2026-11-20T07:00:00+01:00"
@@ -765,3 +767,92 @@ def test_progress_is_asked_within_the_goals_days(api: Api) -> None:
 def test_a_goal_given_no_name_is_named_as_the_cli_names_it(api: Api) -> None:
     goal = api.client.post("/v1/goals", json=WEEKLY_20K, headers=api.user()).json()
     assert goal["name"] == "20 km a week"
+
+
+def test_a_chunked_body_over_the_limit_is_refused(make_api: Any) -> None:
+    api = make_api(max_body_bytes=1000)
+    headers = {**api.user(), "Content-Type": "application/json"}
+
+    def chunks() -> Any:
+        yield b'{"note": "'
+        for _ in range(30):
+            yield b"x" * 100
+        yield b'"}'
+
+    response = api.client.put(f"/v1/activities/{uuid.uuid4()}", content=chunks(), headers=headers)
+    assert response.status_code == 413
+    small = api.client.put(
+        f"/v1/activities/{uuid.uuid4()}",
+        content=iter([json.dumps(run()).encode()]),
+        headers=headers,
+    )
+    assert small.status_code == 201, small.text
+
+
+def test_a_cursor_holding_a_number_for_an_id_answers_422(api: Api) -> None:
+    import base64
+
+    cursor = base64.urlsafe_b64encode(b'["2026-01-01T00:00:00+00:00", 5]').decode().rstrip("=")
+    response = api.client.get(f"/v1/activities?cursor={cursor}", headers=api.user())
+    assert response.status_code == 422
+
+
+def test_a_page_of_changes_never_skips_a_row_written_while_it_is_read(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another worker commits an activity and a goal between the page's reads of the two tables:
+    the page must not hand out a cursor past the activity it did not hold."""
+    import asyncio
+    import sqlite3
+
+    from tests.server.conftest import run_on_db
+
+    from fittrack.server import auth, db, store
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    db.migrate(url)
+    token = run_on_db(url, auth.add_user, "ana@example.org")
+    owner = run_on_db(url, lambda d: d.fetchone("SELECT id FROM app_user"))[0]
+    other_worker = sqlite3.connect(tmp_path / "server.db", isolation_level=None)
+    original = db._SqliteConnection.fetchall
+    calls = 0
+
+    async def fetchall_then_a_write_elsewhere(self: Any, sql: str, params: Any = None) -> Any:
+        nonlocal calls
+        rows = await original(self, sql, params)
+        calls += 1
+        if calls == 1:  # between the activity and the goal reads
+            other_worker.execute("UPDATE app_user SET change_seq = 2")
+            for table, seq in (("activity", 1), ("goal", 2)):
+                other_worker.execute(
+                    f"UPDATE {table} SET change_seq = ? WHERE owner = ?", (seq, owner)
+                )
+        return rows
+
+    async def page() -> dict[str, Any]:
+        database = db.open_database(url)
+        await database.open()
+        try:
+            return await store.changes(database, owner, 0, 500)
+        finally:
+            await database.close()
+
+    async def seed() -> None:
+        database = db.open_database(url)
+        await database.open()
+        try:
+            await store.put_activity(database, owner, str(uuid.uuid4()), ActivityUpdate(**run()))
+            await store.create_goal(database, owner, GoalCreate(**WEEKLY_20K))
+            database.conn.execute("UPDATE activity SET change_seq = 0")  # type: ignore[attr-defined]
+            database.conn.execute("UPDATE goal SET change_seq = 0")  # type: ignore[attr-defined]
+        finally:
+            await database.close()
+
+    asyncio.run(seed())
+    assert token
+    monkeypatch.setattr(db._SqliteConnection, "fetchall", fetchall_then_a_write_elsewhere)
+    first = asyncio.run(page())
+    other_worker.close()
+    # Either both rows are on this page, or neither is and the cursor stays where it was.
+    seen = len(first["activities"]) + len(first["goals"])
+    assert (seen, first["cursor"]) in ((0, 0), (2, 2)), first

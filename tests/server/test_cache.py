@@ -199,3 +199,25 @@ def test_redis_keys_and_ttl() -> None:
             await client.aclose()
 
     asyncio.run(body())
+
+
+def test_a_read_from_before_an_invalidation_is_not_cached_after_it(make_cache: MakeCache) -> None:
+    """A read misses and goes to the database; a write commits and invalidates; the read, back
+    with the old rows, must not put them in the cache: the next read sees the write."""
+
+    async def body() -> None:
+        async with make_cache() as cache:
+            for kind, get, put, invalidate in (
+                ("goals", cache.get_goals, cache.set_goals, cache.invalidate_goals),
+                ("recent", cache.get_recent, cache.set_recent, cache.invalidate_activities),
+            ):
+                assert await get("u1") is None
+                token = await cache.fill_token(kind, "u1")  # type: ignore[arg-type]
+                await invalidate("u1")  # the write, while the read was on its way
+                await put("u1", [{"old": True}], token)
+                assert await get("u1") is None
+                token = await cache.fill_token(kind, "u1")  # type: ignore[arg-type]
+                await put("u1", [{"new": True}], token)
+                assert await get("u1") == [{"new": True}]
+
+    asyncio.run(body())

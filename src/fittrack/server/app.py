@@ -128,6 +128,9 @@ class Gate:
 
         try:
             refusal = await self._admit(scope, extra)
+            if refusal is None and _header(scope, b"content-length") is None:
+                # A chunked body has no length to check up front: read it, up to the limit.
+                receive, refusal = await self._bounded_body(receive)
             if refusal is not None:
                 await refusal(scope, receive, send_with_headers)
             else:
@@ -141,6 +144,34 @@ class Gate:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
+
+    async def _bounded_body(self, receive: Any) -> tuple[Any, JSONResponse | None]:
+        """The whole body of a request without a Content-Length, replayed to the app; or a 413
+        once it passes the limit (what was read is dropped)."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                chunks.clear()
+                break
+            size += len(message.get("body", b""))
+            if size > self.state.settings.max_body_bytes:
+                return receive, JSONResponse({"detail": "request body too large"}, status_code=413)
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return dict(await receive())
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        return replay, None
 
     async def _admit(
         self, scope: dict[str, Any], extra: list[tuple[bytes, bytes]]
@@ -208,16 +239,24 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-async def _cached(getter: Any, setter: Any, loader: Any, user_id: str) -> Any:
+async def _cached(cache: Cache, kind: Any, loader: Any, user_id: str) -> Any:
+    """The user's cached goals or recent activities, read (and cached) on a miss.
+
+    The fill token is taken before the database read: if a write invalidates the entry while the
+    read is on its way, the read's (old) rows are not cached, so the next read sees the write.
+    """
+    getter = cache.get_goals if kind == "goals" else cache.get_recent
+    setter = cache.set_goals if kind == "goals" else cache.set_recent
     try:
         value = await getter(user_id)
+        token = None if value is not None else await cache.fill_token(kind, user_id)
     except Exception as exc:  # a cache that is down is a cache that misses
         log.warning("cache unavailable: %s", exc)
         return await loader()
     if value is None:
         value = await loader()
         with contextlib.suppress(Exception):
-            await setter(user_id, value)
+            await setter(user_id, value, token)
     return value
 
 
@@ -350,12 +389,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if from_day is None and to_day is None and cursor is None and limit <= state.cache.last_n:
             # The newest page is the seed's "last N workouts": served from the cache, which keeps
             # one more than N so that it knows whether the page goes on.
-            recent = await _cached(
-                state.cache.get_recent,
-                state.cache.set_recent,
-                lambda: _recent_rows(user),
-                user,
-            )
+            recent = await _cached(state.cache, "recent", lambda: _recent_rows(user), user)
             return JSONResponse(_page_from_recent(recent, limit))
         page = await store.list_activities(
             db, user, from_day=from_day, to_day=to_day, limit=limit, cursor=cursor
@@ -419,9 +453,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def list_goals(request: Request) -> Response:
         """The user's goals (from the cache when it has them)."""
         user = _user(request)
-        goals = await _cached(
-            state.cache.get_goals, state.cache.set_goals, lambda: store.list_goals(db, user), user
-        )
+        goals = await _cached(state.cache, "goals", lambda: store.list_goals(db, user), user)
         return JSONResponse(goals)
 
     @app.delete("/v1/goals/{goal_id}", status_code=204, tags=["goals"], responses=_ERRORS)

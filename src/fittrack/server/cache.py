@@ -43,9 +43,10 @@ class Cache(Protocol):
     misses: int
 
     async def get_goals(self, user_id: str) -> JsonList | None: ...
-    async def set_goals(self, user_id: str, value: JsonList) -> None: ...
+    async def set_goals(self, user_id: str, value: JsonList, token: int | None = None) -> None: ...
     async def get_recent(self, user_id: str) -> JsonList | None: ...
-    async def set_recent(self, user_id: str, value: JsonList) -> None: ...
+    async def set_recent(self, user_id: str, value: JsonList, token: int | None = None) -> None: ...
+    async def fill_token(self, kind: _Kind, user_id: str) -> int: ...
     async def invalidate_activities(self, user_id: str) -> None: ...
     async def invalidate_goals(self, user_id: str) -> None: ...
 
@@ -71,6 +72,9 @@ class MemoryCache:
         self.hits = 0
         self.misses = 0
         self._entries: OrderedDict[tuple[_Kind, str], bytes] = OrderedDict()
+        # How many times each entry was invalidated: a value read from the database before an
+        # invalidation must not be cached after it (see ``fill_token``).
+        self._generation: dict[tuple[_Kind, str], int] = {}
 
     def __len__(self) -> int:
         """How many entries (goals or recent activities of one user) are held."""
@@ -80,25 +84,36 @@ class MemoryCache:
         """The user's cached goals, or None (a miss)."""
         return self._get(("goals", user_id))
 
-    async def set_goals(self, user_id: str, value: JsonList) -> None:
-        """Cache the user's goals."""
-        self._set(("goals", user_id), value)
+    async def set_goals(self, user_id: str, value: JsonList, token: int | None = None) -> None:
+        """Cache the user's goals (unless invalidated since ``token`` was taken)."""
+        self._set(("goals", user_id), value, token)
 
     async def get_recent(self, user_id: str) -> JsonList | None:
         """The user's cached last ``last_n`` activities, or None (a miss)."""
         return self._get(("recent", user_id))
 
-    async def set_recent(self, user_id: str, value: JsonList) -> None:
-        """Cache the user's last ``last_n`` activities."""
-        self._set(("recent", user_id), value)
+    async def set_recent(self, user_id: str, value: JsonList, token: int | None = None) -> None:
+        """Cache the user's last ``last_n`` activities (unless invalidated since ``token``)."""
+        self._set(("recent", user_id), value, token)
+
+    async def fill_token(self, kind: _Kind, user_id: str) -> int:
+        """Take before reading what to cache; ``set_*`` with it stores nothing if the entry was
+        invalidated in between (a write committed while the read was on its way)."""
+        return self._generation.get((kind, user_id), 0)
 
     async def invalidate_activities(self, user_id: str) -> None:
         """The user wrote an activity: his recent activities are no longer right."""
-        self._entries.pop(("recent", user_id), None)
+        self._invalidate(("recent", user_id))
 
     async def invalidate_goals(self, user_id: str) -> None:
         """The user wrote a goal: his goals are no longer right."""
-        self._entries.pop(("goals", user_id), None)
+        self._invalidate(("goals", user_id))
+
+    def _invalidate(self, key: tuple[_Kind, str]) -> None:
+        self._entries.pop(key, None)
+        if len(self._generation) >= 4 * self.max_entries:
+            self._generation.clear()  # bounded; a cleared count only costs a skipped fill
+        self._generation[key] = self._generation.get(key, 0) + 1
 
     def _get(self, key: tuple[_Kind, str]) -> JsonList | None:
         data = self._entries.get(key)
@@ -110,13 +125,23 @@ class MemoryCache:
         value: JsonList = pickle.loads(data)
         return value
 
-    def _set(self, key: tuple[_Kind, str], value: JsonList) -> None:
+    def _set(self, key: tuple[_Kind, str], value: JsonList, token: int | None) -> None:
+        if token is not None and token != self._generation.get(key, 0):
+            return
         data = pickle.dumps(json.loads(_to_json(value)), protocol=pickle.HIGHEST_PROTOCOL)
         entries = self._entries
         entries[key] = data
         entries.move_to_end(key)
         while len(entries) > self.max_entries:
             entries.popitem(last=False)
+
+
+_SET_IF_CURRENT = """
+if (redis.call('GET', KEYS[2]) or '0') == ARGV[2] then
+    redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[3]))
+end
+return 0
+"""
 
 
 class RedisCache:
@@ -136,30 +161,56 @@ class RedisCache:
         self.ttl_s = ttl_s
         self.hits = 0
         self.misses = 0
+        self._set_if_current = redis.register_script(_SET_IF_CURRENT)
 
     async def get_goals(self, user_id: str) -> JsonList | None:
         """The user's cached goals, or None (a miss)."""
         return await self._get(f"{self.prefix}goals:{user_id}")
 
-    async def set_goals(self, user_id: str, value: JsonList) -> None:
-        """Cache the user's goals for ``ttl_s`` at most."""
-        await self._redis.set(f"{self.prefix}goals:{user_id}", _to_json(value), ex=self.ttl_s)
+    async def set_goals(self, user_id: str, value: JsonList, token: int | None = None) -> None:
+        """Cache the user's goals for ``ttl_s`` at most (unless invalidated since ``token``)."""
+        await self._set("goals", user_id, value, token)
 
     async def get_recent(self, user_id: str) -> JsonList | None:
         """The user's cached last ``last_n`` activities, or None (a miss)."""
         return await self._get(f"{self.prefix}recent:{user_id}")
 
-    async def set_recent(self, user_id: str, value: JsonList) -> None:
-        """Cache the user's last ``last_n`` activities for ``ttl_s`` at most."""
-        await self._redis.set(f"{self.prefix}recent:{user_id}", _to_json(value), ex=self.ttl_s)
+    async def set_recent(self, user_id: str, value: JsonList, token: int | None = None) -> None:
+        """Cache the user's last ``last_n`` activities for ``ttl_s`` at most (as ``set_goals``)."""
+        await self._set("recent", user_id, value, token)
+
+    async def fill_token(self, kind: _Kind, user_id: str) -> int:
+        """The entry's invalidation count, taken before reading what to cache (a round trip,
+        on a miss only)."""
+        count = await self._redis.get(f"{self.prefix}gen:{kind}:{user_id}")
+        return int(count or 0)
 
     async def invalidate_activities(self, user_id: str) -> None:
         """The user wrote an activity: his recent activities are no longer right."""
-        await self._redis.delete(f"{self.prefix}recent:{user_id}")
+        await self._invalidate("recent", user_id)
 
     async def invalidate_goals(self, user_id: str) -> None:
         """The user wrote a goal: his goals are no longer right."""
-        await self._redis.delete(f"{self.prefix}goals:{user_id}")
+        await self._invalidate("goals", user_id)
+
+    async def _invalidate(self, kind: _Kind, user_id: str) -> None:
+        generation = f"{self.prefix}gen:{kind}:{user_id}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.delete(f"{self.prefix}{kind}:{user_id}")
+            pipe.incr(generation)
+            pipe.expire(generation, 2 * self.ttl_s)
+            await pipe.execute()
+
+    async def _set(self, kind: _Kind, user_id: str, value: JsonList, token: int | None) -> None:
+        key = f"{self.prefix}{kind}:{user_id}"
+        if token is None:
+            await self._redis.set(key, _to_json(value), ex=self.ttl_s)
+            return
+        # Set only if no invalidation happened since the token was taken, atomically.
+        await self._set_if_current(
+            keys=[key, f"{self.prefix}gen:{kind}:{user_id}"],
+            args=[_to_json(value), str(token), str(self.ttl_s)],
+        )
 
     async def _get(self, key: str) -> JsonList | None:
         data = await self._redis.get(key)

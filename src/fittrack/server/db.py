@@ -64,6 +64,9 @@ class Database(Protocol):
     def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
         """One write transaction: committed when the block ends, rolled back on any exception."""
 
+    def snapshot(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """Several reads that see one moment of the database (no write lands between them)."""
+
     async def fetchone(self, sql: str, params: Params | None = None) -> Row | None:
         """The first row of a read-only query, or None."""
 
@@ -219,6 +222,13 @@ class PostgresDatabase:
         async with self._pool.connection() as conn, conn.transaction():
             yield _PostgresConnection(conn, self._native)
 
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Connection]:
+        async with self._pool.connection() as conn, conn.transaction():
+            # READ COMMITTED would take a new snapshot for each statement.
+            await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield _PostgresConnection(conn, self._native)
+
     async def ping(self) -> None:
         await self.fetchone("SELECT 1")
 
@@ -302,6 +312,16 @@ class SqliteDatabase:
         async with self._lock:
             with storage_db.write(self.conn):
                 yield _SqliteConnection(self.conn)
+
+    @contextlib.asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Connection]:
+        # A deferred transaction reads one WAL snapshot, whatever other workers commit meanwhile.
+        async with self._lock:
+            self.conn.execute("BEGIN")
+            try:
+                yield _SqliteConnection(self.conn)
+            finally:
+                self.conn.execute("COMMIT")
 
     async def ping(self) -> None:
         self.conn.execute("SELECT 1 FROM app_user LIMIT 1").fetchall()

@@ -186,9 +186,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         start_text, activity_id = json.loads(raw)
+        if not isinstance(start_text, str) or not isinstance(activity_id, str):
+            raise ValueError
         start = datetime.fromisoformat(start_text)
         uuid.UUID(activity_id)
-        if start.tzinfo is None or not isinstance(activity_id, str):
+        if start.tzinfo is None:
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise UsageError("cursor is not one this server handed out; start without it") from None
@@ -417,9 +419,11 @@ async def put_activity(
         if result == "not_found":
             raise NotFound(f"no activity {activity_id}")
         stored = await conn.fetchone(
-            f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE id = :id", {"id": activity_id}
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE id = :id AND owner = :owner",
+            {"id": activity_id, "owner": owner},
         )
-    assert stored is not None
+    if stored is None:  # another user took this id at the same moment
+        raise NotFound(f"no activity {activity_id}")
     return result == "created", activity_json(db, stored)
 
 
@@ -733,9 +737,11 @@ async def put_goal(
         if result == "not_found":
             raise NotFound(f"no goal {goal_id}")
         stored = await conn.fetchone(
-            f"SELECT {GOAL_COLUMNS} FROM goal WHERE id = :id", {"id": goal_id}
+            f"SELECT {GOAL_COLUMNS} FROM goal WHERE id = :id AND owner = :owner",
+            {"id": goal_id, "owner": owner},
         )
-    assert stored is not None
+    if stored is None:  # another user took this id at the same moment
+        raise NotFound(f"no goal {goal_id}")
     return result == "created", goal_json(goal_from_row(db, stored))
 
 
@@ -892,21 +898,24 @@ async def changes(db: Database, owner: str, since: int, limit: int) -> dict[str,
     """Everything of the owner's written after change number ``since``, oldest first, at most
     ``limit`` rows; tombstones included. ``cursor`` is the number to ask from next."""
     params = {"owner": owner, "since": since, "limit": limit + 1}
-    activity_rows = await db.fetchall(
-        f"SELECT {ACTIVITY_COLUMNS}, change_seq FROM activity "
-        "WHERE owner = :owner AND change_seq > :since ORDER BY change_seq LIMIT :limit",
-        params,
-    )
-    goal_rows = await db.fetchall(
-        f"SELECT {GOAL_COLUMNS}, change_seq FROM goal "
-        "WHERE owner = :owner AND change_seq > :since ORDER BY change_seq LIMIT :limit",
-        params,
-    )
-    profile_row = await db.fetchone(
-        f"SELECT {PROFILE_COLUMNS}, change_seq FROM profile "
-        "WHERE owner = :owner AND change_seq > :since AND deleted_at IS NULL",
-        params,
-    )
+    # One snapshot for the three tables: a write committing between two of the reads could
+    # otherwise put a later change number on this page than a row the page does not hold.
+    async with db.snapshot() as conn:
+        activity_rows = await conn.fetchall(
+            f"SELECT {ACTIVITY_COLUMNS}, change_seq FROM activity "
+            "WHERE owner = :owner AND change_seq > :since ORDER BY change_seq LIMIT :limit",
+            params,
+        )
+        goal_rows = await conn.fetchall(
+            f"SELECT {GOAL_COLUMNS}, change_seq FROM goal "
+            "WHERE owner = :owner AND change_seq > :since ORDER BY change_seq LIMIT :limit",
+            params,
+        )
+        profile_row = await conn.fetchone(
+            f"SELECT {PROFILE_COLUMNS}, change_seq FROM profile "
+            "WHERE owner = :owner AND change_seq > :since AND deleted_at IS NULL",
+            params,
+        )
     merged: list[tuple[int, str, Row]] = sorted(
         [(int(r[15]), "activity", r) for r in activity_rows]
         + [(int(r[13]), "goal", r) for r in goal_rows]

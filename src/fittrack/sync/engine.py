@@ -215,7 +215,11 @@ def _push_profile(conn: sqlite3.Connection, client: ServerClient, report: Report
             local.mark_profile_pushed(conn, updated)
             report.pushed["profile"] += 1
         else:
-            _store_profile(conn, stored, local.PUSHED)
+            version = local.profile_version(conn)
+            if version is not None and version[0] == updated and version[1]:
+                # Still the profile that was sent (not changed again meanwhile): the server's wins.
+                _store_profile(conn, stored, local.PUSHED)
+                report.pulled["profile"] += 1
             report.conflicts.append(Conflict("profile", "profile", "server", sent))
 
 
