@@ -81,6 +81,15 @@ def _first_line(exc: BaseException) -> str:
     return (str(cause).strip().splitlines() or [type(cause).__name__])[0]
 
 
+def _new_token(email: str, make: Callable[[Any, str], Awaitable[str]], as_json: bool) -> None:
+    """Make a token with ``make(db, address)`` (a new user's, or another one) and show it once."""
+    from fittrack.server.auth import check_email
+
+    address = check_email(email)
+    token = _on_database(lambda db: make(db, address))
+    _show_token(address, token, as_json)
+
+
 def _show_token(email: str, token: str, as_json: bool) -> None:
     if as_json:
         print_json({"email": email, "token": token})
@@ -103,11 +112,9 @@ def user_add(
 
     Example: fittrack server user add ana@example.org
     """
-    from fittrack.server.auth import add_user, check_email
+    from fittrack.server.auth import add_user
 
-    address = check_email(email)
-    token = _on_database(lambda db: add_user(db, address))
-    _show_token(address, token, as_json)
+    _new_token(email, add_user, as_json)
 
 
 @token_app.command("new")
@@ -119,11 +126,9 @@ def token_new(
 
     Example: fittrack server token new ana@example.org
     """
-    from fittrack.server.auth import add_token, check_email
+    from fittrack.server.auth import add_token
 
-    address = check_email(email)
-    token = _on_database(lambda db: add_token(db, address))
-    _show_token(address, token, as_json)
+    _new_token(email, add_token, as_json)
 
 
 @token_app.command("revoke")

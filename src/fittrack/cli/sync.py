@@ -201,13 +201,6 @@ def auto_push(session: Session) -> None:
         typer.secho("Saved locally; `fittrack sync` says what the server refused.", err=True)
 
 
-def last_sync(session: Session) -> str | None:
-    """When this device last synced (UTC stamp), or None."""
-    from fittrack.storage import sync as local
-
-    return local.get_state(session.conn, "last_sync")
-
-
 @config_app.command("set")
 def config_set(
     key: Annotated[str, typer.Argument(help="auto_sync")],

@@ -224,13 +224,6 @@ class Changes(BaseModel):
     more: bool
 
 
-class NewUser(BaseModel):
-    """What ``fittrack server user add --json`` prints: the token, shown once."""
-
-    email: str
-    token: str
-
-
 BATCH_MAX = 1000
 """The most activities (and, separately, goals) one batch carries."""
 
