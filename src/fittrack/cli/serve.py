@@ -229,7 +229,7 @@ LOG_CONFIG: dict[str, Any] = {
     },
     "handlers": {
         "stderr": {
-            "class": "logging.StreamHandler",
+            "class": "fittrack.server.logs.TurnBufferedHandler",
             "formatter": "plain",
             "stream": "ext://sys.stderr",
         },

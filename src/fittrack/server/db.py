@@ -189,6 +189,10 @@ class PostgresDatabase:
 
         async def configure(conn: Any) -> None:
             await conn.set_autocommit(True)
+            # The request path runs short indexed queries; PostgreSQL's JIT compiles a query whose
+            # estimated cost passes a threshold, which a batch of period totals does (it cannot
+            # know how many rows a JSON parameter holds): ~11 ms of compiling for ~0.1 ms of work.
+            await conn.execute("SET jit = off")
 
         self._pool = AsyncConnectionPool(
             self.url,

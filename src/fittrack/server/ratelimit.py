@@ -20,14 +20,17 @@ Both answer a ``Decision``, whose ``headers()`` are the ``RateLimit-*`` headers 
 and the ``Retry-After`` of a 429.
 """
 
+import itertools
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
+
+from fittrack.server.batch import Batcher
 
 MAX_COUNT = 1_000_000_000
 """The largest count ``parse_rate`` accepts: beyond it a limit limits nothing, and the floats
@@ -196,64 +199,92 @@ class MemoryRateLimiter:
                 del buckets[key]
 
 
-# KEYS[1]: the bucket, a hash {tokens, ts}; ARGV: count, period in microseconds.
-# Returns {allowed (0/1), remaining, microseconds until full, microseconds until a token}.
+# KEYS: the buckets, each a hash {tokens, ts}; ARGV: for the i-th key, its count (2i - 1) and period
+# in microseconds (2i). Returns, for each key in turn, {allowed (0/1), remaining, microseconds until
+# full, microseconds until a token}: one round trip for every request of a batch (server/batch.py),
+# on one reading of Redis's clock. A key named twice is taken from twice, in order.
 # Numbers are written with %.17g: Redis would turn a Lua number into at most 14 digits on some
 # versions, and a microsecond timestamp has 16. A refused request writes nothing (its refilled
-# bucket equals the stored one), so a client hammering a closed bucket costs no writes. The key
-# expires when the bucket would be full, which is the same as the key not existing.
+# bucket equals the stored one), so a client hammering a closed bucket costs no writes. A key
+# expires when its bucket would be full, which is the same as the key not existing.
 _SCRIPT = """
-local count = tonumber(ARGV[1])
-local period = tonumber(ARGV[2])
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = count
-local ts = now
-if state[1] and state[2] then
-  tokens = tonumber(state[1])
-  ts = tonumber(state[2])
-  if now > ts then
-    tokens = math.min(count, tokens + (now - ts) * count / period)
-    ts = now
+local out = {}
+for i, key in ipairs(KEYS) do
+  local count = tonumber(ARGV[2 * i - 1])
+  local period = tonumber(ARGV[2 * i])
+  local state = redis.call('HMGET', key, 'tokens', 'ts')
+  local tokens = count
+  local ts = now
+  if state[1] and state[2] then
+    tokens = tonumber(state[1])
+    ts = tonumber(state[2])
+    if now > ts then
+      tokens = math.min(count, tokens + (now - ts) * count / period)
+      ts = now
+    end
+  end
+  local per_token = period / count
+  local n = #out
+  if tokens >= 1 - 1e-6 then
+    tokens = tokens - 1
+    local to_full = math.ceil((count - tokens) * per_token)
+    redis.call('HSET', key, 'tokens', string.format('%.17g', tokens),
+               'ts', string.format('%.17g', ts))
+    redis.call('PEXPIRE', key, math.ceil(to_full / 1000))
+    out[n + 1] = 1
+    out[n + 2] = math.floor(tokens + 1e-6)
+    out[n + 3] = to_full
+    out[n + 4] = 0
+  else
+    out[n + 1] = 0
+    out[n + 2] = 0
+    out[n + 3] = math.ceil((count - tokens) * per_token)
+    out[n + 4] = math.ceil((1 - tokens) * per_token)
   end
 end
-local per_token = period / count
-if tokens >= 1 - 1e-6 then
-  tokens = tokens - 1
-  local to_full = math.ceil((count - tokens) * per_token)
-  redis.call('HSET', KEYS[1], 'tokens', string.format('%.17g', tokens),
-             'ts', string.format('%.17g', ts))
-  redis.call('PEXPIRE', KEYS[1], math.ceil(to_full / 1000))
-  return {1, math.floor(tokens + 1e-6), to_full, 0}
-end
-return {0, 0, math.ceil((count - tokens) * per_token), math.ceil((1 - tokens) * per_token)}
+return out
 """
 
 
 class RedisRateLimiter:
     """Token buckets in Redis, shared by every worker and machine that uses the same ``prefix``.
 
-    One ``EVALSHA`` a request (the script is loaded on first use and again after a Redis
-    restart); the key is ``prefix + key``, a hash of the tokens left and when, in microseconds of
-    Redis's clock.
+    The requests of a moment share one ``EVALSHA`` (a ``Batcher``; the script is loaded on first
+    use and again after a Redis restart); each bucket is the key ``prefix + key``, a hash of the
+    tokens left and when, in microseconds of Redis's clock. The keys of one call must live on one
+    Redis (not a cluster, where they could hash to different nodes).
     """
 
-    def __init__(self, redis: Redis, prefix: str) -> None:
+    def __init__(self, redis: Redis, prefix: str, *, max_batch: int = 200) -> None:
         self.prefix = prefix
         self._script = redis.register_script(_SCRIPT)
+        # Each hit is its own key: two hits on one bucket in a batch must take two tokens.
+        self._next = itertools.count()
+        self._batcher: Batcher[tuple[int, str, int, int], Decision] = Batcher(
+            self._hits, max_batch=max_batch, max_inflight=2
+        )
 
     async def hit(self, key: str, rate: Rate) -> Decision:
         """Take a token from ``key``'s bucket if there is one; say so either way."""
-        count = rate.count
         period_us = round(rate.period_s * 1_000_000)
-        allowed, remaining, to_full_us, retry_us = await self._script(
-            keys=[self.prefix + key], args=[count, period_us]
+        return await self._batcher.load(
+            (next(self._next), self.prefix + key, rate.count, period_us)
         )
-        return Decision(
-            bool(allowed),
-            count,
-            int(remaining),
-            -(-int(to_full_us) // 1_000_000),
-            -(-int(retry_us) // 1_000_000),
-        )
+
+    async def _hits(self, hits: Sequence[tuple[int, str, int, int]]) -> list[Decision]:
+        args: list[int] = []
+        for _, _, count, period_us in hits:
+            args += (count, period_us)
+        flat = await self._script(keys=[key for _, key, _, _ in hits], args=args)
+        return [
+            Decision(
+                bool(flat[i]),
+                hit[2],
+                int(flat[i + 1]),
+                -(-int(flat[i + 2]) // 1_000_000),
+                -(-int(flat[i + 3]) // 1_000_000),
+            )
+            for hit, i in zip(hits, range(0, 4 * len(hits), 4), strict=True)
+        ]

@@ -19,9 +19,12 @@ class Settings:
     token_cache_s: float = 5.0
     redis_prefix: str = "fittrack:"
     max_body_bytes: int = 16 * 1024 * 1024
-    tune_gc: bool = False
-    """Freeze the startup objects and collect less often: for a server process (``from_env``),
-    not for a test process that builds many apps."""
+    direct_reads: bool = True
+    """Answer the two hot GETs in the Gate rather than through FastAPI's routing (``app``);
+    off only in the tests that hold both ways to the same answers."""
+    tune_process: bool = False
+    """Freeze the startup objects, collect less often and log leaner records (``app``, ``logs``):
+    for a server process (``from_env``), not for a test process that builds many apps."""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -38,7 +41,7 @@ class Settings:
             cache_last_n=_number("FITTRACK_CACHE_LAST_N", 20, 1, 1000),
             token_cache_s=_number("FITTRACK_TOKEN_CACHE_SECONDS", 5, 0, 3600),
             redis_prefix=os.environ.get("FITTRACK_REDIS_PREFIX", "fittrack:"),
-            tune_gc=True,
+            tune_process=True,
         )
 
 

@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
@@ -27,11 +27,12 @@ from fittrack.core.activity import check_not_future, resolve_span
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, local_day_bounds, stamp
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.goals import MAX_COUNT, Goal
-from fittrack.core.periods import period_containing, utc_bounds
+from fittrack.core.periods import Period, period_containing, utc_bounds
 from fittrack.core.profile import Profile
 from fittrack.core.progress import Progress, is_active, progress
 from fittrack.core.quantities import MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import NotFound, UsageError
+from fittrack.server.batch import Batcher
 from fittrack.server.db import Connection, Database, Row
 from fittrack.server.models import ActivityCreate, ActivityUpdate, GoalBase, GoalUpdate
 from fittrack.storage.goals import _row_to_goal
@@ -53,13 +54,6 @@ _TARGET_LIMITS = {
     "calories": MAX_GOAL_KCAL,
 }
 """The largest target of each metric: what the CLI accepts (``core.goals.parse_target``)."""
-
-_AGGREGATES = {
-    "distance": "COALESCE(SUM(distance_m), 0)",
-    "duration": "COALESCE(SUM(duration_s), 0)",
-    "count": "COUNT(*)",
-    "calories": "COALESCE(SUM(calories_kcal), 0)",
-}
 
 MAX_PAGE = 500
 """The most activities one list page, or one page of changes, holds."""
@@ -144,18 +138,6 @@ def _profile_json(db: Database, row: Row | None) -> dict[str, Any]:
 
 
 # --- activities --------------------------------------------------------------------------------
-
-
-async def get_activity(db: Database, owner: str, activity_id: str) -> dict[str, Any]:
-    """One live activity of ``owner``; NotFound for anyone else's, a tombstone or no such id."""
-    row = await db.fetchone(
-        f"SELECT {ACTIVITY_COLUMNS} FROM activity "
-        "WHERE id = :id AND owner = :owner AND deleted_at IS NULL",
-        {"id": activity_id, "owner": owner},
-    )
-    if row is None:
-        raise NotFound(f"no activity {activity_id}")
-    return activity_json(db, row)
 
 
 def parse_api_day(text: str, name: str) -> date:
@@ -780,50 +762,198 @@ _ACTIVITY = _Kind("activity", ACTIVITY_COLUMNS, _ACTIVITY_UPSERT, 12, 13, 14)
 _GOAL = _Kind("goal", GOAL_COLUMNS, _GOAL_UPSERT, 10, 11, 12)
 
 
-async def goal_progress(db: Database, owner: str, goal_id: str, day: date | None) -> dict[str, Any]:
-    """The goal's progress in its period containing ``day`` (default today, in the owner's
-    timezone), as of now or, for a past ``day``, the end of that day: the CLI's ``status``."""
-    row = await db.fetchone(
-        f"SELECT {', '.join('g.' + c for c in GOAL_COLUMNS.split(', '))}, p.timezone, "
-        "p.week_start FROM goal g LEFT JOIN profile p ON p.owner = g.owner "
-        "AND p.deleted_at IS NULL WHERE g.id = :id AND g.owner = :owner AND g.deleted_at IS NULL",
-        {"id": goal_id, "owner": owner},
-    )
-    if row is None:
-        raise NotFound(f"no goal {goal_id}")
-    goal = goal_from_row(db, row[:13])
-    tz = Profile(timezone=row[13] or "UTC").tz()
-    week_start = row[14] or "monday"
-    now = utcnow()
-    today = now.astimezone(tz).date()
-    if day is None or day >= today:
-        day, as_of = today, now
-    else:
-        as_of = local_day_bounds(day, tz)[1]
-    if not is_active(goal, day):
-        until = "" if goal.end_date is None else f" to {goal.end_date}"
-        raise UsageError(f"the goal runs from {goal.start_date}{until}; ask for a date within it")
-    period = period_containing(day, goal.period, week_start)
-    start, end = utc_bounds(period, tz)
-    sql = (
-        f"SELECT {_AGGREGATES[goal.metric]} FROM activity WHERE owner = :owner "
-        "AND start_at >= :start AND start_at < :end AND deleted_at IS NULL"
-    )
-    params: dict[str, Any] = {
-        "owner": owner,
-        "start": db.ts(start),
-        "end": db.ts(min(end, as_of)),
-    }
-    if goal.activity_type is not None:
-        sql += " AND type = :type"
-        params["type"] = goal.activity_type
-    total = await db.fetchone(sql, params)
-    current = float(total[0]) if total is not None and total[0] is not None else 0.0
-    result: Progress = progress(goal, period, current, as_of, tz)
-    data = result.to_json()
-    data["goal"] = goal_json(goal)
-    data["currentValue"] = data["current"]
-    return data
+# --- the hot reads, batched ---------------------------------------------------------------------
+#
+# An activity by id and a goal's progress are what clients ask for most. Their lookups go through
+# ``Batcher``s (server/batch.py): the requests waiting at one moment share one query. The queries
+# look rows up by id alone (ids are unique across users) and the owner is checked here, so one
+# batch serves many users; a row of someone else's is, as everywhere, a 404.
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodAsk:
+    """One goal's total: ``metric`` over ``owner``'s live activities (of ``activity_type``, when
+    set) starting in [``start``, ``end``), times as the database stores them."""
+
+    owner: str
+    start: Any
+    end: Any
+    activity_type: str | None
+    metric: str
+
+
+_GOAL_WITH_ZONE = (
+    f"SELECT {', '.join('g.' + c for c in GOAL_COLUMNS.split(', '))}, p.timezone, p.week_start, "
+    "g.owner FROM goal g LEFT JOIN profile p ON p.owner = g.owner AND p.deleted_at IS NULL "
+)
+_TOTAL = (
+    "SELECT CASE CAST(:metric AS TEXT) "
+    "WHEN 'count' THEN CAST(COUNT(*) AS DOUBLE PRECISION) "
+    "WHEN 'distance' THEN CAST(COALESCE(SUM(a.distance_m), 0) AS DOUBLE PRECISION) "
+    "WHEN 'duration' THEN CAST(COALESCE(SUM(a.duration_s), 0) AS DOUBLE PRECISION) "
+    "ELSE CAST(COALESCE(SUM(a.calories_kcal), 0) AS DOUBLE PRECISION) END "
+    "FROM activity a WHERE a.owner = {owner} AND a.start_at >= {start} AND a.start_at < {end} "
+    "AND a.deleted_at IS NULL AND ({type} IS NULL OR a.type = {type})"
+)
+_TOTALS_PG = (
+    "SELECT ("
+    + _TOTAL.replace(":metric", "v.m").format(owner="v.o", start="v.s", end="v.e", type="v.t")
+    + ") FROM jsonb_to_recordset(CAST(:asks AS JSONB)) "
+    "AS v(i INTEGER, o TEXT, s TIMESTAMPTZ, e TIMESTAMPTZ, t TEXT, m TEXT) ORDER BY v.i"
+)
+_TOTAL_ONE = _TOTAL.format(owner=":owner", start=":start", end=":end", type="CAST(:type AS TEXT)")
+
+
+def _by_id(db: Database, select: str, id_column: str, ids: list[str]) -> tuple[str, dict[str, Any]]:
+    """``select`` narrowed to rows whose ``id_column`` is one of ``ids`` (UUIDs, so no commas).
+
+    On PostgreSQL the ids go as one comma-separated string, split by the server: one statement,
+    prepared once, whatever the count, and a string is cheaper for psycopg to send than a list
+    (adapted element by element, in Python). On SQLite, a placeholder each."""
+    if any("," in one for one in ids):
+        raise ValueError("ids are UUIDs, without commas")
+    if db.dialect == "postgresql":
+        return f"{select} WHERE {id_column} = ANY(string_to_array(:ids, ','))", {
+            "ids": ",".join(ids)
+        }
+    names = [f"i{n}" for n in range(len(ids))]
+    placeholders = ", ".join(":" + name for name in names)
+    return f"{select} WHERE {id_column} IN ({placeholders})", dict(zip(names, ids, strict=True))
+
+
+async def activity_rows(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    """The row (``ACTIVITY_COLUMNS``, then the owner) of each activity id, None where none."""
+    sql, params = _by_id(db, f"SELECT {ACTIVITY_COLUMNS}, owner FROM activity", "id", list(ids))
+    found = {row[0]: row for row in await db.fetchall(sql, params)}
+    return [found.get(activity_id) for activity_id in ids]
+
+
+async def goal_rows(db: Database, ids: Sequence[str]) -> list[Row | None]:
+    """The row (``GOAL_COLUMNS``, the owner's timezone and week start, then the owner) of each
+    goal id, None where none."""
+    sql, params = _by_id(db, _GOAL_WITH_ZONE, "g.id", list(ids))
+    found = {row[0]: row for row in await db.fetchall(sql, params)}
+    return [found.get(goal_id) for goal_id in ids]
+
+
+async def period_totals(db: Database, asks: Sequence[PeriodAsk]) -> list[float]:
+    """Each ask's total, in its order: one query on PostgreSQL (a correlated aggregate per row
+    of the unnested arrays, each an index range scan of (owner, start_at)); one query per ask on
+    SQLite, where a query is a function call."""
+    if db.dialect == "postgresql":
+        # One JSON string: cheaper to send than five arrays psycopg would adapt one by one.
+        asks_json = json.dumps(
+            [
+                {
+                    "i": i,
+                    "o": a.owner,
+                    "s": a.start.isoformat(),
+                    "e": a.end.isoformat(),
+                    "t": a.activity_type,
+                    "m": a.metric,
+                }
+                for i, a in enumerate(asks)
+            ]
+        )
+        rows = await db.fetchall(_TOTALS_PG, {"asks": asks_json})
+        return [float(row[0]) for row in rows]
+    totals = []
+    for ask in asks:
+        row = await db.fetchone(
+            _TOTAL_ONE,
+            {
+                "metric": ask.metric,
+                "owner": ask.owner,
+                "start": ask.start,
+                "end": ask.end,
+                "type": ask.activity_type,
+            },
+        )
+        totals.append(0.0 if row is None or row[0] is None else float(row[0]))
+    return totals
+
+
+class Reads:
+    """``GET /v1/activities/{id}`` and ``GET /v1/goals/{id}/progress``, their lookups batched
+    across the requests waiting at the same moment."""
+
+    def __init__(self, db: Database, *, max_batch: int = 200, max_inflight: int = 2) -> None:
+        self.db = db
+        options: dict[str, int] = {"max_batch": max_batch, "max_inflight": max_inflight}
+        self.activities: Batcher[str, Row | None] = Batcher(
+            lambda ids: activity_rows(db, ids), **options
+        )
+        self.goals: Batcher[str, Row | None] = Batcher(lambda ids: goal_rows(db, ids), **options)
+        self.totals: Batcher[PeriodAsk, float] = Batcher(
+            lambda asks: period_totals(db, asks), **options
+        )
+        # Pure functions of what they are keyed by, remembered (bounded): a goal row's Goal and
+        # JSON (the row holds updated_at, so an edited goal is another key), and a period's UTC
+        # bounds in a zone. Each costs more than the rest of the request's own work.
+        self._goals: dict[Row, tuple[Goal, dict[str, Any]]] = {}
+        self._bounds: dict[tuple[Period, tzinfo], tuple[datetime, datetime]] = {}
+
+    async def activity(self, owner: str, activity_id: str) -> dict[str, Any]:
+        """One live activity of ``owner``; NotFound for anyone else's, a tombstone or no such
+        id."""
+        row = await self.activities.load(activity_id)
+        if row is None or row[15] != owner or row[14] is not None:
+            raise NotFound(f"no activity {activity_id}")
+        return activity_json(self.db, row)
+
+    async def progress(self, owner: str, goal_id: str, day: date | None) -> dict[str, Any]:
+        """The goal's progress in its period containing ``day`` (default today, in the owner's
+        timezone), as of now or, for a past ``day``, the end of that day: the CLI's ``status``."""
+        db = self.db
+        row = await self.goals.load(goal_id)
+        if row is None or row[15] != owner or row[12] is not None:
+            raise NotFound(f"no goal {goal_id}")
+        goal, goal_data = self._goal(row[:13])
+        tz = Profile(timezone=row[13] or "UTC").tz()
+        week_start = row[14] or "monday"
+        now = utcnow()
+        today = now.astimezone(tz).date()
+        if day is None or day >= today:
+            day, as_of = today, now
+        else:
+            as_of = local_day_bounds(day, tz)[1]
+        if not is_active(goal, day):
+            until = "" if goal.end_date is None else f" to {goal.end_date}"
+            raise UsageError(
+                f"the goal runs from {goal.start_date}{until}; ask for a date within it"
+            )
+        period = period_containing(day, goal.period, week_start)
+        start, end = self._utc_bounds(period, tz)
+        current = await self.totals.load(
+            PeriodAsk(owner, db.ts(start), db.ts(min(end, as_of)), goal.activity_type, goal.metric)
+        )
+        result: Progress = progress(goal, period, current, as_of, tz)
+        data = result.to_json()
+        data["goal"] = goal_data
+        data["currentValue"] = data["current"]
+        return data
+
+    def _goal(self, row: Row) -> tuple[Goal, dict[str, Any]]:
+        known = self._goals.get(row)
+        if known is None:
+            goal = goal_from_row(self.db, row)
+            known = (goal, goal_json(goal))
+            if len(self._goals) >= _MEMO:
+                self._goals.clear()
+            self._goals[row] = known
+        return known
+
+    def _utc_bounds(self, period: Period, tz: tzinfo) -> tuple[datetime, datetime]:
+        bounds = self._bounds.get((period, tz))
+        if bounds is None:
+            if len(self._bounds) >= _MEMO:
+                self._bounds.clear()
+            bounds = self._bounds[(period, tz)] = utc_bounds(period, tz)
+        return bounds
+
+
+_MEMO = 10_000
+"""Entries each memo of ``Reads`` holds at most before it starts again."""
 
 
 async def get_user(db: Database, owner: str) -> dict[str, Any]:
