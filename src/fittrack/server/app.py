@@ -20,9 +20,10 @@ from collections.abc import AsyncIterator, Awaitable, MutableMapping
 from datetime import date
 from typing import Annotated, Any
 
+import orjson
 from fastapi import FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse as _StarletteJSON
 
 from fittrack import __version__
 from fittrack.errors import FittrackError, NotFound, UsageError
@@ -52,6 +53,16 @@ from fittrack.server.settings import Settings
 
 log = logging.getLogger("fittrack.server")
 
+
+class JSONResponse(_StarletteJSON):
+    """Starlette's JSON response, encoded by orjson: the same compact UTF-8 bytes for the values
+    the API answers with (finite floats, string keys), in a tenth of the time of ``json.dumps``
+    (~1 µs against ~10 µs for a progress answer; docs/performance.md)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
 UNLIMITED_PATHS = frozenset({"/healthz", "/readyz"})
 """Health checks come from the load balancer, often; they are never rate limited."""
 
@@ -67,6 +78,7 @@ class State:
         self.limiter: RateLimiter = MemoryRateLimiter()
         self.cache: Cache = MemoryCache(settings.cache_last_n)
         self.reads = store.Reads(self.db)
+        self.direct = DirectReads(self.reads) if settings.direct_reads else None
 
     async def open(self) -> None:
         await self.db.open()
@@ -111,7 +123,7 @@ class Gate:
     def __init__(self, app: Any, state: State) -> None:
         self.app = app
         self.state = state
-        self.direct = DirectReads(state.reads) if state.settings.direct_reads else None
+        self.direct = state.direct
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -369,6 +381,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await state.close()
 
     app = FastAPI(
+        default_response_class=JSONResponse,
         title="fittrack",
         version=__version__,
         summary="The fittrack sync server: activities, goals and progress for each user.",

@@ -16,6 +16,7 @@ final: a tombstone is never brought back by an older or concurrent edit.
 
 import base64
 import binascii
+import contextlib
 import json
 import uuid
 from collections.abc import Callable, Sequence
@@ -782,10 +783,12 @@ class PeriodAsk:
     metric: str
 
 
-_GOAL_WITH_ZONE = (
+_GOAL_SELECT = (
     f"SELECT {', '.join('g.' + c for c in GOAL_COLUMNS.split(', '))}, p.timezone, p.week_start, "
-    "g.owner FROM goal g LEFT JOIN profile p ON p.owner = g.owner AND p.deleted_at IS NULL "
+    "g.owner"
 )
+_PROFILE_JOIN = "LEFT JOIN profile p ON p.owner = g.owner AND p.deleted_at IS NULL"
+_GOAL_WITH_ZONE = f"{_GOAL_SELECT} FROM goal g {_PROFILE_JOIN} "
 _TOTAL = (
     "SELECT CASE CAST(:metric AS TEXT) "
     "WHEN 'count' THEN CAST(COUNT(*) AS DOUBLE PRECISION) "
@@ -800,6 +803,13 @@ _TOTALS_PG = (
     + _TOTAL.replace(":metric", "v.m").format(owner="v.o", start="v.s", end="v.e", type="v.t")
     + ") FROM jsonb_to_recordset(CAST(:asks AS JSONB)) "
     "AS v(i INTEGER, o TEXT, s TIMESTAMPTZ, e TIMESTAMPTZ, t TEXT, m TEXT) ORDER BY v.i"
+)
+_GOAL_READS_PG = (
+    f"{_GOAL_SELECT}, CASE WHEN v.m IS NULL THEN NULL ELSE ("
+    + _TOTAL.replace(":metric", "v.m").format(owner="v.o", start="v.s", end="v.e", type="v.t")
+    + ") END, v.i FROM jsonb_to_recordset(CAST(:reads AS JSONB)) "
+    "AS v(i INTEGER, id TEXT, o TEXT, s TIMESTAMPTZ, e TIMESTAMPTZ, t TEXT, m TEXT) "
+    f"LEFT JOIN goal g ON g.id = v.id {_PROFILE_JOIN} ORDER BY v.i"
 )
 _TOTAL_ONE = _TOTAL.format(owner=":owner", start=":start", end=":end", type="CAST(:type AS TEXT)")
 
@@ -828,12 +838,46 @@ async def activity_rows(db: Database, ids: Sequence[str]) -> list[Row | None]:
     return [found.get(activity_id) for activity_id in ids]
 
 
-async def goal_rows(db: Database, ids: Sequence[str]) -> list[Row | None]:
-    """The row (``GOAL_COLUMNS``, the owner's timezone and week start, then the owner) of each
-    goal id, None where none."""
-    sql, params = _by_id(db, _GOAL_WITH_ZONE, "g.id", list(ids))
-    found = {row[0]: row for row in await db.fetchall(sql, params)}
-    return [found.get(goal_id) for goal_id in ids]
+GoalRead = tuple[str, PeriodAsk | None]
+"""A goal id, and the total to read with it (a guess of what its progress will need)."""
+
+
+async def goal_reads(db: Database, reads: Sequence[GoalRead]) -> list[tuple[Row | None, float]]:
+    """For each goal id: its row (``GOAL_COLUMNS``, the owner's timezone and week start, then the
+    owner; None when there is no such goal) and, when an ask came with it, that total (else 0).
+    One query on PostgreSQL; a query or two per read on SQLite."""
+    results: list[tuple[Row | None, float]] = []
+    if db.dialect == "postgresql":
+        reads_json = json.dumps(
+            [
+                {"i": i, "id": goal_id}
+                if ask is None
+                else {
+                    "i": i,
+                    "id": goal_id,
+                    "o": ask.owner,
+                    "s": ask.start.isoformat(),
+                    "e": ask.end.isoformat(),
+                    "t": ask.activity_type,
+                    "m": ask.metric,
+                }
+                for i, (goal_id, ask) in enumerate(reads)
+            ]
+        )
+        # By position, not row order: a goal id asked twice, or two profiles, cannot shift them.
+        found = {row[17]: row for row in await db.fetchall(_GOAL_READS_PG, {"reads": reads_json})}
+        for i in range(len(reads)):
+            row = found.get(i)
+            if row is None or row[0] is None:
+                results.append((None, 0.0))
+            else:
+                results.append((row[:16], float(row[16] or 0)))
+        return results
+    for goal_id, ask in reads:
+        row = await db.fetchone(_GOAL_WITH_ZONE + "WHERE g.id = :id", {"id": goal_id})
+        total = 0.0 if ask is None else (await period_totals(db, [ask]))[0]
+        results.append((row, total))
+    return results
 
 
 async def period_totals(db: Database, asks: Sequence[PeriodAsk]) -> list[float]:
@@ -883,7 +927,9 @@ class Reads:
         self.activities: Batcher[str, Row | None] = Batcher(
             lambda ids: activity_rows(db, ids), **options
         )
-        self.goals: Batcher[str, Row | None] = Batcher(lambda ids: goal_rows(db, ids), **options)
+        self.goals: Batcher[GoalRead, tuple[Row | None, float]] = Batcher(
+            lambda reads: goal_reads(db, reads), **options
+        )
         self.totals: Batcher[PeriodAsk, float] = Batcher(
             lambda asks: period_totals(db, asks), **options
         )
@@ -891,6 +937,9 @@ class Reads:
         # JSON (the row holds updated_at, so an edited goal is another key), and a period's UTC
         # bounds in a zone. Each costs more than the rest of the request's own work.
         self._goals: dict[Row, tuple[Goal, dict[str, Any]]] = {}
+        # Each goal's row as this worker last read it: only ever a guess of what to read with
+        # the goal next time, checked against the row read then (``progress``).
+        self._last_rows: dict[str, Row] = {}
         self._bounds: dict[tuple[Period, tzinfo], tuple[datetime, datetime]] = {}
 
     async def activity(self, owner: str, activity_id: str) -> dict[str, Any]:
@@ -903,15 +952,41 @@ class Reads:
 
     async def progress(self, owner: str, goal_id: str, day: date | None) -> dict[str, Any]:
         """The goal's progress in its period containing ``day`` (default today, in the owner's
-        timezone), as of now or, for a past ``day``, the end of that day: the CLI's ``status``."""
-        db = self.db
-        row = await self.goals.load(goal_id)
+        timezone), as of now or, for a past ``day``, the end of that day: the CLI's ``status``.
+
+        One round trip when the goal is as this worker last read it: the goal's row is read
+        together with the total its last-known row says the answer needs, and that total is used
+        only if the row read now is the same (same goal, timezone and week start: so the same
+        question). Otherwise (the first read, an edited goal or profile) the total is read again
+        with what the row read now says."""
+        now = utcnow()
+        last = self._last_rows.get(goal_id)
+        guess = None
+        if last is not None and last[15] == owner:
+            with contextlib.suppress(UsageError):  # the real plan below says it, if still so
+                guess = self._plan(last, day, now)
+        row, total = await self.goals.load((goal_id, None if guess is None else guess.ask))
         if row is None or row[15] != owner or row[12] is not None:
             raise NotFound(f"no goal {goal_id}")
+        if guess is not None and row == last:
+            plan = guess
+        else:
+            self._remember(goal_id, row)
+            plan = self._plan(row, day, now)
+            if guess is None or plan.ask != guess.ask:
+                total = await self.totals.load(plan.ask)
+        result: Progress = progress(plan.goal, plan.period, total, plan.as_of, plan.tz)
+        data = result.to_json()
+        data["goal"] = plan.goal_json
+        data["currentValue"] = data["current"]
+        return data
+
+    def _plan(self, row: Row, day: date | None, now: datetime) -> "_Plan":
+        """What the progress of the goal in ``row`` asks of the database (UsageError when
+        ``day`` is outside the goal's days)."""
         goal, goal_data = self._goal(row[:13])
         tz = Profile(timezone=row[13] or "UTC").tz()
         week_start = row[14] or "monday"
-        now = utcnow()
         today = now.astimezone(tz).date()
         if day is None or day >= today:
             day, as_of = today, now
@@ -924,14 +999,16 @@ class Reads:
             )
         period = period_containing(day, goal.period, week_start)
         start, end = self._utc_bounds(period, tz)
-        current = await self.totals.load(
-            PeriodAsk(owner, db.ts(start), db.ts(min(end, as_of)), goal.activity_type, goal.metric)
+        db = self.db
+        ask = PeriodAsk(
+            row[15], db.ts(start), db.ts(min(end, as_of)), goal.activity_type, goal.metric
         )
-        result: Progress = progress(goal, period, current, as_of, tz)
-        data = result.to_json()
-        data["goal"] = goal_data
-        data["currentValue"] = data["current"]
-        return data
+        return _Plan(goal, goal_data, tz, period, as_of, ask)
+
+    def _remember(self, goal_id: str, row: Row) -> None:
+        if len(self._last_rows) >= _MEMO:
+            self._last_rows.clear()
+        self._last_rows[goal_id] = row
 
     def _goal(self, row: Row) -> tuple[Goal, dict[str, Any]]:
         known = self._goals.get(row)
@@ -950,6 +1027,16 @@ class Reads:
                 self._bounds.clear()
             bounds = self._bounds[(period, tz)] = utc_bounds(period, tz)
         return bounds
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    goal: Goal
+    goal_json: dict[str, Any]
+    tz: tzinfo
+    period: Period
+    as_of: datetime
+    ask: PeriodAsk
 
 
 _MEMO = 10_000
