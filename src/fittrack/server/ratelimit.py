@@ -273,6 +273,11 @@ class RedisRateLimiter:
             (next(self._next), self.prefix + key, rate.count, period_us)
         )
 
+    @property
+    def round_trips(self) -> int:
+        """Scripts run on Redis so far by this limiter: one for each batch of hits."""
+        return self._batcher.batches
+
     async def _hits(self, hits: Sequence[tuple[int, str, int, int]]) -> list[Decision]:
         args: list[int] = []
         for _, _, count, period_us in hits:
