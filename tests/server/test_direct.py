@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from tests.server.conftest import Api
 
+
 def an_activity(minutes_ago: float = 1.0, km: float = 5.0) -> dict[str, Any]:
     """A 30-second run that started ``minutes_ago``: this week's, unless the week began within
     the last minute."""
