@@ -6,6 +6,7 @@ own, when FITTRACK_TEST_DATABASE_URL names a server (with Redis for limits and c
 FITTRACK_TEST_REDIS_URL names one).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -188,3 +189,119 @@ def test_serve_end_to_end(server_env: dict[str, str], tmp_path: Path) -> None:
     assert token not in stderr
     assert token not in stdout
     assert "Traceback" not in stderr
+
+
+def children_of(pid: int) -> set[int]:
+    """The live worker processes whose parent is ``pid`` (from /proc; multiprocessing's
+    resource tracker is a child too, and not counted)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                with contextlib.suppress(OSError):
+                    if b"spawn_main" in (entry / "cmdline").read_bytes():
+                        found.add(int(entry.name))
+    return found
+
+
+def wait_for(condition: object, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} within {seconds:g} s")
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a socket per worker is Linux's")
+def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(
+    fittrack_home: Path, tmp_path: Path
+) -> None:
+    """`serve --workers 2` on Linux: a listening socket per worker (SO_REUSEPORT), so that the
+    connections of a burst are spread over both; a worker killed is started again; SIGTERM stops
+    every worker."""
+    from fittrack.server import workers as supervisor
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
+    env["FITTRACK_HOME"] = str(fittrack_home)
+    port = free_port()
+    err_file = tmp_path / "serve.err"
+    with err_file.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fittrack", "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(lambda: len(children_of(process.pid)) == 2 and answers(), STARTUP_S, "2 workers")
+        workers = children_of(process.pid)
+        # The port is taken: another server is refused up front, in one line.
+        again = fittrack("serve", "--port", str(port), env=env)
+        assert again.returncode != 0 and "cannot listen on 127.0.0.1" in again.stderr
+        # 40 connections at once, each asking /healthz on its own socket: both workers answer.
+        clients = [httpx.Client(base_url=base, timeout=5) for _ in range(40)]
+        try:
+            for client in clients:
+                assert client.get("/healthz").status_code == 200
+            held = {pid: _connections_of(pid, port) for pid in workers}
+        finally:
+            for client in clients:
+                client.close()
+        assert sum(held.values()) == 40
+        assert all(count > 0 for count in held.values()), f"one worker took them all: {held}"
+        # A worker killed after it started is replaced, and the server answers on.
+        time.sleep(max(0.0, supervisor.STARTUP_S - 1))
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        wait_for(
+            lambda: victim not in children_of(process.pid) and len(children_of(process.pid)) == 2,
+            STARTUP_S,
+            "a new worker",
+        )
+        wait_for(answers, STARTUP_S, "answers after the restart")
+        workers = children_of(process.pid)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0, err_file.read_text()
+        assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived it"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    stderr = err_file.read_text()
+    assert "exited (exit code -9): starting another" in stderr
+    assert "Traceback" not in stderr
+
+
+def _connections_of(pid: int, port: int) -> int:
+    """How many established TCP connections to ``port`` process ``pid`` holds."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # ESTABLISHED
+                    inodes.add(fields[9])
+    count = 0
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in inodes:
+            count += 1
+    return count

@@ -186,20 +186,32 @@ def serve(
         f"{'Redis' if settings.redis_url else 'in-process'} limits and cache)",
         err=True,
     )
-    uvicorn.run(
-        "fittrack.server.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
+    options: dict[str, Any] = {
+        "app": "fittrack.server.app:create_app",
+        "factory": True,
+        "host": host,
+        "port": port,
         # uvloop and httptools: without them a worker is several times slower, and
         # multi-worker setups lose TCP_NODELAY (docs/performance.md).
-        loop="uvloop",
-        http="httptools",
-        access_log=False,  # the app writes its own line per request, without query strings
-        log_config=LOG_CONFIG,
-        timeout_graceful_shutdown=10,
-    )
+        "loop": "uvloop",
+        "http": "httptools",
+        "access_log": False,  # the app writes its own line per request, without query strings
+        "log_config": LOG_CONFIG,
+        "timeout_graceful_shutdown": 10,
+    }
+    from fittrack.server import workers as supervisor
+
+    if workers > 1 and supervisor.spreads_connections():
+        # A socket per worker, so that connections are spread evenly (server/workers.py).
+        import logging.config
+        import os
+
+        logging.config.dictConfig(LOG_CONFIG)
+        status = supervisor.Supervisor(
+            supervisor.run_uvicorn_worker, (options, host, port, os.getpid()), workers
+        ).run()
+        raise typer.Exit(status)
+    uvicorn.run(**options, workers=workers)
 
 
 def _check_can_listen(host: str, port: int) -> None:

@@ -1,0 +1,43 @@
+"""The supervisor of several workers (``server/workers.py``), apart from uvicorn: its sockets, and
+what it does with a worker that cannot start. (A worker that dies later, and stopping, are tried
+on a real ``fittrack serve --workers 2`` in test_serve_e2e.py.)"""
+
+import socket
+import sys
+import time
+
+import pytest
+
+from fittrack.server import workers
+
+pytestmark = pytest.mark.skipif(
+    not workers.spreads_connections(), reason="a socket per worker is Linux's (SO_REUSEPORT)"
+)
+
+
+def exit_at_once(code: int) -> None:
+    """A worker that cannot start (a process target: module level, so spawn can import it)."""
+    sys.exit(code)
+
+
+def test_a_worker_that_cannot_start_stops_the_server_with_status_1() -> None:
+    supervisor = workers.Supervisor(exit_at_once, (3,), 2, startup_s=30.0, poll_s=0.05)
+    started = time.monotonic()
+    assert supervisor.run() == 1
+    assert supervisor.restarts == 0  # not started again and again
+    assert time.monotonic() - started < 20
+
+
+def test_workers_bind_one_port_and_a_plain_bind_of_it_is_refused() -> None:
+    first = workers.listening_socket("127.0.0.1", 0)
+    port = first.getsockname()[1]
+    second = workers.listening_socket("127.0.0.1", port)
+    try:
+        first.listen()
+        second.listen()
+        assert second.getsockname()[1] == port
+        with socket.socket() as stranger, pytest.raises(OSError):
+            stranger.bind(("127.0.0.1", port))  # what `serve`'s check before starting does
+    finally:
+        first.close()
+        second.close()
