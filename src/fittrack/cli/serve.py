@@ -164,7 +164,6 @@ def serve(
     Example: FITTRACK_DATABASE_URL=postgresql://localhost/fittrack fittrack serve --workers 2
     """
     require_server_extra()
-    import uvicorn
 
     from fittrack.server.db import migrate
     from fittrack.server.settings import Settings
@@ -199,19 +198,9 @@ def serve(
         "log_config": LOG_CONFIG,
         "timeout_graceful_shutdown": 10,
     }
-    from fittrack.server import workers as supervisor
+    from fittrack.server.workers import serve as run_workers
 
-    if workers > 1 and supervisor.spreads_connections():
-        # A socket per worker, so that connections are spread evenly (server/workers.py).
-        import logging.config
-        import os
-
-        logging.config.dictConfig(LOG_CONFIG)
-        status = supervisor.Supervisor(
-            supervisor.run_uvicorn_worker, (options, host, port, os.getpid()), workers
-        ).run()
-        raise typer.Exit(status)
-    uvicorn.run(**options, workers=workers)
+    raise typer.Exit(run_workers(options, workers))
 
 
 def _check_can_listen(host: str, port: int) -> None:

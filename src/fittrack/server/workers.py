@@ -82,6 +82,23 @@ def _exit_with(parent: int) -> None:
         os.kill(os.getpid(), signal.SIGTERM)
 
 
+def serve(options: dict[str, Any], workers: int) -> int:
+    """Run uvicorn with ``options`` (``uvicorn.Config``'s): in this process for one worker; for
+    several, under ``Supervisor`` with a socket each where the system spreads connections, else
+    under uvicorn's own supervisor. The exit status, once stopped."""
+    import uvicorn
+
+    if workers > 1 and spreads_connections():
+        import logging.config
+        import os
+
+        logging.config.dictConfig(options["log_config"])
+        args = (options, options["host"], options["port"], os.getpid())
+        return Supervisor(run_uvicorn_worker, args, workers).run()
+    uvicorn.run(**options, workers=workers)
+    return 0
+
+
 class Supervisor:
     """Runs ``count`` processes of ``target(*args)`` until SIGINT or SIGTERM; see the module."""
 
