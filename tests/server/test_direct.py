@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from tests.server.conftest import Api
 
+from fittrack.server.ratelimit import Rate
+
 
 def an_activity(minutes_ago: float = 1.0, km: float = 5.0) -> dict[str, Any]:
     """A 30-second run that started ``minutes_ago``: this week's, unless the week began within
@@ -141,3 +143,19 @@ def test_progress_of_a_goal_that_ended_says_so(api: Api, day: str | None) -> Non
         response = api.client.get(f"/v1/goals/{goal_id}/progress{query}", headers=headers)
         assert response.status_code == 422
         assert "runs from 2026-01-01 to 2026-01-31" in response.json()["detail"]
+
+
+def test_a_client_over_its_limit_costs_no_reads(make_api: Any) -> None:
+    """With Redis the read starts while the limiter is asked; but not for a client whose last
+    request emptied its bucket, so requests over the limit never reach the database."""
+    api = make_api(rate=Rate(3, 60.0))
+    headers = api.user()
+    activity_id = api.client.post("/v1/activities", json=an_activity(), headers=headers).json()
+    path = f"/v1/activities/{activity_id['id']}"
+    loads = api.state.reads.activities
+    assert [api.client.get(path, headers=headers).status_code for _ in range(2)] == [200, 200]
+    before = loads.loads
+    refused = [api.client.get(path, headers=headers) for _ in range(5)]
+    assert [r.status_code for r in refused] == [429] * 5
+    assert "Retry-After" in refused[0].headers
+    assert loads.loads == before

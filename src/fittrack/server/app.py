@@ -11,12 +11,14 @@ waits for without a thread (FastAPI runs plain ``def`` handlers in a 40-thread p
 hand-offs cost more than the queries themselves; see docs/performance.md).
 """
 
+import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -124,6 +126,8 @@ class Gate:
         self.app = app
         self.state = state
         self.direct = state.direct
+        # Whether each client's last request left tokens in its bucket (see ``_admit``).
+        self._had_tokens: dict[str, bool] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -142,13 +146,14 @@ class Gate:
             await send(message)
 
         try:
-            refusal = await self._admit(scope, extra)
-            if refusal is None and _header(scope, b"content-length") is None:
+            refusal, answer = await self._admit(scope, extra)
+            if refusal is None and answer is None and _header(scope, b"content-length") is None:
                 # A chunked body has no length to check up front: read it, up to the limit.
                 receive, refusal = await self._bounded_body(receive)
             if refusal is not None:
+                _drop(answer)
                 await refusal(scope, receive, send_with_headers)
-            elif self.direct is not None and (answer := self.direct.answer(scope)) is not None:
+            elif answer is not None:
                 await (await answer)(scope, receive, send_with_headers)
             else:
                 await self.app(scope, receive, send_with_headers)
@@ -192,16 +197,18 @@ class Gate:
 
     async def _admit(
         self, scope: dict[str, Any], extra: list[tuple[bytes, bytes]]
-    ) -> JSONResponse | None:
-        """None to let the request through, or the response that refuses it."""
+    ) -> tuple[JSONResponse | None, Awaitable[Response] | None]:
+        """The response that refuses the request (None to let it through), and the answer to
+        come when ``DirectReads`` answers it (None to pass it on)."""
         length = _header(scope, b"content-length")
         if length is not None and (
             not length.isdigit() or int(length) > self.state.settings.max_body_bytes
         ):
-            return JSONResponse({"detail": "request body too large"}, status_code=413)
+            return JSONResponse({"detail": "request body too large"}, status_code=413), None
         if scope["path"] in UNLIMITED_PATHS:
-            return None
+            return None, None
         settings = self.state.settings
+        limiter = self.state.limiter
         token = _bearer(scope)
         user_id = None
         if token is not None:
@@ -212,16 +219,25 @@ class Gate:
             client = scope.get("client")
             key, rate = "a:" + (client[0] if client else "?"), settings.anonymous_rate
         scope["fittrack.user"] = user_id
+        answer = None if self.direct is None else self.direct.answer(scope)
+        if answer is not None and limiter.round_trip and self._had_tokens.get(key, True):
+            # The limiter asks Redis: read meanwhile (a read changes nothing, so a refused
+            # request's read is dropped), one round trip's wait instead of two. Not for a client
+            # whose last request left its bucket empty: a client over its limit costs no reads.
+            answer = asyncio.ensure_future(answer)
         try:
-            decision = await self.state.limiter.hit(key, rate)
+            decision = await limiter.hit(key, rate)
         except Exception as exc:  # Redis away: serve rather than refuse everyone (logged)
             log.warning("rate limiter unavailable, request let through: %s", exc)
-            return None
+            return None, answer
+        if len(self._had_tokens) >= 100_000:
+            self._had_tokens.clear()  # bounded; a forgotten client is read ahead once more
+        self._had_tokens[key] = decision.remaining > 0
         headers = decision.headers()
         extra.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
         if not decision.allowed:
             extra.clear()
-            return JSONResponse(
+            refusal = JSONResponse(
                 {
                     "detail": f"too many requests: {decision.limit} allowed per "
                     f"{rate.period_s:g} s; try again in {decision.retry_after_s} s"
@@ -229,7 +245,18 @@ class Gate:
                 status_code=429,
                 headers=headers,
             )
-        return None
+            return refusal, answer
+        return None, answer
+
+
+def _drop(answer: Awaitable[Response] | None) -> None:
+    """Let go of an answer prepared for a request that was refused after all."""
+    if isinstance(answer, asyncio.Future):
+        answer.cancel()
+        # A read that failed meanwhile is nobody's error: retrieved, so it is not logged as lost.
+        answer.add_done_callback(lambda done: done.cancelled() or done.exception())
+    elif answer is not None:
+        answer.close()  # type: ignore[attr-defined]  # a coroutine never started
 
 
 def error_answer(exc: FittrackError) -> JSONResponse:
@@ -277,19 +304,20 @@ class DirectReads:
             if activity_id is None:
                 return None
             self.served += 1
-            return self._json(self.reads.activity(user, activity_id))
+            return self._json(functools.partial(self.reads.activity, user, activity_id))
         if path.startswith(self._GOAL) and path.endswith(self._PROGRESS):
             goal_id = _uuid(path[len(self._GOAL) : -len(self._PROGRESS)])
             if goal_id is None:
                 return None
             self.served += 1
-            return self._json(self.reads.progress(user, goal_id, None))
+            return self._json(functools.partial(self.reads.progress, user, goal_id, None))
         return None
 
     @staticmethod
-    async def _json(read: Awaitable[dict[str, Any]]) -> Response:
+    async def _json(read: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
+        # The read starts when the answer is awaited: an answer dropped unawaited leaves nothing.
         try:
-            return JSONResponse(await read)
+            return JSONResponse(await read())
         except FittrackError as exc:
             return error_answer(exc)
 

@@ -46,7 +46,7 @@ class Batcher(Generic[K, V]):
         self.max_inflight = max_inflight
         self._pending: dict[K, list[asyncio.Future[V]]] = {}
         self._inflight = 0
-        self._scheduled = False
+        self._starting = False
         self._tasks: set[asyncio.Task[None]] = set()
         self.batches = 0
         self.loads = 0
@@ -64,30 +64,26 @@ class Batcher(Generic[K, V]):
         return await future
 
     def _schedule(self) -> None:
-        if self._scheduled or self._inflight >= self.max_inflight or not self._pending:
+        if self._starting or self._inflight >= self.max_inflight or not self._pending:
             return
-        self._scheduled = True
-        # The next loop turn, not now: the other requests woken in this turn join the batch.
-        asyncio.get_running_loop().call_soon(self._send)
+        self._starting = True
+        self._inflight += 1
+        task = asyncio.get_running_loop().create_task(self._run())
+        # A reference until it ends: the loop itself keeps only a weak one.
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    def _send(self) -> None:
-        self._scheduled = False
-        if not self._pending or self._inflight >= self.max_inflight:
-            return
+    async def _run(self) -> None:
+        # A task's first step runs on the next turn of the loop, so the keys asked by every
+        # request woken in this turn are here by then: they go together.
+        self._starting = False
         if len(self._pending) <= self.max_batch:
             batch, self._pending = self._pending, {}
         else:
             keys = list(self._pending)[: self.max_batch]
             batch = {key: self._pending.pop(key) for key in keys}
-        self._inflight += 1
         self.batches += 1
-        task = asyncio.get_running_loop().create_task(self._run(batch))
-        # A reference until it ends: the loop itself keeps only a weak one.
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
         self._schedule()  # more than max_batch were waiting: another batch, if allowed
-
-    async def _run(self, batch: dict[K, list[asyncio.Future[V]]]) -> None:
         try:
             try:
                 values = await self._fetch(list(batch))

@@ -126,6 +126,9 @@ class Decision:
 class RateLimiter(Protocol):
     """What the app needs from a limiter: either class below."""
 
+    round_trip: bool
+    """Whether ``hit`` waits for another server (Redis), or answers at once."""
+
     async def hit(self, key: str, rate: Rate) -> Decision:
         """Take a token from ``key``'s bucket if there is one; say so either way."""
         ...
@@ -145,6 +148,8 @@ class MemoryRateLimiter:
     to 90% of ``max_keys``, so the scan runs once per tenth of ``max_keys`` new keys, not on every
     one.
     """
+
+    round_trip = False
 
     def __init__(
         self, *, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
@@ -256,6 +261,8 @@ class RedisRateLimiter:
     tokens left and when, in microseconds of Redis's clock. The keys of one call must live on one
     Redis (not a cluster, where they could hash to different nodes).
     """
+
+    round_trip = True
 
     def __init__(self, redis: Redis, prefix: str, *, max_batch: int = 200) -> None:
         self.prefix = prefix
