@@ -13,12 +13,17 @@ runs on loopback. In one run the script measures, each for ``--duration`` second
   (``FITTRACK_REDIS_URL``: the shared rate limiter and cache) and once without (each worker its
   own), answering ``GET /v1/activities/{id}`` and ``GET /v1/goals/{id}/progress`` for a random
   user's token and one of their activities or their goal per request. The rate limit is set to
-  1,000,000,000 a second, so the limiter runs on every request but refuses none.
+  1,000,000,000 a second, so the limiter runs on every request but refuses none. On Linux
+  ``fittrack serve --workers 2`` gives each worker a listening socket of its own (SO_REUSEPORT;
+  uvicorn's shared socket let one worker take most of wrk's connections, or all of them);
+- ``GET /healthz`` of ``fittrack serve`` (1 and 2 workers, with the last of ``--caches``): no
+  database, no limiter; how the workers themselves scale, without PostgreSQL's share of the cores.
+  (The baseline's 2-worker row is uvicorn's own supervisor, with the shared socket.)
 
 Before each measured run the script waits (at most ``--quiet-wait`` s) until the rest of the
 machine is idle, and measures again (at most ``--retries`` times) when other processes took over
 15% of a core during the run, keeping the quietest; so the whole benchmark takes at most
-10 × (warm-up + (1 + retries) × (quiet wait + duration)) plus server start-ups, ~3 minutes on a
+12 × (warm-up + (1 + retries) × (quiet wait + duration)) plus server start-ups, ~3 minutes on a
 quiet machine with the defaults.
 
 wrk drives every endpoint through a generated Lua script that picks a random user per request and
@@ -488,6 +493,7 @@ def main() -> None:
             "activities", users, lambda u: [f"/v1/activities/{i}" for i in u["activity_ids"]]
         ),
         "progress": _lua("progress", users, lambda u: [f"/v1/goals/{u['goal_id']}/progress"]),
+        "healthz": _lua("healthz", users, lambda u: ["/healthz"]),
     }
     first = users[0]
     auth = {"Authorization": f"Bearer {first['token']}"}
@@ -495,11 +501,13 @@ def main() -> None:
         "hello": ("/hello", auth),
         "activity": (f"/v1/activities/{first['activity_ids'][0]}", auth),
         "progress": (f"/v1/goals/{first['goal_id']}/progress", auth),
+        "healthz": ("/healthz", auth),
     }
     labels = {
         "hello": "GET /hello (baseline)",
         "activity": "GET /v1/activities/{id}",
         "progress": "GET /v1/goals/{id}/progress",
+        "healthz": "GET /healthz (no database)",
     }
 
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
@@ -544,7 +552,10 @@ def main() -> None:
                 "/healthz",
             )
             with running(server):
-                for endpoint in ("activity", "progress"):
+                # /healthz once (it touches neither the database nor the limiter): how the
+                # workers themselves scale, apart from PostgreSQL's share of the two cores.
+                last = cache == caches[-1]
+                for endpoint in ("activity", "progress", "healthz")[: 3 if last else 2]:
                     result = measure(server, scripts[endpoint], args, checks[endpoint], args.url)
                     report((endpoint, cache, workers), result)
 
@@ -584,7 +595,7 @@ def _verdicts(results: dict[tuple[str, str, int], Result], labels: dict[str, str
 
     print()
     for (endpoint, cache, workers), r in results.items():
-        if endpoint == "hello":
+        if endpoint in ("hello", "healthz"):
             continue
         name = f"{labels[endpoint]} ({cache}, {workers}w)"
         if workers == 1:

@@ -11,14 +11,12 @@ waits for without a thread (FastAPI runs plain ``def`` handlers in a 40-thread p
 hand-offs cost more than the queries themselves; see docs/performance.md).
 """
 
-import asyncio
 import contextlib
-import functools
 import gc
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Coroutine, MutableMapping
 from datetime import date
 from typing import Annotated, Any
 
@@ -151,10 +149,12 @@ class Gate:
                 # A chunked body has no length to check up front: read it, up to the limit.
                 receive, refusal = await self._bounded_body(receive)
             if refusal is not None:
-                _drop(answer)
+                if answer is not None:
+                    answer.close()  # a read queued while the limiter was asked; it is not needed
                 await refusal(scope, receive, send_with_headers)
             elif answer is not None:
-                await (await answer)(scope, receive, send_with_headers)
+                response = await DirectReads.respond(answer)
+                await response(scope, receive, send_with_headers)
             else:
                 await self.app(scope, receive, send_with_headers)
         finally:
@@ -197,7 +197,7 @@ class Gate:
 
     async def _admit(
         self, scope: dict[str, Any], extra: list[tuple[bytes, bytes]]
-    ) -> tuple[JSONResponse | None, Awaitable[Response] | None]:
+    ) -> tuple[JSONResponse | None, Coroutine[Any, Any, dict[str, Any]] | None]:
         """The response that refuses the request (None to let it through), and the answer to
         come when ``DirectReads`` answers it (None to pass it on)."""
         length = _header(scope, b"content-length")
@@ -219,16 +219,20 @@ class Gate:
             client = scope.get("client")
             key, rate = "a:" + (client[0] if client else "?"), settings.anonymous_rate
         scope["fittrack.user"] = user_id
-        answer = None if self.direct is None else self.direct.answer(scope)
-        if answer is not None and limiter.round_trip and self._had_tokens.get(key, True):
-            # The limiter asks Redis: read meanwhile (a read changes nothing, so a refused
-            # request's read is dropped), one round trip's wait instead of two. Not for a client
-            # whose last request left its bucket empty: a client over its limit costs no reads.
-            answer = asyncio.ensure_future(answer)
+        direct = self.direct
+        answer = None
+        if direct is not None and limiter.round_trip and self._had_tokens.get(key, True):
+            # The limiter asks Redis: the read's lookups go meanwhile (a read changes nothing,
+            # so a refused request's is dropped), one round trip's wait instead of two. Not for
+            # a client whose last request left its bucket empty: one over its limit costs no
+            # reads.
+            answer = direct.answer(scope)
         try:
             decision = await limiter.hit(key, rate)
         except Exception as exc:  # Redis away: serve rather than refuse everyone (logged)
             log.warning("rate limiter unavailable, request let through: %s", exc)
+            if answer is None and direct is not None:
+                answer = direct.answer(scope)
             return None, answer
         if len(self._had_tokens) >= 100_000:
             self._had_tokens.clear()  # bounded; a forgotten client is read ahead once more
@@ -246,17 +250,9 @@ class Gate:
                 headers=headers,
             )
             return refusal, answer
+        if answer is None and direct is not None:
+            answer = direct.answer(scope)
         return None, answer
-
-
-def _drop(answer: Awaitable[Response] | None) -> None:
-    """Let go of an answer prepared for a request that was refused after all."""
-    if isinstance(answer, asyncio.Future):
-        answer.cancel()
-        # A read that failed meanwhile is nobody's error: retrieved, so it is not logged as lost.
-        answer.add_done_callback(lambda done: done.cancelled() or done.exception())
-    elif answer is not None:
-        answer.close()  # type: ignore[attr-defined]  # a coroutine never started
 
 
 def error_answer(exc: FittrackError) -> JSONResponse:
@@ -288,8 +284,9 @@ class DirectReads:
         self.reads = reads
         self.served = 0
 
-    def answer(self, scope: dict[str, Any]) -> Awaitable[Response] | None:
-        """The response to come, if this request is one answered here; else None."""
+    def answer(self, scope: dict[str, Any]) -> Coroutine[Any, Any, dict[str, Any]] | None:
+        """The read that answers this request, its lookups queued now, if it is one answered
+        here (``respond`` turns it into the response; ``close()`` drops it); else None."""
         user: str | None = scope.get("fittrack.user")
         if (
             user is None
@@ -304,20 +301,20 @@ class DirectReads:
             if activity_id is None:
                 return None
             self.served += 1
-            return self._json(functools.partial(self.reads.activity, user, activity_id))
+            return self.reads.activity(user, activity_id)
         if path.startswith(self._GOAL) and path.endswith(self._PROGRESS):
             goal_id = _uuid(path[len(self._GOAL) : -len(self._PROGRESS)])
             if goal_id is None:
                 return None
             self.served += 1
-            return self._json(functools.partial(self.reads.progress, user, goal_id, None))
+            return self.reads.progress(user, goal_id, None)
         return None
 
     @staticmethod
-    async def _json(read: Callable[[], Awaitable[dict[str, Any]]]) -> Response:
-        # The read starts when the answer is awaited: an answer dropped unawaited leaves nothing.
+    async def respond(read: Awaitable[dict[str, Any]]) -> Response:
+        """The response: the read's JSON, or the answer to what the store refused."""
         try:
-            return JSONResponse(await read())
+            return JSONResponse(await read)
         except FittrackError as exc:
             return error_answer(exc)
 

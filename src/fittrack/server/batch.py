@@ -21,7 +21,7 @@ cached between batches.
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -53,7 +53,14 @@ class Batcher(Generic[K, V]):
 
     async def load(self, key: K) -> V:
         """The value of ``key``, fetched in a batch that starts after this call."""
+        return await self.submit(key)
+
+    def submit(self, key: K) -> "asyncio.Future[V]":
+        """``load`` without waiting: the key is queued now, its value comes in the future. A
+        future nobody awaits in the end (its request was refused) is let go quietly, even when
+        its batch failed."""
         future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_retrieve)
         waiting = self._pending.get(key)
         if waiting is None:
             self._pending[key] = [future]
@@ -61,7 +68,7 @@ class Batcher(Generic[K, V]):
             waiting.append(future)
         self.loads += 1
         self._schedule()
-        return await future
+        return future
 
     def _schedule(self) -> None:
         if self._starting or self._inflight >= self.max_inflight or not self._pending:
@@ -109,3 +116,9 @@ class Batcher(Generic[K, V]):
         finally:
             self._inflight -= 1
             self._schedule()
+
+
+def _retrieve(future: "asyncio.Future[Any]") -> None:
+    # Marks a failure as seen, so asyncio does not log it as lost; ``await`` still raises it.
+    if not future.cancelled():
+        future.exception()

@@ -270,7 +270,7 @@ class RedisRateLimiter:
         # Each hit is its own key: two hits on one bucket in a batch must take two tokens.
         self._next = itertools.count()
         self._batcher: Batcher[tuple[int, str, int, int], Decision] = Batcher(
-            self._hits, max_batch=max_batch, max_inflight=2
+            self._hits, max_batch=max_batch, max_inflight=4
         )
 
     async def hit(self, key: str, rate: Rate) -> Decision:

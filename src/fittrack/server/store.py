@@ -14,12 +14,13 @@ it is newer (last writer wins; a repeat of the same write changes nothing), and 
 final: a tombstone is never brought back by an older or concurrent edit.
 """
 
+import asyncio
 import base64
 import binascii
 import contextlib
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
@@ -921,7 +922,7 @@ class Reads:
     """``GET /v1/activities/{id}`` and ``GET /v1/goals/{id}/progress``, their lookups batched
     across the requests waiting at the same moment."""
 
-    def __init__(self, db: Database, *, max_batch: int = 200, max_inflight: int = 2) -> None:
+    def __init__(self, db: Database, *, max_batch: int = 200, max_inflight: int = 4) -> None:
         self.db = db
         options: dict[str, int] = {"max_batch": max_batch, "max_inflight": max_inflight}
         self.activities: Batcher[str, Row | None] = Batcher(
@@ -933,26 +934,38 @@ class Reads:
         self.totals: Batcher[PeriodAsk, float] = Batcher(
             lambda asks: period_totals(db, asks), **options
         )
-        # Pure functions of what they are keyed by, remembered (bounded): a goal row's Goal and
-        # JSON (the row holds updated_at, so an edited goal is another key), and a period's UTC
-        # bounds in a zone. Each costs more than the rest of the request's own work.
-        self._goals: dict[Row, tuple[Goal, dict[str, Any]]] = {}
+        # Pure functions of what they are keyed by, remembered (bounded): for a goal row (which
+        # holds updated_at, the zone and the week start: an edit is another key) and a day, the
+        # Goal, its JSON, its period and the period's UTC bounds; and each zone by name. Worked
+        # out on every request, they cost more than the rest of its own work.
+        self._periods: dict[
+            tuple[Row, date | None, date],
+            tuple[Goal, dict[str, Any], Period, datetime, datetime, datetime | None],
+        ] = {}
+        self._zones: dict[str | None, tzinfo] = {}
         # Each goal's row as this worker last read it: only ever a guess of what to read with
         # the goal next time, checked against the row read then (``progress``).
         self._last_rows: dict[str, Row] = {}
-        self._bounds: dict[tuple[Period, tzinfo], tuple[datetime, datetime]] = {}
 
-    async def activity(self, owner: str, activity_id: str) -> dict[str, Any]:
+    def activity(self, owner: str, activity_id: str) -> Coroutine[Any, Any, dict[str, Any]]:
         """One live activity of ``owner``; NotFound for anyone else's, a tombstone or no such
-        id."""
-        row = await self.activities.load(activity_id)
+        id. Its lookup is queued now; await the coroutine for the answer (or ``close()`` it)."""
+        return self._activity(owner, activity_id, self.activities.submit(activity_id))
+
+    async def _activity(
+        self, owner: str, activity_id: str, lookup: "asyncio.Future[Row | None]"
+    ) -> dict[str, Any]:
+        row = await lookup
         if row is None or row[15] != owner or row[14] is not None:
             raise NotFound(f"no activity {activity_id}")
         return activity_json(self.db, row)
 
-    async def progress(self, owner: str, goal_id: str, day: date | None) -> dict[str, Any]:
+    def progress(
+        self, owner: str, goal_id: str, day: date | None
+    ) -> Coroutine[Any, Any, dict[str, Any]]:
         """The goal's progress in its period containing ``day`` (default today, in the owner's
         timezone), as of now or, for a past ``day``, the end of that day: the CLI's ``status``.
+        Its first lookup is queued now; await the coroutine for the answer (or ``close()`` it).
 
         One round trip when the goal is as this worker last read it: the goal's row is read
         together with the total its last-known row says the answer needs, and that total is used
@@ -965,7 +978,20 @@ class Reads:
         if last is not None and last[15] == owner:
             with contextlib.suppress(UsageError):  # the real plan below says it, if still so
                 guess = self._plan(last, day, now)
-        row, total = await self.goals.load((goal_id, None if guess is None else guess.ask))
+        lookup = self.goals.submit((goal_id, None if guess is None else guess.ask))
+        return self._progress(owner, goal_id, day, now, last, guess, lookup)
+
+    async def _progress(
+        self,
+        owner: str,
+        goal_id: str,
+        day: date | None,
+        now: datetime,
+        last: Row | None,
+        guess: "_Plan | None",
+        lookup: "asyncio.Future[tuple[Row | None, float]]",
+    ) -> dict[str, Any]:
+        row, total = await lookup
         if row is None or row[15] != owner or row[12] is not None:
             raise NotFound(f"no goal {goal_id}")
         if guess is not None and row == last:
@@ -984,49 +1010,55 @@ class Reads:
     def _plan(self, row: Row, day: date | None, now: datetime) -> "_Plan":
         """What the progress of the goal in ``row`` asks of the database (UsageError when
         ``day`` is outside the goal's days)."""
-        goal, goal_data = self._goal(row[:13])
-        tz = Profile(timezone=row[13] or "UTC").tz()
-        week_start = row[14] or "monday"
+        tz = self._zone(row[13])
         today = now.astimezone(tz).date()
-        if day is None or day >= today:
-            day, as_of = today, now
-        else:
-            as_of = local_day_bounds(day, tz)[1]
-        if not is_active(goal, day):
-            until = "" if goal.end_date is None else f" to {goal.end_date}"
-            raise UsageError(
-                f"the goal runs from {goal.start_date}{until}; ask for a date within it"
-            )
-        period = period_containing(day, goal.period, week_start)
-        start, end = self._utc_bounds(period, tz)
+        key = (row, day, today)
+        fixed = self._periods.get(key)
+        if fixed is None:
+            fixed = self._period_of(row, tz, day, today)
+            if len(self._periods) >= _MEMO:
+                self._periods.clear()
+            self._periods[key] = fixed
+        goal, goal_data, period, start, end, day_end = fixed
+        as_of = now if day_end is None else day_end
         db = self.db
         ask = PeriodAsk(
             row[15], db.ts(start), db.ts(min(end, as_of)), goal.activity_type, goal.metric
         )
         return _Plan(goal, goal_data, tz, period, as_of, ask)
 
+    def _period_of(
+        self, row: Row, tz: tzinfo, day: date | None, today: date
+    ) -> tuple[Goal, dict[str, Any], Period, datetime, datetime, datetime | None]:
+        """What ``_plan`` needs that only changes with the row and the day: the goal, its JSON,
+        its period and that period's UTC bounds, and the end of a past ``day`` (None: now)."""
+        goal = goal_from_row(self.db, row[:13])
+        day_end = None
+        if day is None or day >= today:
+            day = today
+        else:
+            day_end = local_day_bounds(day, tz)[1]
+        if not is_active(goal, day):
+            until = "" if goal.end_date is None else f" to {goal.end_date}"
+            raise UsageError(
+                f"the goal runs from {goal.start_date}{until}; ask for a date within it"
+            )
+        period = period_containing(day, goal.period, row[14] or "monday")
+        start, end = utc_bounds(period, tz)
+        return goal, goal_json(goal), period, start, end, day_end
+
+    def _zone(self, name: str | None) -> tzinfo:
+        zone = self._zones.get(name)
+        if zone is None:
+            if len(self._zones) >= _MEMO:
+                self._zones.clear()
+            zone = self._zones[name] = Profile(timezone=name or "UTC").tz()
+        return zone
+
     def _remember(self, goal_id: str, row: Row) -> None:
         if len(self._last_rows) >= _MEMO:
             self._last_rows.clear()
         self._last_rows[goal_id] = row
-
-    def _goal(self, row: Row) -> tuple[Goal, dict[str, Any]]:
-        known = self._goals.get(row)
-        if known is None:
-            goal = goal_from_row(self.db, row)
-            known = (goal, goal_json(goal))
-            if len(self._goals) >= _MEMO:
-                self._goals.clear()
-            self._goals[row] = known
-        return known
-
-    def _utc_bounds(self, period: Period, tz: tzinfo) -> tuple[datetime, datetime]:
-        bounds = self._bounds.get((period, tz))
-        if bounds is None:
-            if len(self._bounds) >= _MEMO:
-                self._bounds.clear()
-            bounds = self._bounds[(period, tz)] = utc_bounds(period, tz)
-        return bounds
 
 
 @dataclass(frozen=True, slots=True)
