@@ -273,7 +273,8 @@ class DirectReads:
     the routes. Every other form (no token, a malformed id, ``?date=``, another method) goes on to
     FastAPI's route, which stays the one the OpenAPI document describes and answers it as before.
     tests/server/test_direct.py holds both ways to the same answers. ``served`` counts the
-    requests answered here.
+    requests taken here (with Redis, a request the limiter then refuses is counted too: its read
+    went ahead, see ``Gate._admit``).
     """
 
     _ACTIVITY = "/v1/activities/"
