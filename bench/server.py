@@ -54,10 +54,11 @@ CPU too, and there is no third core to put them on. Nothing is pinned, and that 
 So 2 workers are measured as the machine gives them. The column "2w max" estimates, from where
 the CPU went in the 1-worker run, the most 2 workers could give: ``2 / (server + pg + wrk)``, each
 in cores (the ``2s/(s + o)`` above). Where it is below 1.5, the 1.5× target is out of reach on
-this machine whatever the server does. The hello-world rows show what 2 workers give here at all:
-hello world spends the least CPU of its own per request, so its ceiling is low; an endpoint gets
-closer to 2× the more of each request's CPU is the server's own and the less is PostgreSQL's.
-wrk runs with one thread (``-t1``): at ~25 µs of CPU a request, with the Lua script, it is far
+this machine whatever the server does. The ``/healthz`` rows show what 2 of fittrack's workers
+give here at all, with no database (hello world's 2-worker row is uvicorn's shared socket, which
+can hand all 32 connections to one worker); an endpoint gets closer to 2× the more of each
+request's CPU is the server's own and the less is PostgreSQL's, Redis's and wrk's.
+wrk runs with one thread (``-t1``): at ~20 µs of CPU a request, with the Lua script, it is far
 from being the bottleneck.
 
 Uvicorn must run with uvloop and httptools: the plain asyncio loop with ``--workers`` loses
