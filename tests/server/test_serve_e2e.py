@@ -282,6 +282,8 @@ def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(
             process.wait(timeout=10)
     stderr = err_file.read_text()
     assert "exited (exit code -9): starting another" in stderr
+    # Each worker stopped by SIGTERM finished its shutdown and wrote its last lines.
+    assert stderr.count("Finished server process") == 2, stderr
     assert "Traceback" not in stderr
 
 

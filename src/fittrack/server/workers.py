@@ -63,10 +63,24 @@ def run_uvicorn_worker(options: dict[str, Any], host: str, port: int, parent: in
     """One worker: uvicorn on a socket of its own (a process target: it must be importable)."""
     import uvicorn
 
+    # uvicorn finishes its requests on SIGINT or SIGTERM, then raises the signal again so that
+    # the process ends "by" it; left to the default action, SIGTERM would end this one before
+    # the log lines of the shutdown are written. Ended by an exception instead, the ``finally``
+    # below writes them (multiprocessing ends a worker with os._exit, which skips logging's own
+    # flush at exit).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _exit_quietly)
     _exit_with(parent)
     sock = listening_socket(host, port)
     config = uvicorn.Config(**options)
-    uvicorn.Server(config).run(sockets=[sock])
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        logging.shutdown()
+
+
+def _exit_quietly(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def _exit_with(parent: int) -> None:
