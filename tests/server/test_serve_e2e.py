@@ -307,3 +307,40 @@ def _connections_of(pid: int, port: int) -> int:
         if target.startswith("socket:[") and target[8:-1] in inodes:
             count += 1
     return count
+
+
+def test_sigterm_stops_one_worker_with_its_last_lines_written(
+    fittrack_home: Path, tmp_path: Path
+) -> None:
+    """The log handler keeps a loop turn's lines until the next turn; uvicorn ends the process by
+    SIGTERM once it has shut down, and the lines of that shutdown must still be written."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
+    env["FITTRACK_HOME"] = str(fittrack_home)
+    port = free_port()
+    err_file = tmp_path / "serve.err"
+    with err_file.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fittrack", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+
+    def answers() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(answers, STARTUP_S, "an answer")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == -signal.SIGTERM  # ended by the signal, as uvicorn does
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+    stderr = err_file.read_text()
+    assert "GET /healthz 200 " in stderr
+    assert "Application shutdown complete" in stderr
+    assert "Finished server process" in stderr

@@ -109,8 +109,19 @@ def serve(options: dict[str, Any], workers: int) -> int:
         logging.config.dictConfig(options["log_config"])
         args = (options, options["host"], options["port"], os.getpid())
         return Supervisor(run_uvicorn_worker, args, workers).run()
+    # uvicorn raises SIGTERM again once it has shut down, to end the process by it: write the
+    # log lines of the shutdown first (the log handler keeps a loop turn's lines until the next).
+    signal.signal(signal.SIGTERM, _flush_then_end)
     uvicorn.run(**options, workers=workers)
     return 0
+
+
+def _flush_then_end(signum: int, _frame: FrameType | None) -> None:
+    import os
+
+    logging.shutdown()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
 
 
 class Supervisor:
