@@ -164,3 +164,23 @@ def test_sizes_below_one_are_refused(options: dict[str, int]) -> None:
 
     with pytest.raises(ValueError, match="at least 1"):
         Batcher(fetch, **options)
+
+
+def test_a_batch_cancelled_before_it_ran_leaves_the_batcher_working() -> None:
+    """A batch task cancelled before its first step (its loop closing) took no keys: the keys
+    waiting are cancelled with it, and later lookups are fetched as usual, not stuck behind it."""
+
+    async def main() -> None:
+        table = Table({"a": 1})
+        batcher: Batcher[str, int | None] = Batcher(table.fetch, max_inflight=1)
+        left = batcher.submit("a")
+        for task in asyncio.all_tasks():
+            if task is not asyncio.current_task():
+                task.cancel()  # the batch task, before it ran
+        await until(left.done)
+        assert left.cancelled()
+        assert table.batches == []
+        assert await asyncio.wait_for(batcher.load("a"), 5) == 1
+        assert table.batches == [["a"]]
+
+    asyncio.run(main())

@@ -2,9 +2,13 @@
 what it does with a worker that cannot start. (A worker that dies later, and stopping, are tried
 on a real ``fittrack serve --workers 2`` in test_serve_e2e.py.)"""
 
+import os
+import signal
 import socket
 import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +45,31 @@ def test_workers_bind_one_port_and_a_plain_bind_of_it_is_refused() -> None:
     finally:
         first.close()
         second.close()
+
+
+def run_then_exit(marker: str, seconds: float) -> None:
+    """The first worker runs ``seconds`` then exits; every later one exits at once (the
+    database went away under a running server, say)."""
+    path = Path(marker)
+    if path.exists():
+        sys.exit(1)
+    path.write_text("started")
+    time.sleep(seconds)
+    sys.exit(1)
+
+
+def test_a_worker_dying_later_is_started_again_with_a_growing_wait(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    supervisor = workers.Supervisor(
+        run_then_exit, (str(marker), 0.5), 1, startup_s=0.3, poll_s=0.05, max_delay_s=1.0
+    )
+    stop = threading.Timer(4.0, os.kill, (os.getpid(), signal.SIGTERM))
+    stop.start()
+    try:
+        status = supervisor.run()
+    finally:
+        stop.cancel()
+    # The server kept running (status 0 on SIGTERM), not stopped because a replacement failed;
+    # and the replacements came after waits of 0.5, 1, 1, … s, not as fast as they died.
+    assert status == 0
+    assert 2 <= supervisor.restarts <= 6

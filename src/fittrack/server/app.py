@@ -14,6 +14,7 @@ hand-offs cost more than the queries themselves; see docs/performance.md).
 import contextlib
 import gc
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Coroutine, MutableMapping
@@ -57,7 +58,9 @@ log = logging.getLogger("fittrack.server")
 class JSONResponse(_StarletteJSON):
     """Starlette's JSON response, encoded by orjson: the same compact UTF-8 bytes for the values
     the API answers with (finite floats, string keys), in a tenth of the time of ``json.dumps``
-    (~1 µs against ~10 µs for a progress answer; docs/performance.md)."""
+    (~1 µs against ~10 µs for a progress answer; docs/performance.md). Where ``json.dumps`` would
+    refuse a NaN or an infinity, orjson writes null; no answer holds one (bodies refuse them, and
+    what is stored came through bodies or the CLI's checks)."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
@@ -124,8 +127,9 @@ class Gate:
         self.app = app
         self.state = state
         self.direct = state.direct
-        # Whether each client's last request left tokens in its bucket (see ``_admit``).
-        self._had_tokens: dict[str, bool] = {}
+        # For each client: the tokens its last answer left, and its requests still waiting for
+        # the limiter with a read queued ahead (see ``_admit``).
+        self._credit: dict[str, list[int]] = {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -221,12 +225,20 @@ class Gate:
         scope["fittrack.user"] = user_id
         direct = self.direct
         answer = None
-        if direct is not None and limiter.round_trip and self._had_tokens.get(key, True):
+        ahead = False
+        credit = self._credit.get(key)
+        if direct is not None and limiter.round_trip and (credit is None or credit[0] > credit[1]):
             # The limiter asks Redis: the read's lookups go meanwhile (a read changes nothing,
-            # so a refused request's is dropped), one round trip's wait instead of two. Not for
-            # a client whose last request left its bucket empty: one over its limit costs no
-            # reads.
+            # so a refused request's is dropped), one round trip's wait instead of two. Only
+            # while the tokens left at the client's last answer outnumber its requests still
+            # waiting for theirs: a client over its limit, even in a burst, costs no reads.
             answer = direct.answer(scope)
+            if credit is None:
+                if len(self._credit) >= 100_000:
+                    self._credit.clear()  # bounded; a forgotten client starts again at 1
+                credit = self._credit[key] = [1, 0]
+            credit[1] += 1
+            ahead = True
         try:
             decision = await limiter.hit(key, rate)
         except Exception as exc:  # Redis away: serve rather than refuse everyone (logged)
@@ -234,9 +246,15 @@ class Gate:
             if answer is None and direct is not None:
                 answer = direct.answer(scope)
             return None, answer
-        if len(self._had_tokens) >= 100_000:
-            self._had_tokens.clear()  # bounded; a forgotten client is read ahead once more
-        self._had_tokens[key] = decision.remaining > 0
+        except BaseException:  # cancelled: the read queued ahead goes with the request
+            if answer is not None:
+                answer.close()
+            raise
+        finally:
+            if ahead and credit is not None:
+                credit[1] -= 1
+        if credit is not None:
+            credit[0] = decision.remaining
         headers = decision.headers()
         extra.extend((k.lower().encode(), v.encode()) for k, v in headers.items())
         if not decision.allowed:
@@ -320,15 +338,16 @@ class DirectReads:
             return error_answer(exc)
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+
+
 def _uuid(text: str) -> str | None:
-    """The id as FastAPI's ``uuid.UUID`` path parameter reads it, canonical; None if it is not
-    one (or has a slash: another route)."""
-    if "/" in text:
+    """The id, lower case, when it is written as a UUID is written (8-4-4-4-12 hex digits); None
+    for any other form, which FastAPI's path parameter then reads (and accepts or refuses) as
+    it always did."""
+    if len(text) != 36 or _CANONICAL_UUID.fullmatch(text) is None:
         return None
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
+    return text.lower()
 
 
 def _user(request: Request) -> str:

@@ -46,7 +46,8 @@ class Batcher(Generic[K, V]):
         self.max_inflight = max_inflight
         self._pending: dict[K, list[asyncio.Future[V]]] = {}
         self._inflight = 0
-        self._starting = False
+        self._starter: asyncio.Task[None] | None = None
+        """The batch task created but not yet run (its first step takes what is pending)."""
         self._tasks: set[asyncio.Task[None]] = set()
         self.batches = 0
         self.loads = 0
@@ -71,19 +72,31 @@ class Batcher(Generic[K, V]):
         return future
 
     def _schedule(self) -> None:
-        if self._starting or self._inflight >= self.max_inflight or not self._pending:
+        if self._starter is not None or self._inflight >= self.max_inflight or not self._pending:
             return
-        self._starting = True
         self._inflight += 1
-        task = asyncio.get_running_loop().create_task(self._run())
+        task = self._starter = asyncio.get_running_loop().create_task(self._run())
         # A reference until it ends: the loop itself keeps only a weak one.
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._ended)
+
+    def _ended(self, task: "asyncio.Task[None]") -> None:
+        self._tasks.discard(task)
+        if task is self._starter:
+            # Cancelled before its first step (its loop is closing): it took no batch, so its
+            # place is given back, and the keys waiting, whose futures belong to that loop, are
+            # cancelled with it rather than answered from another loop later.
+            self._starter = None
+            self._inflight -= 1
+            waiting, self._pending = self._pending, {}
+            for futures in waiting.values():
+                for future in futures:
+                    future.cancel()
 
     async def _run(self) -> None:
         # A task's first step runs on the next turn of the loop, so the keys asked by every
         # request woken in this turn are here by then: they go together.
-        self._starting = False
+        self._starter = None
         if len(self._pending) <= self.max_batch:
             batch, self._pending = self._pending, {}
         else:

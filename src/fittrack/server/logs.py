@@ -20,6 +20,7 @@ class TurnBufferedHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().__init__(stream)
         self._lines: list[str] = []
         self._scheduled = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         # Called with the handler's lock held (``Handler.handle``).
@@ -31,14 +32,17 @@ class TurnBufferedHandler(logging.StreamHandler):  # type: ignore[type-arg]
         if record.levelno >= logging.WARNING:
             self.flush()
             return
-        if not self._scheduled:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:  # not on the event loop's thread: nothing will flush later
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not on the event loop's thread: nothing will flush later
+            self.flush()
+            return
+        if self._scheduled:
+            if self._loop is not loop:  # the loop it waits for stopped (or is another): now
                 self.flush()
-                return
-            self._scheduled = True
-            loop.call_soon(self.flush)
+            return
+        self._scheduled, self._loop = True, loop
+        loop.call_soon(self.flush)
 
     def flush(self) -> None:
         """Write what is waiting, in the order it was logged."""

@@ -10,9 +10,11 @@ connections; there ``fittrack serve`` keeps uvicorn's supervisor.)
 
 ``Supervisor`` starts the workers (fresh interpreters, like uvicorn's), stops them all on SIGINT
 or SIGTERM (each finishes its requests: uvicorn's graceful shutdown), and starts a worker again
-when one dies. A worker that dies within ``STARTUP_S`` of starting is taken as one that cannot
-start (a database that is down, a port taken): the supervisor stops the others and exits 1
-instead of restarting it forever.
+when one dies. One of the first workers that dies within ``STARTUP_S`` of starting is taken as
+a server that cannot start (a database that is down, a port taken): the supervisor stops the
+others and exits 1. Later, a worker that dies is started again, at once if it had been running,
+else after a wait that doubles each time (0.5 s up to ``MAX_DELAY_S``): the database restarting
+under a running server must not stop it, nor have its workers started again and again.
 """
 
 import contextlib
@@ -23,6 +25,7 @@ import socket
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from types import FrameType
 from typing import Any
@@ -31,6 +34,9 @@ log = logging.getLogger("fittrack.server")
 
 STARTUP_S = 5.0
 """A worker that dies sooner than this after starting is one that cannot start."""
+
+MAX_DELAY_S = 30.0
+"""The longest wait before starting again a worker that keeps dying while it starts."""
 
 STOP_S = 15.0
 """How long the workers get to finish after SIGTERM before they are killed (uvicorn's graceful
@@ -44,14 +50,16 @@ def spreads_connections() -> bool:
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A socket bound to (host, port) that other workers may bind too, not yet listening."""
-    family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
+    # The family as uvicorn picks it for one worker: IPv6 only for an address with a colon (so
+    # "localhost" is 127.0.0.1 with any number of workers).
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         if family == socket.AF_INET6:
             sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-        sock.bind(address)
+        sock.bind((host, port))
     except OSError:
         sock.close()
         raise
@@ -124,6 +132,18 @@ def _flush_then_end(signum: int, _frame: FrameType | None) -> None:
     os.kill(os.getpid(), signum)
 
 
+@dataclass
+class _Slot:
+    """One worker's place: its process (None while waiting to start again), when it started,
+    whether it is the first of its place, and the wait before its next start."""
+
+    process: BaseProcess | None
+    started: float
+    first: bool = True
+    delay_s: float = 0.0
+    start_at: float = 0.0
+
+
 class Supervisor:
     """Runs ``count`` processes of ``target(*args)`` until SIGINT or SIGTERM; see the module."""
 
@@ -136,6 +156,7 @@ class Supervisor:
         startup_s: float = STARTUP_S,
         stop_s: float = STOP_S,
         poll_s: float = 0.2,
+        max_delay_s: float = MAX_DELAY_S,
     ) -> None:
         self.target = target
         self.args = args
@@ -143,8 +164,9 @@ class Supervisor:
         self.startup_s = startup_s
         self.stop_s = stop_s
         self.poll_s = poll_s
+        self.max_delay_s = max_delay_s
         self._context = multiprocessing.get_context("spawn")
-        self._workers: list[tuple[BaseProcess, float]] = []
+        self._slots: list[_Slot] = []
         self._stopping = False
         self.restarts = 0
 
@@ -152,7 +174,7 @@ class Supervisor:
         """Start the workers and keep them running; the exit status for the command."""
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
-            self._workers = [self._start() for _ in range(self.count)]
+            self._slots = [_Slot(*self._start()) for _ in range(self.count)]
             while not self._stopping:
                 time.sleep(self.poll_s)
                 if not self._check():
@@ -170,28 +192,48 @@ class Supervisor:
         return process, time.monotonic()
 
     def _check(self) -> bool:
-        """Start again each worker that died; False if one died before it could start."""
-        for i, (process, started) in enumerate(self._workers):
-            if process.is_alive() or self._stopping:
+        """Start again each worker that died (after a growing wait if it died while starting);
+        False if one of the first workers died while starting: the server cannot start."""
+        now = time.monotonic()
+        for slot in self._slots:
+            if self._stopping:
+                break
+            if slot.process is None:
+                if now >= slot.start_at:
+                    slot.process, slot.started = self._start()
+                    self.restarts += 1
                 continue
-            code = process.exitcode
-            if time.monotonic() - started < self.startup_s:
+            if slot.process.is_alive():
+                if now - slot.started >= self.startup_s:  # it started: a death is restarted
+                    slot.first, slot.delay_s = False, 0.0
+                continue
+            code = slot.process.exitcode
+            quick = now - slot.started < self.startup_s
+            if quick and slot.first:
                 log.error("a worker exited while starting (exit code %s): stopping", code)
                 return False
-            log.warning("worker %s exited (exit code %s): starting another", process.pid, code)
-            self._workers[i] = self._start()
-            self.restarts += 1
+            # Died while starting again (the database restarting, say): wait longer each time
+            # rather than start it again and again; a worker that ran a while starts at once.
+            slot.delay_s = min(self.max_delay_s, 2 * slot.delay_s or 0.5) if quick else 0.0
+            log.warning(
+                "worker %s exited (exit code %s): starting another%s",
+                slot.process.pid,
+                code,
+                f" in {slot.delay_s:g} s" if slot.delay_s else "",
+            )
+            slot.process, slot.first, slot.start_at = None, False, now + slot.delay_s
         return True
 
     def _stop(self, signum: int, _frame: FrameType | None) -> None:
         self._stopping = True
 
     def _stop_all(self) -> None:
-        for process, _ in self._workers:
+        processes = [slot.process for slot in self._slots if slot.process is not None]
+        for process in processes:
             if process.is_alive() and process.pid is not None:
                 process.terminate()  # SIGTERM: uvicorn finishes what it is serving, then exits
         deadline = time.monotonic() + self.stop_s
-        for process, _ in self._workers:
+        for process in processes:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
