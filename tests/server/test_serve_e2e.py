@@ -217,6 +217,32 @@ def wait_for(condition: object, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def start_serve(
+    fittrack_home: Path, err_file: Path, *args: str
+) -> tuple[subprocess.Popen[bytes], dict[str, str], int]:
+    """`fittrack serve --port <free> ARGS` on SQLite under FITTRACK_HOME, stderr to ``err_file``;
+    the process, its environment and its port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
+    env["FITTRACK_HOME"] = str(fittrack_home)
+    port = free_port()
+    with err_file.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "fittrack", "serve", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    return process, env, port
+
+
+def answers(port: int) -> bool:
+    """Whether the server on ``port`` answers /healthz now."""
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a socket per worker is Linux's")
 def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(
     fittrack_home: Path, tmp_path: Path
@@ -226,27 +252,13 @@ def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(
     every worker."""
     from fittrack.server import workers as supervisor
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
-    env["FITTRACK_HOME"] = str(fittrack_home)
-    port = free_port()
     err_file = tmp_path / "serve.err"
-    with err_file.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "fittrack", "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
+    process, env, port = start_serve(fittrack_home, err_file, "--workers", "2")
     base = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
     try:
-        wait_for(lambda: len(children_of(process.pid)) == 2 and answers(), STARTUP_S, "2 workers")
+        wait_for(
+            lambda: len(children_of(process.pid)) == 2 and answers(port), STARTUP_S, "2 workers"
+        )
         workers = children_of(process.pid)
         # The port is taken: another server is refused up front, in one line.
         again = fittrack("serve", "--port", str(port), env=env)
@@ -271,7 +283,7 @@ def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(
             STARTUP_S,
             "a new worker",
         )
-        wait_for(answers, STARTUP_S, "answers after the restart")
+        wait_for(lambda: answers(port), STARTUP_S, "answers after the restart")
         workers = children_of(process.pid)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0, err_file.read_text()
@@ -314,26 +326,10 @@ def test_sigterm_stops_one_worker_with_its_last_lines_written(
 ) -> None:
     """The log handler keeps a loop turn's lines until the next turn; uvicorn ends the process by
     SIGTERM once it has shut down, and the lines of that shutdown must still be written."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
-    env["FITTRACK_HOME"] = str(fittrack_home)
-    port = free_port()
     err_file = tmp_path / "serve.err"
-    with err_file.open("w") as err:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "fittrack", "serve", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-
-    def answers() -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-        except httpx.TransportError:
-            return False
-
+    process, _env, port = start_serve(fittrack_home, err_file)
     try:
-        wait_for(answers, STARTUP_S, "an answer")
+        wait_for(lambda: answers(port), STARTUP_S, "an answer")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == -signal.SIGTERM  # ended by the signal, as uvicorn does
     finally:
