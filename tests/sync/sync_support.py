@@ -3,7 +3,6 @@ users made straight on the server's database, and the state of a device, read fr
 file (tombstones included), or of the server, read through `/v1/changes`, in one comparable form.
 """
 
-import asyncio
 import json
 import os
 import re
@@ -14,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.server.conftest import run_on_db
 
 PG_ENV = "FITTRACK_TEST_DATABASE_URL"
 REDIS_ENV = "FITTRACK_TEST_REDIS_URL"
@@ -46,21 +46,6 @@ def clean_env() -> dict[str, str]:
 
 
 # --- the server's database --------------------------------------------------------------------
-
-
-def run_on_db(url: str, work: Callable[..., Any], *args: Any) -> Any:
-    """``await work(db, *args)`` on a database connection of its own."""
-    from fittrack.server.db import open_database
-
-    async def run() -> Any:
-        db = open_database(url)
-        await db.open()
-        try:
-            return await work(db, *args)
-        finally:
-            await db.close()
-
-    return asyncio.run(run())
 
 
 @dataclass

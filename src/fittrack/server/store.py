@@ -398,17 +398,27 @@ async def put_activity(
     """
     now = utcnow()
     write = await _activity_write(db, owner, activity_id, body, now)
+    created, stored = await _put(db, _ACTIVITY, owner, write, now)
+    return created, activity_json(db, stored)
+
+
+async def _put(
+    db: Database, kind: "_Kind", owner: str, write: "_Write", now: datetime
+) -> tuple[bool, Row]:
+    """One PUT of ``kind`` in its own transaction: (created?, the row as now stored); NotFound
+    when the id is another user's."""
+    stored = None
     async with db.transaction() as conn:
-        [(_, result, _)] = await _apply(conn, db, _ACTIVITY, owner, [write], now)
-        if result == "not_found":
-            raise NotFound(f"no activity {activity_id}")
-        stored = await conn.fetchone(
-            f"SELECT {ACTIVITY_COLUMNS} FROM activity WHERE id = :id AND owner = :owner",
-            {"id": activity_id, "owner": owner},
-        )
-    if stored is None:  # another user took this id at the same moment
-        raise NotFound(f"no activity {activity_id}")
-    return result == "created", activity_json(db, stored)
+        [(_, result, _)] = await _apply(conn, db, kind, owner, [write], now)
+        if result != "not_found":
+            stored = await conn.fetchone(
+                f"SELECT {kind.columns} FROM {kind.table} WHERE id = :id AND owner = :owner",
+                {"id": write.id, "owner": owner},
+            )
+    # Not found: another user's id, or another user took this id at the same moment.
+    if stored is None:
+        raise NotFound(f"no {kind.table} {write.id}")
+    return result == "created", stored
 
 
 async def _activity_write(
@@ -714,19 +724,8 @@ async def put_goal(
     db: Database, owner: str, goal_id: str, body: GoalUpdate
 ) -> tuple[bool, dict[str, Any]]:
     """Store a goal under the client's id; the rules of ``put_activity``."""
-    now = utcnow()
-    write = _goal_write(db, owner, goal_id, body)
-    async with db.transaction() as conn:
-        [(_, result, _)] = await _apply(conn, db, _GOAL, owner, [write], now)
-        if result == "not_found":
-            raise NotFound(f"no goal {goal_id}")
-        stored = await conn.fetchone(
-            f"SELECT {GOAL_COLUMNS} FROM goal WHERE id = :id AND owner = :owner",
-            {"id": goal_id, "owner": owner},
-        )
-    if stored is None:  # another user took this id at the same moment
-        raise NotFound(f"no goal {goal_id}")
-    return result == "created", goal_json(goal_from_row(db, stored))
+    created, stored = await _put(db, _GOAL, owner, _goal_write(db, owner, goal_id, body), utcnow())
+    return created, goal_json(goal_from_row(db, stored))
 
 
 def _goal_write(db: Database, owner: str, goal_id: str, body: GoalUpdate) -> "_Write":
