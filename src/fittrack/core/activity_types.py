@@ -23,7 +23,7 @@ import math
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fittrack.errors import UsageError
 
@@ -56,6 +56,39 @@ class ActivityType:
     compendium: str
     speed_bands: tuple[tuple[float, float], ...] = ()
     builtin: bool = True
+    figure: str = "pace"
+    """How its speed reads in the sport's own terms (one of ``FIGURES``)."""
+    max_speed_mps: float | None = None
+    """The fastest plausible average speed (m/s); None: no limit. See ``PLAUSIBLE_MAX_KMH``."""
+
+
+FIGURES = ("pace", "speed", "pace100", "pace500")
+"""Pace per km or mile; speed in km/h or mph; pace per 100 m (or 100 yd); pace per 500 m."""
+
+PLAUSIBLE_MAX_KMH: dict[str, float] = {
+    # Average speeds beyond the best athletes' over any distance worth logging: faster entries are
+    # almost always a notation slip (`12k 1:05` read as 1 min 5 s, meant 1 h 5 min).
+    "run": 40.0,  # 100 m world record: 37.6 km/h on average
+    "walk": 18.0,  # race walking: 20 km in 1:16 is 15.8 km/h
+    "hike": 15.0,
+    "nordic-walk": 18.0,
+    "ride": 80.0,  # the hour record is 56.8 km/h; long descents stay under this on average
+    "mountain-bike": 60.0,
+    "indoor-ride": 80.0,
+    "swim": 10.0,  # 50 m freestyle world record: 8.7 km/h
+    "open-water-swim": 10.0,
+    "row": 25.0,  # 2,000 m erg world record: 21.5 km/h
+}
+"""Each built-in type's plausible top average speed in km/h (docs/usage.md has the table)."""
+
+_FIGURE_OF = {
+    "ride": "speed",
+    "mountain-bike": "speed",
+    "indoor-ride": "speed",
+    "swim": "pace100",
+    "open-water-swim": "pace100",
+    "row": "pace500",
+}
 
 
 def _mph(*rows: tuple[float, float, str]) -> tuple[tuple[float, float], ...]:
@@ -283,6 +316,16 @@ BUILTIN_TYPES: tuple[ActivityType, ...] = (
 )
 
 
+BUILTIN_TYPES = tuple(
+    replace(
+        t,
+        figure=_FIGURE_OF.get(t.slug, "pace"),
+        max_speed_mps=(PLAUSIBLE_MAX_KMH[t.slug] / 3.6 if t.slug in PLAUSIBLE_MAX_KMH else None),
+    )
+    for t in BUILTIN_TYPES
+)
+
+
 def met_for(
     activity_type: ActivityType, distance_m: float | None, duration_s: float | None
 ) -> float:
@@ -377,3 +420,19 @@ def validate_new_type(
         compendium="",
         builtin=False,
     )
+
+
+def implausible_speed_kmh(
+    activity_type: ActivityType, distance_m: float | None, duration_s: float | None
+) -> float | None:
+    """The average speed in km/h when it is beyond ``activity_type``'s plausible maximum, else None.
+
+    Without a distance, a duration or a maximum there is nothing to judge.
+    """
+    limit = activity_type.max_speed_mps
+    if limit is None or not activity_type.tracks_distance:
+        return None
+    if distance_m is None or duration_s is None or distance_m <= 0 or duration_s <= 0:
+        return None
+    speed = distance_m / duration_s
+    return speed * 3.6 if speed > limit else None

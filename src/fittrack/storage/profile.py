@@ -40,7 +40,8 @@ def save_profile(conn: sqlite3.Connection, profile: Profile, now: datetime) -> N
 def load_custom_types(conn: sqlite3.Connection) -> list[ActivityType]:
     """The activity types the person added."""
     rows = conn.execute(
-        "SELECT slug, name, met, aliases, tracks_distance FROM activity_type "
+        "SELECT slug, name, met, aliases, tracks_distance, figure, max_speed_mps "
+        "FROM activity_type "
         "WHERE deleted_at IS NULL ORDER BY slug"
     ).fetchall()
     return [
@@ -52,6 +53,8 @@ def load_custom_types(conn: sqlite3.Connection) -> list[ActivityType]:
             tracks_distance=bool(row[4]),
             builtin=False,
             compendium="",
+            figure=row[5] or "pace",
+            max_speed_mps=row[6],
         )
         for row in rows
     ]
@@ -61,8 +64,8 @@ def add_custom_type(conn: sqlite3.Connection, activity_type: ActivityType, now: 
     """Store a new custom type (inside the caller's write transaction)."""
     stamp = to_db_time(now)
     conn.execute(
-        "INSERT INTO activity_type (id, slug, name, met, aliases, tracks_distance, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO activity_type (id, slug, name, met, aliases, tracks_distance, figure, "
+        "max_speed_mps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             str(uuid.uuid4()),
             activity_type.slug,
@@ -70,6 +73,8 @@ def add_custom_type(conn: sqlite3.Connection, activity_type: ActivityType, now: 
             activity_type.met,
             ",".join(activity_type.aliases),
             activity_type.tracks_distance,
+            activity_type.figure,
+            activity_type.max_speed_mps,
             stamp,
             stamp,
         ),

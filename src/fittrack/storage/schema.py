@@ -83,6 +83,10 @@ class CustomActivityType(SyncedRow, table=True):
     met: float
     aliases: str = ""  # comma-separated, lowercase
     tracks_distance: bool = True
+    max_speed_mps: float | None = None
+    """The fastest plausible average speed; faster entries are refused unless forced (NULL: any)."""
+    figure: str | None = Field(default=None, max_length=8)
+    """How its speed is shown: pace, speed, pace100 or pace500 (see core.activity_types)."""
 
 
 class Profile(SyncedRow, table=True):
@@ -145,6 +149,24 @@ class ApiToken(SQLModel, table=True):
         sa_column=Column(String(36), ForeignKey("app_user.id"), nullable=False, index=True)
     )
     created_at: datetime
+    prefix: str | None = Field(default=None, max_length=16)
+    """The token's first characters, to recognise it in a list (NULL for tokens before 0006)."""
+    last_used_at: datetime | None = None
+
+
+class UndoStep(SQLModel, table=True):
+    """One change made on this device, with the rows as they were before it (``fittrack undo``).
+
+    ``changes`` is a JSON list of ``{"table", "id", "before"}``; ``before`` is the whole row as it
+    was (column name to value), or null when the change created the row. Never synced.
+    """
+
+    __tablename__ = "undo_step"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    made_at: datetime
+    summary: str
+    changes: str
 
 
 class SyncState(SQLModel, table=True):
