@@ -52,7 +52,7 @@ def _modules_loaded_by(home: Path, *args: str) -> list[str]:
         ["progress"],
         ["summary"],
         ["goal", "list"],
-        ["log", "run", "5k", "27:30", "--json"],
+        ["log", "walk", "5k", "50:00", "--json"],  # not a double of the run before
         ["show", "PREFIX"],
     ],
     ids=lambda a: " ".join(a),

@@ -111,7 +111,7 @@ def test_show_refuses_short_bad_or_unknown_ids(
 
 
 def test_show_ambiguous_prefix_asks_for_more(cli: Invoke, cli_json, db_file: Path) -> None:
-    ids = [cli_json("log", "run", "5k", "25:00")["activity"]["id"] for _ in range(2)]
+    ids = [cli_json("log", "run", "5k", "25:00", "--force")["activity"]["id"] for _ in range(2)]
     conn = sqlite3.connect(db_file)
     conn.execute("UPDATE activity SET id = 'abcd' || substr(id, 5) WHERE id = ?", (ids[0],))
     conn.execute("UPDATE activity SET id = 'abcd' || substr(id, 5) WHERE id = ?", (ids[1],))

@@ -136,11 +136,21 @@ def edit(
     duration: DurationOpt = None,
     calories: CaloriesOpt = None,
     note: NoteOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Keep the change even when its speed is beyond what anyone does."
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change an activity: give only what changes. Calories are estimated again unless given.
+    """Change an activity: give only what changes.
 
-    A new --start moves the whole activity; a new --end or duration keeps the start.
+    Calories are estimated again when the type, distance or duration changes (unless given with
+    --calories), and kept otherwise. A new --start moves the whole activity; a new --end keeps the
+    start; a new duration keeps the start, or the end for an activity logged without --start (it
+    ended when it was logged). A start or end in the future is refused, and so is a speed beyond
+    the type's plausible maximum unless --force.
 
     Examples:
 
@@ -149,7 +159,13 @@ def edit(
       fittrack edit 3f2a --type hike --note "with the dog"
     """
     from fittrack.cli.quantities import edited_span, parse_inputs
-    from fittrack.core.activity import check_not_future, check_quantities, with_energy
+    from fittrack.core.activity import (
+        check_plausible,
+        check_quantities,
+        check_span_not_future,
+        energy_changed,
+        with_energy,
+    )
     from fittrack.errors import FittrackError, UsageError
     from fittrack.storage import activities
     from fittrack.storage.db import write
@@ -172,7 +188,8 @@ def edit(
         raise UsageError("nothing to change: give a quantity, --type, --start, --note, …")
     first, last, moving = edited_span(old, given)
     check_quantities(given.distance_m, moving)
-    check_not_future(first, session.now)
+    if (first, last) != (old.start, old.end):
+        check_span_not_future(first, last, session.now)
     changed = replace(
         old,
         type=kind.slug,
@@ -183,9 +200,23 @@ def edit(
         note=old.note if note is None else note,
         updated_at=session.now,
     )
-    record, energy = with_energy(
-        changed, kind, weight_kg=session.profile.weight_kg, calories_kcal=given.calories_kcal
-    )
+    # Only a change the estimate depends on estimates again: a new note must not turn calories
+    # estimated at last month's weight into today's.
+    energy = None
+    record = changed
+    if given.calories_kcal is not None or energy_changed(old, changed):
+        record, energy = with_energy(
+            changed, kind, weight_kg=session.profile.weight_kg, calories_kcal=given.calories_kcal
+        )
+    if not force and energy_changed(old, changed):
+        check_plausible(
+            kind,
+            record.distance_m,
+            record.duration_s,
+            distance_text=given.distance_text,
+            duration_text=given.duration_text,
+            units=session.profile.units,
+        )
     with write(session.conn) as conn:
         # Re-read under the write lock: a delete or edit by another process since the first read
         # must not be undone by this one.
@@ -203,7 +234,7 @@ def edit(
 
     render.logged(record, session.profile, session.tz, verb="Updated")
     render.completed_goals(completed)
-    if energy.weight_assumed and energy.calories_estimated:
+    if energy is not None and energy.weight_assumed and energy.calories_estimated:
         render.weight_hint()
 
 

@@ -39,9 +39,21 @@ def log(
     duration: DurationOpt = None,
     calories: CaloriesOpt = None,
     note: NoteOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Log it even when one of its type starts within a minute of it, or when its "
+            "speed is beyond what anyone does.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Record an activity. With no --start, it ends now.
+
+    Refused, unless --force: an activity of the same type starting within a minute of one already
+    logged (a double), and a speed beyond the type's plausible maximum (a slip such as 1:05 for
+    1:05:00). A start or end in the future is always refused.
 
     Examples:
 
@@ -51,14 +63,18 @@ def log(
 
       fittrack log yoga 45min --calories 150
     """
-    from fittrack.cli.quantities import read_quantities
-    from fittrack.core.activity import plan_activity
+    from fittrack.cli.quantities import misplaced_type, read_quantities
+    from fittrack.core.activity import check_plausible, plan_activity
+    from fittrack.errors import UsageError
     from fittrack.storage import activities
     from fittrack.storage.db import write
     from fittrack.storage.goals import completed_by
 
     session = open_session()
-    kind = session.resolve_type(activity_type)
+    try:
+        kind = session.resolve_type(activity_type)
+    except UsageError as error:
+        raise misplaced_type(session, activity_type, quantities or []) or error from None
     given = read_quantities(
         session,
         kind,
@@ -80,7 +96,26 @@ def log(
         note=note or "",
         now=session.now,
     )
+    if not force:
+        check_plausible(
+            kind,
+            record.distance_m,
+            record.duration_s,
+            distance_text=given.distance_text,
+            duration_text=given.duration_text,
+            units=session.profile.units,
+        )
     with write(session.conn) as conn:
+        # Looked for under the write lock, so two commands logging the same run at once cannot
+        # both find the log without it.
+        twin = None if force else activities.near_duplicate(conn, record.type, record.start)
+        if twin is not None:
+            from fittrack.cli import render
+
+            raise UsageError(
+                f"{render.one_line(twin, session.profile, session.tz)} is already logged and "
+                "starts within a minute of this one — add --force to log it anyway"
+            )
         activities.insert(conn, [record])
         completed = completed_by(conn, record, session.tz, session.profile.week_start)
     after_change(session)

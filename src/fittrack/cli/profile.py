@@ -162,18 +162,55 @@ def types_add(
         list[str] | None,
         typer.Option("--alias", "-a", help="Another name for it (repeatable).", show_default=False),
     ] = None,
+    max_speed: Annotated[
+        str | None,
+        typer.Option(
+            "--max-speed",
+            help="The fastest plausible average speed, with its unit: 30kmh, 20mph. Faster "
+            "entries are refused unless --force. [default: no limit]",
+            show_default=False,
+        ),
+    ] = None,
+    shown_as: Annotated[
+        str | None,
+        typer.Option(
+            "--shown-as",
+            help="How its speed reads: pace (per km or mi), speed (km/h or mph), pace100 (per "
+            "100 m or yd), pace500 (per 500 m). [default: pace]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Add your own activity type.
 
-    Example: fittrack types add climbing --met 5.8 --alias bouldering
+    Examples:
+
+      fittrack types add climbing --met 5.8 --alias bouldering
+
+      fittrack types add kayak --met 5 --max-speed 20kmh --shown-as speed
     """
-    from fittrack.core.activity_types import BUILTIN_TYPES, validate_new_type
+    from dataclasses import replace
+
+    from fittrack.core.activity_types import BUILTIN_TYPES, FIGURES, validate_new_type
+    from fittrack.core.quantities import parse_speed
+    from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.profile import add_custom_type, load_custom_types
 
+    # Read before the write lock is taken: bad input writes nothing and waits for nobody.
+    max_speed_mps = None if max_speed is None else parse_speed(max_speed)
+    figure = "pace"
+    if shown_as is not None:
+        figure = shown_as.strip().lower()
+        if figure not in FIGURES:
+            raise UsageError(
+                f"--shown-as '{shown_as}' is not one of {', '.join(FIGURES)} — e.g. speed "
+                "for a type measured in km/h"
+            )
     session = open_session()
     with write(session.conn) as conn:
         existing = [*BUILTIN_TYPES, *load_custom_types(conn)]
         kind = validate_new_type(name, met, alias or [], existing)
+        kind = replace(kind, figure=figure, max_speed_mps=max_speed_mps)
         add_custom_type(conn, kind, session.now)
     typer.echo(f"Added type '{kind.slug}' (MET {kind.met:g}).")

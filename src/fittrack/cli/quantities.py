@@ -4,14 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fittrack.cli.common import Session
-from fittrack.core.activity import ActivityRecord, resolve_span
+from fittrack.core.activity import ActivityRecord, ended_when_logged, resolve_span
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.dates import add_seconds, parse_when, seconds_between
 from fittrack.core.quantities import (
-    classify_positional,
     parse_calories,
     parse_distance,
     parse_duration,
+    read_positional,
 )
 from fittrack.errors import UsageError
 
@@ -25,6 +25,10 @@ class Inputs:
     duration_s: float | None
     distance_m: float | None
     calories_kcal: float | None
+    distance_text: str | None = None
+    """The distance as typed (a positional token or --distance), for hints at a slip."""
+    duration_text: str | None = None
+    """The duration as typed, likewise."""
 
     def is_empty(self) -> bool:
         """True when nothing at all was given."""
@@ -40,6 +44,8 @@ class Span:
     duration_s: float
     distance_m: float | None
     calories_kcal: float | None
+    distance_text: str | None = None
+    duration_text: str | None = None
 
 
 def parse_inputs(
@@ -57,21 +63,25 @@ def parse_inputs(
     for token in quantities:
         if token.startswith("-") and token.lstrip("-")[:1].isalpha():
             raise UsageError(f"no such option: {token} — see --help for the options")
-    distance_m, duration_s = classify_positional(quantities, tracks_distance=kind.tracks_distance)
+    found = read_positional(quantities, tracks_distance=kind.tracks_distance)
+    distance_m, duration_s = found.distance_m, found.duration_s
+    distance_text, duration_text = found.distance_text, found.duration_text
     if distance is not None:
         if distance_m is not None:
             raise UsageError("two distances given (a positional one and --distance); keep one")
-        distance_m = parse_distance(distance)
+        distance_m, distance_text = parse_distance(distance), distance
     if duration is not None:
         if duration_s is not None:
             raise UsageError("two durations given (a positional one and --duration); keep one")
-        duration_s = parse_duration(duration)
+        duration_s, duration_text = parse_duration(duration), duration
     return Inputs(
         start=None if start is None else parse_when(start, session.tz, session.now),
         end=None if end is None else parse_when(end, session.tz, session.now),
         duration_s=duration_s,
         distance_m=distance_m,
         calories_kcal=None if calories is None else parse_calories(calories),
+        distance_text=distance_text,
+        duration_text=duration_text,
     )
 
 
@@ -98,14 +108,25 @@ def read_quantities(
         calories=calories,
     )
     first, last, moving = resolve_span(given.start, given.end, given.duration_s, session.now)
-    return Span(first, last, moving, given.distance_m, given.calories_kcal)
+    return Span(
+        first,
+        last,
+        moving,
+        given.distance_m,
+        given.calories_kcal,
+        given.distance_text,
+        given.duration_text,
+    )
 
 
 def edited_span(old: ActivityRecord, given: Inputs) -> tuple[datetime, datetime, float]:
     """The start, end and moving time after an edit that changed some of them.
 
-    A changed start moves the whole activity; a changed end or duration keeps the start. When the
-    old activity had no pauses (moving time = end − start) it keeps having none.
+    A changed start moves the whole activity; a changed end keeps the start. A changed duration
+    keeps the start too, except for an activity that ended when it was logged (logged without a
+    start, see :func:`~fittrack.core.activity.ended_when_logged`): that one keeps its end and
+    moves its start. When the old activity had no pauses (moving time = end − start) it keeps
+    having none.
     """
     if given.start is None and given.end is None and given.duration_s is None:
         return old.start, old.end, old.duration_s
@@ -129,6 +150,38 @@ def edited_span(old: ActivityRecord, given: Inputs) -> tuple[datetime, datetime,
         return resolve_span(old.start, given.end, moving, given.end)
     assert given.duration_s is not None
     moving = given.duration_s
-    if no_pauses or moving > old_span:
-        return old.start, add_seconds(old.start, moving), moving
-    return old.start, old.end, moving
+    if not (no_pauses or moving > old_span):
+        return old.start, old.end, moving
+    if ended_when_logged(old):
+        return add_seconds(old.end, -moving), old.end, moving
+    return old.start, add_seconds(old.start, moving), moving
+
+
+def misplaced_type(session: Session, first: str, rest: list[str]) -> UsageError | None:
+    """The error for ``log 5k run 25:00``: a quantity where the type belongs; None otherwise."""
+    readings = []
+    for reader, what in ((parse_distance, "a distance"), (parse_duration, "a duration")):
+        try:
+            reader(first)
+        except UsageError:
+            continue
+        readings.append(what)
+    if not readings:
+        return None
+    import shlex  # only on this error path
+
+    what = readings[0] if len(readings) == 1 else "a quantity"
+    for index, token in enumerate(rest):
+        try:
+            session.resolve_type(token)
+        except UsageError:
+            continue
+        order = [token, first, *rest[:index], *rest[index + 1 :]]
+        return UsageError(
+            f"'{first}' is {what}, not an activity type — the type comes first: "
+            f"fittrack log {shlex.join(order)}"
+        )
+    return UsageError(
+        f"'{first}' is {what}, not an activity type — the type comes first, e.g. "
+        f"fittrack log run {shlex.join([first, *rest])}"
+    )

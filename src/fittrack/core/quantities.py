@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from fittrack.errors import UsageError
 
@@ -32,7 +33,9 @@ __all__ = [
     "parse_calories",
     "parse_distance",
     "parse_duration",
+    "parse_speed",
     "parse_weight",
+    "read_positional",
 ]
 
 METRES_PER_MILE = 1609.344
@@ -98,6 +101,9 @@ _DURATION_PART_RE = rf"\s*({_NUM})\s*([a-z]*)"
 _CLOCK_RE = r"([0-9]+):([0-9]{2})(?::([0-9]{2}))?(\.[0-9]+)?"
 _STONE_RE = rf"({_NUM})\s*(?:st|stone|stones)\s*({_NUM})\s*(?:lb|lbs|pound|pounds)?"
 _MINUS = ("-", "\N{MINUS SIGN}")
+# A comma that cannot be a thousands separator ("1,5", "12,25"): a decimal comma, as many
+# locales write it. Said so, rather than "can't read", since the person's number was right.
+_DECIMAL_COMMA_RE = r"([0-9]+),([0-9]+)\s*([a-z/]*)"
 
 
 class _Unreadable(UsageError):
@@ -145,6 +151,17 @@ def _bare_number(text: str) -> bool:
     )
 
 
+def _decimal_comma(body: str, shown: str, units: Iterable[str]) -> None:
+    """Refuse ``1,5km`` (a decimal comma) with the text that would be read: ``1.5km``."""
+    match = re.fullmatch(_DECIMAL_COMMA_RE, body)
+    if match is None or re.fullmatch(_NUM, f"{match.group(1)},{match.group(2)}"):
+        return
+    whole, fraction, unit = match.groups()
+    if unit and unit not in units:
+        return
+    raise _Invalid(f"{shown} has a decimal comma — did you mean {whole}.{fraction}{unit}?")
+
+
 # --- distance -------------------------------------------------------------------------------
 
 
@@ -159,6 +176,7 @@ def _read_distance(text: str) -> float:
     else:
         match = re.fullmatch(_QUANTITY_RE, body)
         if match is None:
+            _decimal_comma(body, shown, _DISTANCE_UNITS)
             if body in ("nan", "inf", "infinity"):
                 raise _Invalid(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
             raise _Unreadable(f"can't read {shown} as a distance — {_DISTANCE_HINT}")
@@ -264,6 +282,7 @@ def _read_duration(text: str) -> float:
         raise _Unreadable(f"no duration given — {_DURATION_HINT}")
     negative, body = _split_sign(normal)
     clock = re.fullmatch(_CLOCK_RE, body)
+    _decimal_comma(body, shown, _DURATION_UNITS)
     seconds = _read_clock(clock, shown) if clock else _read_units(body, shown)
     if negative or seconds <= 0:
         raise _Invalid(f"duration must be positive, not {shown} — {_DURATION_HINT}")
@@ -335,10 +354,33 @@ def _join_tokens(tokens: list[str]) -> list[str]:
     return merged
 
 
+@dataclass(frozen=True)
+class Positional:
+    """The positional quantities of ``fittrack log``: each value and the text it was read from.
+
+    The text (after gluing what the shell split, e.g. ``1h 30m``) lets a caller that finds the
+    values implausible point at the notation slip that probably made them.
+    """
+
+    distance_m: float | None = None
+    duration_s: float | None = None
+    distance_text: str | None = None
+    duration_text: str | None = None
+
+
 def classify_positional(
     tokens: list[str], *, tracks_distance: bool
 ) -> tuple[float | None, float | None]:
     """(distance in metres, duration in seconds) from the positional quantities of ``fittrack log``.
+
+    See :func:`read_positional`, which also says which text gave each.
+    """
+    found = read_positional(tokens, tracks_distance=tracks_distance)
+    return found.distance_m, found.duration_s
+
+
+def read_positional(tokens: list[str], *, tracks_distance: bool) -> Positional:
+    """The distance and duration among the positional quantities of ``fittrack log``.
 
     A bare number followed by a unit word is one quantity (``1500 m``), and so is a duration split
     by the shell (``1h 30m``). A token that reads only as a distance is one, likewise a duration.
@@ -406,9 +448,11 @@ def classify_positional(
         else:
             set_duration(token, seconds)
 
-    return (
-        distance[1] if distance is not None else None,
-        duration[1] if duration is not None else None,
+    return Positional(
+        distance_m=distance[1] if distance is not None else None,
+        duration_s=duration[1] if duration is not None else None,
+        distance_text=distance[0] if distance is not None else None,
+        duration_text=duration[0] if duration is not None else None,
     )
 
 
@@ -433,6 +477,7 @@ def parse_weight(text: str) -> float:
         total_pounds = (stones[0] * 14 * pounds[1] + pounds[0] * stones[1], stones[1] * pounds[1])
         kg = total_pounds[0] * _LB[0] / (total_pounds[1] * _LB[1])
     elif match is None:
+        _decimal_comma(body, shown, _WEIGHT_UNITS)
         raise UsageError(f"can't read {shown} as a weight — {hint}")
     else:
         number, unit = match.groups()
@@ -462,6 +507,7 @@ def parse_calories(text: str) -> float:
     negative, body = _split_sign(normal)
     match = re.fullmatch(_QUANTITY_RE, body)
     if match is None:
+        _decimal_comma(body, shown, _CALORIE_UNITS)
         raise UsageError(f"can't read {shown} as calories — {hint}")
     number, unit = match.groups()
     if unit and unit not in _CALORIE_UNITS:
@@ -472,6 +518,43 @@ def parse_calories(text: str) -> float:
     if kcal > MAX_CALORIES_KCAL:
         raise UsageError(f"{shown} is over 100000 kcal — check the number")
     return kcal
+
+
+_SPEED_UNITS: dict[str, _Factor] = {
+    # m/s per unit, exact: 1 km/h = 1000/3600 m/s, 1 mph = 1609.344/3600 m/s.
+    **dict.fromkeys(["kmh", "km/h", "kph", "kmph"], (1000, 3600)),
+    **dict.fromkeys(["mph", "mi/h"], (1_609_344, 3_600_000)),
+}
+MAX_SPEED_KMH = 1000.0
+_SPEED_RE = rf"({_NUM})\s*([a-z/]*)"
+
+
+def parse_speed(text: str) -> float:
+    """Metres per second in ``text``: ``30kmh``, ``30 km/h``, ``30kph``, ``20mph``, ``20 mi/h``.
+
+    A bare number is refused (km/h or mph?), and so is anything not above 0 or over 1000 km/h.
+    """
+    normal = _normalise(text)
+    shown = _quote(text.strip())
+    hint = "try 30kmh or 20mph"
+    if not normal:
+        raise UsageError(f"no speed given — {hint}")
+    negative, body = _split_sign(normal)
+    match = re.fullmatch(_SPEED_RE, body)
+    if match is None:
+        _decimal_comma(body, shown, _SPEED_UNITS)
+        raise UsageError(f"can't read {shown} as a speed — {hint}")
+    number, unit = match.groups()
+    if not unit:
+        raise UsageError(f"{shown} has no unit — say {number}kmh or {number}mph")
+    if unit not in _SPEED_UNITS:
+        raise UsageError(f"can't read {shown} as a speed: unknown unit '{unit}' — {hint}")
+    mps = _scaled(number, _SPEED_UNITS[unit], shown)
+    if negative or mps <= 0:
+        raise UsageError(f"speed must be positive, not {shown} — {hint}")
+    if mps * 3.6 > MAX_SPEED_KMH:
+        raise UsageError(f"speed {shown} is over 1000 km/h — check the number and the unit")
+    return mps
 
 
 # --- formatting ------------------------------------------------------------------------------

@@ -98,6 +98,32 @@ def update(conn: sqlite3.Connection, record: ActivityRecord) -> None:
     )
 
 
+DUPLICATE_WINDOW_S = 60
+"""Two activities of one type starting this close (seconds) are taken for the same one."""
+
+
+def near_duplicate(
+    conn: sqlite3.Connection, activity_type: str, start: datetime
+) -> ActivityRecord | None:
+    """A live activity of ``activity_type`` starting within a minute of ``start``, or None.
+
+    The rule ``log`` and ``import`` share for "already logged": one range over
+    ``ix_activity_type_start_at``; the nearest start is returned when several are that close.
+    """
+    window = timedelta(seconds=DUPLICATE_WINDOW_S)
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM activity WHERE type = ? AND start_at >= ? AND start_at <= ? "
+        "AND deleted_at IS NULL ORDER BY abs(julianday(start_at) - julianday(?)) LIMIT 1",
+        (
+            activity_type,
+            to_db_time(start - window),
+            to_db_time(start + window),
+            to_db_time(start),
+        ),
+    ).fetchone()
+    return None if row is None else _row_to_record(row)
+
+
 def tombstone(conn: sqlite3.Connection, activity_id: str, now: datetime) -> None:
     """Mark an activity deleted; the row stays so the deletion can be synced."""
     stamp = to_db_time(now)
