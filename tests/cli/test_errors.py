@@ -67,3 +67,44 @@ def test_log_and_list_take_the_dates_people_type(cli: Invoke, cli_json) -> None:
         sunday["id"]
     ]
     assert date.fromisoformat(cli_json("status", "--date", "monday")["date"]).weekday() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["log", "run", "5k", "25:00", "--note", "bad\udcff"], "'bad\\xff' (after --note)"),
+        (["log", "r\udce9n", "5k"], "'r\\xe9n' is not UTF-8"),
+        (["log", "run", "5k", "--note=caf\udcc3"], "'--note=caf\\xc3' is not UTF-8"),
+        (["goal", "add", "20km", "--per", "week", "--name", "\udcff"], "(after --name)"),
+        (["list", "--type", "run\udcff"], "(after --type)"),
+        (["profile", "set", "--timezone", "Europe/\udcffBerlin"], "(after --timezone)"),
+    ],
+)
+def test_arguments_that_are_not_utf8_are_refused_before_anything_runs(
+    cli: Invoke, db_file: Path, args: list[str], shown: str
+) -> None:
+    # Python hands undecodable bytes of argv over as lone surrogates: these are what a shell's
+    # $(printf 'bad\xff') becomes (a subprocess test with real bytes is in test_home_permissions).
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: the argument ")
+    assert shown in result.stderr
+    assert "not UTF-8 text" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not db_file.exists()
+
+
+@pytest.mark.parametrize("below", ["", "sub"])
+def test_a_home_that_is_a_file(
+    cli: Invoke, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, below: str
+) -> None:
+    file = tmp_path / "not-a-folder"
+    file.write_text("mine\n")
+    monkeypatch.setenv("FITTRACK_HOME", str(file / below) if below else str(file))
+    result = cli("list")
+    assert result.exit_code == 1
+    assert f"{file} is a file, not a directory" in result.stderr
+    assert "point FITTRACK_HOME at a directory" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert file.read_text() == "mine\n"
