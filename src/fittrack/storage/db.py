@@ -26,6 +26,11 @@ SCHEMA_VERSION = 6
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another process's write to finish before giving up."""
 
+QUIET_WAIT_S = 1.0
+"""How long a writer waits for the write lock before saying it is waiting."""
+
+WAITING_MESSAGE = "waiting for another fittrack command…"
+
 
 class Connection(sqlite3.Connection):
     """A connection that knows when it can only read, and why (``read_only``)."""
@@ -251,13 +256,42 @@ def _file_lock(lock_path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: all of it is committed, or none of it (on any exception)."""
-    read_only = getattr(conn, "read_only", None)
-    if read_only is not None:
-        raise DataError(read_only)
-    conn.execute("BEGIN IMMEDIATE")
+    begin_immediate(conn)
     try:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """``BEGIN IMMEDIATE``; when another process holds the write lock for more than a second,
+    say so once on stderr, then wait for it up to the rest of the busy timeout.
+
+    The first try waits only ``QUIET_WAIT_S`` (SQLite's busy handler, retrying inside that time),
+    so the person learns why the command is slow instead of watching it hang. A connection
+    opened read-only (its folder is) is refused here with the reason, before anything is tried.
+    """
+    read_only = getattr(conn, "read_only", None)
+    if read_only is not None:
+        raise DataError(read_only)
+    conn.execute(f"PRAGMA busy_timeout = {int(QUIET_WAIT_S * 1000)}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    import sys
+
+    # Storage speaks to the person here, and only here: the wait happens inside this call, and
+    # the message must come before it, on stderr so that --json output stays one document.
+    print(WAITING_MESSAGE, file=sys.stderr, flush=True)
+    conn.execute(f"PRAGMA busy_timeout = {int((BUSY_TIMEOUT_S - QUIET_WAIT_S) * 1000)}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
