@@ -100,3 +100,16 @@ def test_write_restores_the_busy_timeout(logged: Path) -> None:
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_S * 1000
     finally:
         conn.close()
+
+
+def test_the_server_waits_silently(logged: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    conn = db.connect(logged)
+    try:
+        with Holder(logged) as holder:
+            threading.Timer(1.5, holder.release.set).start()
+            with db.write(conn, waiting_message=None):
+                conn.execute("DELETE FROM activity")
+    finally:
+        conn.close()
+    assert MESSAGE not in capsys.readouterr().err
+    assert count_rows(logged) == 0

@@ -254,9 +254,15 @@ def _file_lock(lock_path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: all of it is committed, or none of it (on any exception)."""
-    begin_immediate(conn)
+def write(
+    conn: sqlite3.Connection, waiting_message: str | None = WAITING_MESSAGE
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction: all of it is committed, or none of it (on any exception).
+
+    ``waiting_message`` goes to stderr when the write lock is not had within a second (None: wait
+    silently, as the server does).
+    """
+    begin_immediate(conn, waiting_message)
     try:
         yield conn
     except BaseException:
@@ -265,7 +271,9 @@ def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
-def begin_immediate(conn: sqlite3.Connection) -> None:
+def begin_immediate(
+    conn: sqlite3.Connection, waiting_message: str | None = WAITING_MESSAGE
+) -> None:
     """``BEGIN IMMEDIATE``; when another process holds the write lock for more than a second,
     say so once on stderr, then wait for it up to the rest of the busy timeout.
 
@@ -289,7 +297,8 @@ def begin_immediate(conn: sqlite3.Connection) -> None:
 
     # Storage speaks to the person here, and only here: the wait happens inside this call, and
     # the message must come before it, on stderr so that --json output stays one document.
-    print(WAITING_MESSAGE, file=sys.stderr, flush=True)
+    if waiting_message is not None:
+        print(waiting_message, file=sys.stderr, flush=True)
     conn.execute(f"PRAGMA busy_timeout = {int((BUSY_TIMEOUT_S - QUIET_WAIT_S) * 1000)}")
     try:
         conn.execute("BEGIN IMMEDIATE")
