@@ -35,7 +35,9 @@ def load() -> dict[str, Any]:
             return tomllib.load(stream)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise DataError(f"cannot read the config file {file}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read the config file {file}: {exc}") from exc
 
 

@@ -186,3 +186,13 @@ def test_bytes_that_are_not_utf8_in_a_real_process(tmp_path: Path) -> None:
     message = _one_clear_line(result, code=2)
     assert "the argument 'bad\\xff' (after --note) is not UTF-8 text" in message
     assert count_rows(home / "fittrack.db") == 0
+
+
+def test_a_config_file_that_cannot_be_read(run: Run, base: Path) -> None:
+    home = base / "home"
+    home.mkdir()
+    (home / "config.toml").write_text('server = "https://fit.example.org"\n')
+    (home / "config.toml").chmod(0o000)
+    message = _one_clear_line(run(home, "config", "show"))
+    config = home / "config.toml"
+    assert message == f"Error: cannot read the config file {config}: Permission denied\n"
