@@ -1,10 +1,11 @@
 """The config file (``config.toml``): the sync server, its token, and ``auto_sync``.
 
 It holds a secret (the token), so it is written with permissions 0600, through a temporary file
-renamed over the old one: a crash never leaves half a file.
+renamed over the old one: a crash never leaves half a file. It is written by a TOML library
+(tomli-w) and read by the standard library's tomllib, so any text (an address with non-ASCII
+characters, quotes, an emoji) reads back exactly as it was saved.
 """
 
-import json
 import os
 import tomllib
 from pathlib import Path
@@ -34,25 +35,24 @@ def load() -> dict[str, Any]:
             return tomllib.load(stream)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise DataError(f"cannot read the config file {file}: {exc.strerror or exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read the config file {file}: {exc}") from exc
 
 
 def save(values: dict[str, Any]) -> None:
     """Write the settings (0600, atomically)."""
+    import tomli_w
+
     file = path()
-    lines = []
-    for key, value in values.items():
-        if isinstance(value, bool):
-            lines.append(f"{key} = {'true' if value else 'false'}")
-        else:
-            lines.append(f"{key} = {json.dumps(str(value))}")  # a JSON string is a TOML string
+    text = tomli_w.dumps({k: v if isinstance(v, bool) else str(v) for k, v in values.items()})
     partial = file.with_name(file.name + ".partial")
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-            stream.write("\n".join(lines) + "\n")
+            stream.write(text)
         os.chmod(partial, 0o600)
         os.replace(partial, file)
     except OSError as exc:

@@ -32,6 +32,7 @@ from fittrack.errors import DataError, FittrackError, UsageError
 from fittrack.formats import ImportedActivity
 from fittrack.storage import activities
 from fittrack.storage.activities import to_db_time
+from fittrack.storage.db import begin_immediate
 
 FORMATS = ("auto", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin")
 WATCH_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")
@@ -198,7 +199,7 @@ class Importer:
         """Import every file; ``on_file`` hears of each as it is done."""
         reports = []
         if self.options.dry_run:
-            self.conn.execute("BEGIN IMMEDIATE")  # every file in it, all rolled back at the end
+            begin_immediate(self.conn)  # every file in it, all rolled back at the end
         try:
             for unit in self.units(paths):
                 report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
@@ -301,7 +302,10 @@ class Importer:
         # A savepoint inside the run's transaction (a dry run: rolled back at the end, so each
         # file sees the ones before it, as a real run would) or a transaction of its own.
         nested = conn.in_transaction
-        conn.execute("SAVEPOINT import_file" if nested else "BEGIN IMMEDIATE")
+        if nested:
+            conn.execute("SAVEPOINT import_file")
+        else:
+            begin_immediate(conn)  # says so when another fittrack holds the write lock
         try:
             # With nothing in the log yet, only rows of this same file can collide: insert in
             # batches (the primary key drops repeated ids) and sweep near-duplicates in SQL after.

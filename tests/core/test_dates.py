@@ -1,6 +1,7 @@
 """Dates, times and zones: tables of what is read and refused, DST edges, and round trips."""
 
 import contextlib
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -100,8 +101,14 @@ INVALID_WHEN = [
     "5",
     "12.5",
     "march",
-    "monday",
     "tomorrow",
+    "next monday",  # the future: not a date a workout is logged at
+    "last",
+    "monday whenever",
+    "last monday 25:00",
+    "3 fortnights ago",
+    "3h",  # "ago" is what says which way
+    "ago",
     "garbage",
     "2026",
     "2026-11",
@@ -154,13 +161,85 @@ def test_parse_when_refuses_naming_the_text(text: str) -> None:
     assert f"'{text}'" in str(caught.value) if text else "no date" in str(caught.value)
 
 
-@pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "20261301"])
-def test_impossible_dates_say_what_would_be_right(text: str) -> None:
+# (text, what the message says is impossible about it): the real reason, not a list of forms.
+IMPOSSIBLE_DATES = [
+    ("2026-02-31", "invalid date '2026-02-31': February 2026 has 28 days"),
+    ("2026-02-30", "invalid date '2026-02-30': February 2026 has 28 days"),
+    ("2025-02-29", "invalid date '2025-02-29': February 2025 has 28 days"),
+    ("2100-02-29", "invalid date '2100-02-29': February 2100 has 28 days"),
+    ("2026-04-31", "invalid date '2026-04-31': April 2026 has 30 days"),
+    ("2026-11-31 07:00", "invalid date '2026-11-31': November 2026 has 30 days"),
+    ("2026-02-00", "invalid date '2026-02-00': days of the month start at 01"),
+    ("2026-13-01", "invalid date '2026-13-01': there is no month 13: months go from 01 to 12"),
+    ("20261301", "invalid date '20261301': there is no month 13: months go from 01 to 12"),
+    ("2026-00-10", "invalid date '2026-00-10': there is no month 0: months go from 01 to 12"),
+    ("feb 30 2026", "invalid date 'feb 30 2026': February 2026 has 28 days"),
+    ("2026/2/30", "invalid date '2026/2/30': February 2026 has 28 days"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), IMPOSSIBLE_DATES)
+def test_impossible_dates_say_why(text: str, message: str) -> None:
     with pytest.raises(UsageError) as caught:
         parse_when(text, BERLIN, NOW)
-    assert str(caught.value) == (
-        f"invalid date '{text}' — use YYYY-MM-DD, YYYYMMDD, today, yesterday or -7d"
-    )
+    assert str(caught.value) == message
+
+
+# --from/--to/--date read only YYYY-MM-DD and YYYYMMDD as dates.
+IMPOSSIBLE_DAYS = [case for case in IMPOSSIBLE_DATES if re.fullmatch(r"[0-9-]+", case[0])]
+
+
+@pytest.mark.parametrize(("text", "message"), IMPOSSIBLE_DAYS)
+def test_impossible_days_say_why(text: str, message: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse_day(text, BERLIN, TODAY)
+    assert str(caught.value) == message
+
+
+# Dates people type, read with now = Friday 2026-11-20 13:00 in Berlin (NOW) and with now =
+# Monday 2026-11-23 13:00 there (MONDAY_NOW): a weekday is the most recent one not in the future
+# (today on that day), "last" the one before today.
+MONDAY_NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+PEOPLE_WHEN = [
+    # (text, now, the instant it names in Berlin)
+    ("monday", NOW, utc(2026, 11, 15, 23)),
+    ("Monday", NOW, utc(2026, 11, 15, 23)),
+    ("mon", NOW, utc(2026, 11, 15, 23)),
+    ("monday", MONDAY_NOW, utc(2026, 11, 22, 23)),
+    ("last monday", NOW, utc(2026, 11, 15, 23)),
+    ("last monday", MONDAY_NOW, utc(2026, 11, 15, 23)),
+    ("friday", NOW, utc(2026, 11, 19, 23)),
+    ("last friday", NOW, utc(2026, 11, 12, 23)),
+    ("last sunday", NOW, utc(2026, 11, 14, 23)),
+    ("last  Sunday", MONDAY_NOW, utc(2026, 11, 21, 23)),
+    ("saturday", NOW, utc(2026, 11, 13, 23)),
+    ("monday 18:00", NOW, utc(2026, 11, 16, 17)),
+    ("last sunday 9am", NOW, utc(2026, 11, 15, 8)),
+    ("last sunday at 07:30", NOW, utc(2026, 11, 15, 6, 30)),
+    ("2 days ago", NOW, utc(2026, 11, 18, 12)),
+    ("1 day ago", NOW, utc(2026, 11, 19, 12)),
+    ("2 weeks ago", NOW, utc(2026, 11, 6, 12)),
+    ("3h ago", NOW, utc(2026, 11, 20, 9)),
+    ("3 hours ago", NOW, utc(2026, 11, 20, 9)),
+    ("90 min ago", NOW, utc(2026, 11, 20, 10, 30)),
+    ("45m ago", NOW, utc(2026, 11, 20, 11, 15)),
+    ("30s ago", NOW, utc(2026, 11, 20, 11, 59, 30)),
+    ("yesterday 18:00", NOW, utc(2026, 11, 19, 17)),
+    ("yesterday 18:00", MONDAY_NOW, utc(2026, 11, 22, 17)),
+    ("today 07:30", NOW, utc(2026, 11, 20, 6, 30)),
+    ("today 07:30", MONDAY_NOW, utc(2026, 11, 23, 6, 30)),
+]
+
+
+@pytest.mark.parametrize(("text", "now", "expected"), PEOPLE_WHEN)
+def test_dates_people_type(text: str, now: datetime, expected: datetime) -> None:
+    assert instant(parse_when(text, BERLIN, now)) == expected
+
+
+def test_days_ago_keep_the_wall_clock_across_dst() -> None:
+    # 2026-10-25 is 25 hours long in Berlin: "2 days ago" is the same time of day, not 48 hours.
+    now = datetime(2026, 10, 26, 12, 0, tzinfo=UTC)  # 13:00 CET
+    assert instant(parse_when("2 days ago", BERLIN, now)) == utc(2026, 10, 24, 11)  # 13:00 CEST
 
 
 def test_local_times_are_in_the_zone_and_offsets_are_kept() -> None:
@@ -262,6 +341,18 @@ VALID_DAYS = [
     ("-0d", TODAY),
     ("-2w", date(2026, 11, 6)),
     (" 2026-11-20 ", date(2026, 11, 20)),
+    # TODAY is a Friday: a weekday is the most recent one not in the future, "last" before today.
+    ("friday", TODAY),
+    ("last friday", date(2026, 11, 13)),
+    ("monday", date(2026, 11, 16)),
+    ("last monday", date(2026, 11, 16)),
+    ("MON", date(2026, 11, 16)),
+    ("last sunday", date(2026, 11, 15)),
+    ("sun", date(2026, 11, 15)),
+    ("2 days ago", date(2026, 11, 18)),
+    ("0 days ago", TODAY),
+    ("3 weeks ago", date(2026, 10, 30)),
+    ("1w ago", date(2026, 11, 13)),
 ]
 
 INVALID_DAYS = [
@@ -275,6 +366,13 @@ INVALID_DAYS = [
     "18:00",
     "now",
     "-3h",
+    "3h ago",  # a moment: a whole day would count more than asked
+    "90 min ago",
+    "yesterday 18:00",
+    "today 07:30",
+    "monday 18:00",
+    "last sunday 9am",
+    "next monday",
     "junk",
     "2026",
     "2026-11",
@@ -295,12 +393,10 @@ def test_parse_day_refuses_naming_the_text(text: str) -> None:
     assert f"'{text}'" in str(caught.value) if text else "no date" in str(caught.value)
 
 
-def test_parse_day_impossible_date_message() -> None:
+def test_a_moment_where_a_day_is_asked_says_so() -> None:
     with pytest.raises(UsageError) as caught:
-        parse_day("2026-02-30", BERLIN, TODAY)
-    assert str(caught.value) == (
-        "invalid date '2026-02-30' — use YYYY-MM-DD, YYYYMMDD, today, yesterday or -7d"
-    )
+        parse_day("3h ago", BERLIN, TODAY)
+    assert str(caught.value).startswith("'3h ago' is a moment; this option takes a whole day — use")
 
 
 # (zone, day, UTC start, length)

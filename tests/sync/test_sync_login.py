@@ -43,10 +43,12 @@ def test_login_checks_the_token_then_keeps_it_readable_only_by_its_owner(
     assert _config(cli_devices, "a") == {"server": live.url, "token": ana.token}
 
 
-def test_login_asks_for_the_token_without_echoing_it(live: Live, cli_devices: Cli) -> None:
+def test_login_reads_a_piped_token_without_a_prompt(live: Live, cli_devices: Cli) -> None:
+    # Standard input is not a terminal under CliRunner: the token is read from it as it comes
+    # (tests/cli/test_login.py runs a real pipe).
     ana = add_user(live.database_url, "ana")
     done = cli_devices.ok("a", "login", "--server", live.url, input=f"{ana.token}\n")
-    assert "API token" in done.stderr
+    assert "API token" not in done.stderr
     assert ana.token not in done.stdout + done.stderr
     assert _config(cli_devices, "a")["token"] == ana.token
 
@@ -150,3 +152,40 @@ def test_config_set_keeps_the_login(live: Live, cli_devices: Cli) -> None:
     assert cli_devices.json("a", "config", "show")["auto_sync"] is False
     mode = stat.S_IMODE(cli_devices.config("a").stat().st_mode)
     assert mode == 0o600, oct(mode)
+
+
+def test_login_reads_a_token_piped_in_a_real_process(live: Live, tmp_path) -> None:
+    # `printf TOKEN | fittrack login --server URL`: no prompt, and no GetPassWarning ("can not
+    # control echo on the terminal"), which getpass gives when standard input is not a terminal.
+    import os
+    import subprocess
+    import sys
+
+    ana = add_user(live.database_url, "ana")
+    home = tmp_path / "piped"
+    done = subprocess.run(
+        [sys.executable, "-W", "always", "-m", "fittrack", "login", "--server", live.url],
+        input=ana.token + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FITTRACK_HOME": str(home)},
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "GetPassWarning" not in done.stderr
+    assert "echo" not in done.stderr
+    assert "API token" not in done.stderr
+    assert ana.email in done.stdout
+    with (home / "config.toml").open("rb") as stream:
+        assert tomllib.load(stream)["token"] == ana.token
+
+
+def test_login_takes_the_token_from_fittrack_token(
+    live: Live, cli_devices: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = add_user(live.database_url, "ana")
+    monkeypatch.setenv("FITTRACK_TOKEN", ana.token)
+    done = cli_devices.ok("a", "login", "--server", live.url, input="ft_never-read\n")
+    assert ana.email in done.stdout
+    assert _config(cli_devices, "a")["token"] == ana.token

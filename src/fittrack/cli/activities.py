@@ -32,7 +32,10 @@ def list_(
         typer.Option(
             "--from",
             "-f",
-            help="First day (inclusive): YYYY-MM-DD, YYYYMMDD, today, yesterday, -7d.",
+            help=(
+                "First day (inclusive): YYYY-MM-DD, YYYYMMDD, today, yesterday, monday, "
+                "last sunday, 2 days ago, -7d."
+            ),
             show_default=False,
         ),
     ] = None,

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from fittrack import __version__
-from fittrack.errors import DataError, FittrackError
+from fittrack.errors import DataError, FittrackError, UsageError
 
 
 class FittrackGroup(TyperGroup):
@@ -54,6 +54,11 @@ class FittrackGroup(TyperGroup):
         if not standalone_mode:
             return super().main(standalone_mode=False, **call)
         try:
+            _check_utf8(sys.argv[1:] if args is None else args)
+        except FittrackError as exc:
+            typer.secho(f"Error: {exc}", err=True, fg="red")
+            sys.exit(exc.exit_code)
+        try:
             result = super().main(standalone_mode=False, **call)
         except typer.TyperException as exc:
             if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
@@ -69,6 +74,26 @@ class FittrackGroup(TyperGroup):
     def list_commands(self, ctx: Any) -> list[str]:
         # Keep the order commands were added in (the order a person meets them), not alphabetical.
         return list(self.commands)
+
+
+def _check_utf8(args: Sequence[str]) -> None:
+    """Refuse, before any command runs, an argument that is not UTF-8.
+
+    Python hands such bytes over as lone surrogates (``'bad\\udcff'``), which every string
+    operation accepts until SQLite or a file refuses to encode them, deep in a command: checked
+    here once, no option, note or name can carry one into the log.
+    """
+    for position, arg in enumerate(args):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            previous = args[position - 1] if position else ""
+            after = f" (after {previous})" if previous.startswith("-") else ""
+            raise UsageError(
+                f"the argument '{shown}'{after} is not UTF-8 text "
+                "— check the character encoding of your terminal or script"
+            ) from None
 
 
 def _fail(exc: FittrackError | DataError) -> None:

@@ -131,7 +131,10 @@ StartOpt = Annotated[
     typer.Option(
         "--start",
         "-s",
-        help="When it started: '2026-11-20 07:00', ISO 8601, 'yesterday 18:00', '-2h'.",
+        help=(
+            "When it started: '2026-11-20 07:00', ISO 8601, 'yesterday 18:00', 'today 07:30', "
+            "'monday', 'last sunday 9am', '3h ago', '2 days ago'."
+        ),
         show_default=False,
     ),
 ]

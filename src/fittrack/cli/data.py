@@ -22,7 +22,11 @@ def export(
     ] = None,
     from_: Annotated[
         str | None,
-        typer.Option("--from", help="First day (inclusive).", show_default=False),
+        typer.Option(
+            "--from",
+            help="First day (inclusive): YYYY-MM-DD, yesterday, monday, 2 weeks ago, -7d.",
+            show_default=False,
+        ),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)

@@ -11,7 +11,10 @@ DateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
-        help="As of the end of this day (YYYY-MM-DD, yesterday, -7d) instead of now.",
+        help=(
+            "As of the end of this day (YYYY-MM-DD, yesterday, last sunday, 2 days ago, -7d) "
+            "instead of now."
+        ),
         show_default=False,
     ),
 ]
@@ -159,7 +162,11 @@ def summary(
     year: Annotated[bool, typer.Option("--year", help="This year.")] = False,
     from_: Annotated[
         str | None,
-        typer.Option("--from", help="First day (with --to, or up to today).", show_default=False),
+        typer.Option(
+            "--from",
+            help="First day (with --to, or up to today): YYYY-MM-DD, monday, 2 weeks ago, -7d.",
+            show_default=False,
+        ),
     ] = None,
     to: Annotated[
         str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)

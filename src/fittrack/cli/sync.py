@@ -39,19 +39,68 @@ def _max_wait() -> float:
         raise UsageError(f"FITTRACK_SYNC_MAX_WAIT={text!r}: give a number of seconds") from None
 
 
+def _is_loopback(host: str | None) -> bool:
+    import ipaddress
+
+    if not host:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _read_token(token: str | None) -> str:
+    """--token or FITTRACK_TOKEN; else a line piped on standard input; else a hidden prompt."""
+    import sys
+
+    if token is None:
+        if sys.stdin.isatty():
+            token = typer.prompt("API token", hide_input=True, err=True)
+        else:
+            # Not a terminal: `... | fittrack login` or `< file`. getpass would warn that it
+            # cannot hide the input and prompt anyway; the token is simply read.
+            try:
+                token = sys.stdin.readline()
+            except UnicodeDecodeError:
+                raise UsageError("the token on standard input is not UTF-8 text") from None
+    token = token.strip()
+    if not token:
+        raise UsageError("the token is empty; paste the one `fittrack server user add` printed")
+    if not (token.isascii() and token.isprintable()) or " " in token:
+        raise UsageError(
+            "that is not an API token (it has spaces or characters a token never has); "
+            "paste the one `fittrack server user add` printed"
+        )
+    return token
+
+
 def login(
     server: Annotated[
         str, typer.Option("--server", help="The server's address, e.g. https://fit.example.org.")
     ],
     token: Annotated[
         str | None,
-        typer.Option(help="Your API token (asked for, hidden, when left out)."),
+        typer.Option(
+            envvar="FITTRACK_TOKEN",
+            show_envvar=True,
+            help=(
+                "Your API token. Better left out: a token typed here stays in your shell's "
+                "history; leave it out to be asked (hidden), pipe it on standard input, or set "
+                "FITTRACK_TOKEN."
+            ),
+        ),
     ] = None,
 ) -> None:
     """Connect this device to a sync server: check the token, then remember both.
 
-    The token comes from the server's administrator (`fittrack server user add EMAIL`). It is
-    kept in the config file, readable only by you.
+    The token comes from the server's administrator (`fittrack server user add EMAIL`). Give
+    it at the hidden prompt, on standard input (`fittrack login --server URL < token.txt`) or in
+    FITTRACK_TOKEN, rather than with --token, which leaves it in your shell's history. It is kept
+    in the config file, readable only by you. An http:// address other than this machine's is
+    warned about: the token would cross the network unencrypted.
 
     Example: fittrack login --server https://fit.example.org
     """
@@ -59,11 +108,15 @@ def login(
     from fittrack.sync.http import ServerClient, TokenRefused, Unreachable
 
     url = _check_url(server)
-    if token is None:
-        token = typer.prompt("API token", hide_input=True, err=True)
-    token = token.strip()
-    if not token:
-        raise UsageError("the token is empty; paste the one `fittrack server user add` printed")
+    parts = urlsplit(url)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        typer.secho(
+            f"Warning: {url} is plain http: your token and your log would cross the network "
+            "unencrypted; use https:// unless you trust every network in between.",
+            err=True,
+            fg="yellow",
+        )
+    token = _read_token(token)
     try:
         with ServerClient(url, token, timeout_s=10.0, max_wait_s=_max_wait()) as client:
             me = client.get("/v1/me")

@@ -37,16 +37,21 @@ __all__ = [
     "utc_offset_minutes",
 ]
 
-_DAY_HINT = "use YYYY-MM-DD, YYYYMMDD, today, yesterday or -7d"
-_WHEN_HINT = "use 2026-11-20 07:00, 20261120, 18:00, now, today 07:30, yesterday, -3h or -7d"
+_DAY_HINT = "use YYYY-MM-DD, YYYYMMDD, today, yesterday, monday, last sunday, -7d or 2 days ago"
+_WHEN_HINT = (
+    "use 2026-11-20 07:00, 20261120, 18:00, now, today 07:30, yesterday 18:00, monday, "
+    "last sunday, -3h, 3h ago or 2 days ago"
+)
 
 # Patterns stay strings until first use (the re module compiles and caches them), so commands
 # that never parse a date do not pay for compiling them on import.
 _KEYWORD_RE = r"(today|yesterday)(?:\s+(?:at\s+)?(.+))?"
 _TIME_RE = r"([0-9]{1,2})(?::([0-9]{2}))?(?::([0-9]{2}))?\s*([ap]\.?m\.?)?"
-_RELATIVE_RE = (
-    r"-\s*([0-9]+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
-)
+_UNITS_RE = r"(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)"
+# "-3h" and "3h ago" say the same; both spellings are read by one pattern.
+_RELATIVE_RE = rf"-\s*([0-9]+)\s*{_UNITS_RE}|([0-9]+)\s*{_UNITS_RE}\s+ago"
+_DAY_UNITS = ("d", "w")
+_WEEKDAY_RE = r"(last\s+)?([a-z]+)(?:\s+(?:at\s+)?(.+))?"
 _DAY_RE = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})"
 _ISO_RE = r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}(?:[Tt ][0-9].*)?"
 _ISO_DATE_PREFIX_RE = r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?![0-9])"
@@ -168,6 +173,60 @@ def _day_error(text: str) -> UsageError:
     return UsageError(f"invalid date {_quote(text)} — {_DAY_HINT}")
 
 
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _checked_date(year: int, month: int, day: int, text: str) -> date:
+    """``date(year, month, day)``, or an error that names what is impossible about it."""
+    import calendar
+
+    if not 1 <= month <= 12:
+        reason = f"there is no month {month}: months go from 01 to 12"
+    else:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass  # the year is out of date's range, or the day is not in the month
+        if not 1 <= year <= 9999:
+            raise _day_error(text) from None
+        length = calendar.monthrange(year, month)[1]
+        reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days"
+        if day == 0:
+            reason = "days of the month start at 01"
+    raise UsageError(f"invalid date {_quote(text)}: {reason}")
+
+
+def _weekday_back(name: str, last: bool, today: date) -> date | None:
+    """The day a weekday name means, or None when ``name`` is not one.
+
+    ``monday`` is the most recent Monday not in the future (today, when today is a Monday);
+    ``last monday`` the one before today (a week ago, when today is a Monday).
+    """
+    weekday = _WEEKDAYS.get(name)
+    if weekday is None:
+        return None
+    back = (today.weekday() - weekday) % 7
+    if last and back == 0:
+        back = 7
+    try:
+        return today - timedelta(days=back)
+    except OverflowError:
+        raise _day_error(name) from None
+
+
 def _when_error(text: str) -> UsageError:
     return UsageError(f"can't read {_quote(text)} as a date and time — {_WHEN_HINT}")
 
@@ -272,10 +331,23 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
             raise _when_error(stripped)
         return _localize(datetime.combine(day, at), tz, shown)
 
+    weekday = re.fullmatch(_WEEKDAY_RE, lowered)
+    if weekday is not None:
+        last, name, at_text = weekday.groups()
+        named_day = _weekday_back(name, last is not None, local_now.date())
+        if named_day is not None:
+            if at_text is None:
+                return _start_of_day(named_day, tz)
+            at = _read_time(at_text, stripped)
+            if at is None:
+                raise _when_error(stripped)
+            return _localize(datetime.combine(named_day, at), tz, shown)
+
     relative = re.fullmatch(_RELATIVE_RE, lowered)
     if relative is not None:
+        amount, unit = (group for group in relative.groups() if group is not None)
         try:
-            step, calendar = _relative_delta(int(relative.group(1)), relative.group(2))
+            step, calendar = _relative_delta(int(amount), unit)
             if calendar:
                 # Aware arithmetic within one tzinfo is wall-clock arithmetic; the round trip
                 # through UTC then moves a result that landed in a DST gap past the gap.
@@ -325,10 +397,7 @@ def _check_date_prefix(text: str) -> date | None:
     if match is None:
         return None
     year, month, day = (int(group) for group in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise _day_error(match.group(0)) from None
+    return _checked_date(year, month, day, match.group(0))
 
 
 def _aware(parsed: datetime, tz: tzinfo, shown: str) -> datetime:
@@ -438,10 +507,9 @@ def _parse_free_form(stripped: str, lowered: str) -> datetime:
         or counts["offset"] > counts["time"]
     ):
         raise _when_error(stripped)
-    try:
-        default = datetime(wanted["year"], wanted["month"], wanted["day"])
-    except ValueError:
-        raise _day_error(stripped) from None
+    default = datetime.combine(
+        _checked_date(wanted["year"], wanted["month"], wanted["day"], stripped), time()
+    )
 
     import warnings
 
@@ -466,12 +534,15 @@ def _parse_free_form(stripped: str, lowered: str) -> datetime:
 
 
 def _relative_days(text: str, today: date) -> date | None:
-    match = re.fullmatch(r"-\s*([0-9]+)\s*(d|days?|w|wks?|weeks?)", text)
+    """``-7d``, ``2 days ago``, ``-2w``, ``3 weeks ago``; None for any other text (hours too)."""
+    match = re.fullmatch(_RELATIVE_RE, text)
     if match is None:
         return None
+    amount, unit = (group for group in match.groups() if group is not None)
+    if not unit.startswith(_DAY_UNITS):
+        return None
     try:
-        amount = int(match.group(1)) * (7 if match.group(2).startswith("w") else 1)
-        return today - timedelta(days=amount)
+        return today - timedelta(days=int(amount) * (7 if unit.startswith("w") else 1))
     except (OverflowError, ValueError):
         raise UsageError(f"{_quote(text)} is too far back — {_DAY_HINT}") from None
 
@@ -479,9 +550,12 @@ def _relative_days(text: str, today: date) -> date | None:
 def _parse_day(text: str, tz: tzinfo, today: date) -> date:
     """The calendar day ``text`` names, for ``--from``/``--to``/``--date``.
 
-    Accepted: ``YYYY-MM-DD``, ``YYYYMMDD``, ``today``, ``yesterday``, ``-7d``, ``-2w`` (days
-    before ``today``, which the caller gives as the current date in ``tz``; ``tz`` is taken for
-    symmetry with :func:`parse_when`). Times are refused: a day is asked for.
+    Accepted: ``YYYY-MM-DD``, ``YYYYMMDD``, ``today``, ``yesterday``; a weekday (``monday``: the
+    most recent one not in the future, today when today is a Monday; ``last monday``: the one
+    before today); days or weeks back (``-7d``, ``2 days ago``, ``-2w``, ``3 weeks ago``), counted
+    from ``today``, which the caller gives as the current date in ``tz`` (``tz`` is taken for
+    symmetry with :func:`parse_when`). Times are refused, since a day is asked for: ``3h ago``
+    or ``yesterday 18:00`` would silently widen to a whole day.
     """
     del tz  # "today" already says which day it is there
     stripped = " ".join(text.split())
@@ -498,16 +572,24 @@ def _parse_day(text: str, tz: tzinfo, today: date) -> date:
     relative = _relative_days(lowered, today)
     if relative is not None:
         return relative
+    weekday = re.fullmatch(_WEEKDAY_RE, lowered)
+    if weekday is not None and weekday.group(3) is None:
+        named_day = _weekday_back(weekday.group(2), weekday.group(1) is not None, today)
+        if named_day is not None:
+            return named_day
     match = re.fullmatch(_DAY_RE, lowered)
     if match is None:
-        if re.search(r"[0-9]:[0-9]", lowered):
-            raise UsageError(f"{_quote(stripped)} has a time; a day is asked for — {_DAY_HINT}")
+        if (
+            re.search(r"[0-9]:[0-9]|[0-9]\s*[ap]\.?m\b", lowered)
+            or lowered == "now"
+            or re.fullmatch(_RELATIVE_RE, lowered)
+        ):
+            raise UsageError(
+                f"{_quote(stripped)} is a moment; this option takes a whole day — {_DAY_HINT}"
+            )
         raise UsageError(f"can't read {_quote(stripped)} as a date — {_DAY_HINT}")
     parts = [int(group) for group in match.groups() if group is not None]
-    try:
-        return date(parts[0], parts[1], parts[2])
-    except ValueError:
-        raise _day_error(stripped) from None
+    return _checked_date(parts[0], parts[1], parts[2], stripped)
 
 
 # --- days, storage and output ----------------------------------------------------------------

@@ -314,7 +314,8 @@ class SqliteDatabase:
         from fittrack.storage import db as storage_db
 
         async with self._lock:
-            with storage_db.write(self.conn):
+            # Workers wait for each other's writes silently: the message is for a person.
+            with storage_db.write(self.conn, waiting_message=None):
                 yield _SqliteConnection(self.conn)
 
     @contextlib.asynccontextmanager

@@ -170,9 +170,18 @@ def list_activities(
 def check_prefix(prefix: str, noun: str, lister: str) -> str:
     """A cleaned id prefix, or a usage error saying what an id looks like."""
     cleaned = prefix.strip().lower()
-    if len(cleaned) < MIN_PREFIX or any(c not in "0123456789abcdef-" for c in cleaned):
+    shown = f"'{prefix}'" if prefix.isprintable() else repr(prefix)
+    strays = sorted({c for c in cleaned if c not in "0123456789abcdef-"})
+    if strays:
+        # Say which characters are wrong: "zzzz" is no shorter than a good prefix.
+        listed = ", ".join(f"'{c}'" if c.isprintable() else repr(c) for c in strays[:3])
         raise UsageError(
-            f"'{prefix}' is not {noun} id: give at least {MIN_PREFIX} characters of the id "
+            f"{shown} is not {noun} id: ids are hexadecimal (0-9, a-f), not {listed}; "
+            f"`{lister}` shows them"
+        )
+    if len(cleaned) < MIN_PREFIX:
+        raise UsageError(
+            f"{shown} is not {noun} id: give at least {MIN_PREFIX} characters of the id "
             f"shown by `{lister}`"
         )
     return cleaned

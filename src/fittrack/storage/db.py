@@ -13,6 +13,7 @@ A file that is not a fittrack database is never written to: it is refused with a
 """
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,41 +26,130 @@ SCHEMA_VERSION = 6
 BUSY_TIMEOUT_S = 30.0
 """How long a writer waits for another process's write to finish before giving up."""
 
+QUIET_WAIT_S = 1.0
+"""How long a writer waits for the write lock before saying it is waiting."""
 
-def connect(path: Path | None = None) -> sqlite3.Connection:
-    """Open (creating and migrating if needed) the database at ``path`` or the default location."""
+WAITING_MESSAGE = "waiting for another fittrack command…"
+
+
+class Connection(sqlite3.Connection):
+    """A connection that knows when it can only read, and why (``read_only``)."""
+
+    read_only: str | None = None
+    """None, or what to tell a person who tries to change something: the folder is read-only."""
+
+
+def connect(path: Path | None = None) -> Connection:
+    """Open (creating and migrating if needed) the database at ``path`` or the default location.
+
+    When the database's folder is read-only (a read-only mount, a folder of another user), the
+    database is opened for reading only: every read works, and :func:`write` refuses with a line
+    that says so.
+    """
     if path is None:
         from fittrack.paths import db_path
 
         path = db_path()
-    if not path.exists():
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DataError(
-                f"cannot create the data directory {path.parent}: {exc.strerror}"
-            ) from exc
-    elif path.is_dir():
-        raise DataError(f"{path} is a directory, not a fittrack database")
     try:
-        # isolation_level=None: no implicit transactions; write() opens them explicitly.
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        exists = path.exists()
+        if not exists:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path.is_dir():
+            raise DataError(f"{path} is a directory, not a fittrack database")
+    except OSError as exc:
+        from fittrack.paths import explain
+
+        raise DataError(explain(path.parent, exc)) from exc
+    if not exists and not os.access(path.parent, os.W_OK):
+        raise DataError(f"cannot create the database {path}: the folder is read-only")
+    if exists and not os.access(path, os.R_OK):
+        raise DataError(f"cannot read {path}: permission denied{_owner(path)}")
+    try:
+        conn = _open(path)
     except sqlite3.Error as exc:
         raise DataError(f"cannot open the database {path}: {exc}") from exc
     try:
-        version = _user_version(conn, path)
+        try:
+            version = _user_version(conn, path)
+        except DataError as exc:
+            if not _folder_is_read_only(path, exc.__cause__):
+                raise
+            conn.close()
+            conn = _open_read_only(path)
+            version = _user_version(conn, path)
         if version != SCHEMA_VERSION:
             if version > SCHEMA_VERSION:
                 raise DataError(
                     f"{path} was written by a newer fittrack (schema {version}, this one knows "
                     f"{SCHEMA_VERSION}); upgrade fittrack to open it"
                 )
+            if conn.read_only is not None or not os.access(path.parent, os.W_OK):
+                raise DataError(
+                    f"{path} needs an upgrade to this fittrack's schema, but its folder "
+                    f"{path.parent} is read-only; open it once where it can be written"
+                )
             conn.close()
             migrate(path)
-            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn = _open(path)
     except BaseException:
         conn.close()
         raise
+    return conn
+
+
+def _owner(path: Path) -> str:
+    from fittrack.paths import owner
+
+    return owner(path)
+
+
+def _open(path: Path) -> Connection:
+    # isolation_level=None: no implicit transactions; write() opens them explicitly.
+    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=Connection)
+
+
+def _folder_is_read_only(path: Path, cause: BaseException | None) -> bool:
+    """Whether SQLite failed to read ``path`` only because its folder cannot be written.
+
+    In WAL mode even a reader creates ``fittrack.db-shm`` next to the database, which a read-only
+    folder refuses.
+    """
+    name = getattr(cause, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) and not os.access(
+        path.parent, os.W_OK
+    )
+
+
+def _open_read_only(path: Path) -> Connection:
+    """``path`` opened for reading in a folder that cannot be written.
+
+    With no ``-wal`` file left (every fittrack closes its connection with a checkpoint that
+    removes it), the file alone is the whole database, and ``immutable=1`` reads it without the
+    ``-shm`` file SQLite could not create. A ``-wal`` with content holds committed changes that
+    must not be ignored: then only SQLite's own read-only mode is tried, which works when the
+    ``-shm`` file is there too.
+    """
+    wal = path.with_name(path.name + "-wal")
+    try:
+        has_journal = wal.exists() and wal.stat().st_size > 0
+    except OSError:
+        has_journal = True
+    uri = path.absolute().as_uri() + ("?mode=ro" if has_journal else "?immutable=1")
+    try:
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=Connection
+        )
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.Error as exc:
+        raise DataError(
+            f"cannot read {path}: its folder {path.parent} is read-only and {wal.name} holds "
+            "changes SQLite cannot read without writing there; open it once where it can be "
+            "written"
+        ) from exc
+    conn.read_only = (
+        f"the folder {path.parent} is read-only: fittrack can show your log but not change it; "
+        "nothing was saved"
+    )
     return conn
 
 
@@ -95,7 +185,9 @@ def database_error(path: Path, exc: sqlite3.DatabaseError) -> DataError:
             "nothing was saved, try again"
         )
     if name.startswith("SQLITE_READONLY"):
-        return DataError(f"{path} is read-only; nothing was saved")
+        if not os.access(path.parent, os.W_OK):
+            return DataError(f"the folder {path.parent} is read-only; nothing was saved")
+        return DataError(f"{path} is read-only (its permissions); nothing was saved")
     if name.startswith("SQLITE_FULL"):
         return DataError(f"the disk holding {path} is full; nothing was saved")
     return DataError(f"the database {path} failed: {exc}; nothing was saved")
@@ -162,12 +254,53 @@ def _file_lock(lock_path: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction: all of it is committed, or none of it (on any exception)."""
-    conn.execute("BEGIN IMMEDIATE")
+def write(
+    conn: sqlite3.Connection, waiting_message: str | None = WAITING_MESSAGE
+) -> Iterator[sqlite3.Connection]:
+    """One write transaction: all of it is committed, or none of it (on any exception).
+
+    ``waiting_message`` goes to stderr when the write lock is not had within a second (None: wait
+    silently, as the server does).
+    """
+    begin_immediate(conn, waiting_message)
     try:
         yield conn
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def begin_immediate(
+    conn: sqlite3.Connection, waiting_message: str | None = WAITING_MESSAGE
+) -> None:
+    """``BEGIN IMMEDIATE``; when another process holds the write lock for more than a second,
+    say so once on stderr, then wait for it up to the rest of the busy timeout.
+
+    The first try waits only ``QUIET_WAIT_S`` (SQLite's busy handler, retrying inside that time),
+    so the person learns why the command is slow instead of watching it hang. A connection
+    opened read-only (its folder is) is refused here with the reason, before anything is tried.
+    """
+    read_only = getattr(conn, "read_only", None)
+    if read_only is not None:
+        raise DataError(read_only)
+    conn.execute(f"PRAGMA busy_timeout = {int(QUIET_WAIT_S * 1000)}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        return
+    except sqlite3.OperationalError as exc:
+        if not getattr(exc, "sqlite_errorname", "").startswith("SQLITE_BUSY"):
+            raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    import sys
+
+    # Storage speaks to the person here, and only here: the wait happens inside this call, and
+    # the message must come before it, on stderr so that --json output stays one document.
+    if waiting_message is not None:
+        print(waiting_message, file=sys.stderr, flush=True)
+    conn.execute(f"PRAGMA busy_timeout = {int((BUSY_TIMEOUT_S - QUIET_WAIT_S) * 1000)}")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")

@@ -1,0 +1,115 @@
+"""Another fittrack holding the write lock: say so once on stderr, then wait and finish."""
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.helpers import Invoke, count_rows
+
+from fittrack.storage import db
+
+MESSAGE = "waiting for another fittrack command…"
+
+
+class Holder:
+    """A second connection that takes the write lock in a thread and keeps it until released."""
+
+    def __init__(self, db_file: Path) -> None:
+        self.db_file = db_file
+        self.locked = threading.Event()
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self) -> None:
+        conn = sqlite3.connect(self.db_file, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            self.locked.set()
+            self.release.wait(timeout=60)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+
+    def __enter__(self) -> "Holder":
+        self.thread.start()
+        assert self.locked.wait(timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self.thread.join(timeout=60)
+
+
+@pytest.fixture
+def logged(cli: Invoke, db_file: Path) -> Iterator[Path]:
+    assert cli("log", "run", "5k", "25:00").exit_code == 0
+    yield db_file
+
+
+def test_a_write_waits_for_another_fittrack_says_so_once_and_completes(
+    cli: Invoke, logged: Path
+) -> None:
+    with Holder(logged) as holder:
+        # Let go after about 1.5 s, from another thread, while `log` waits for the lock.
+        threading.Timer(1.5, holder.release.set).start()
+        result = cli("log", "ride", "20k", "1h", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count(MESSAGE) == 1
+    assert MESSAGE not in result.stdout
+    assert count_rows(logged) == 2
+
+
+def test_an_uncontended_write_says_nothing_of_waiting(cli: Invoke, logged: Path) -> None:
+    result = cli("log", "ride", "20k", "1h")
+    assert result.exit_code == 0
+    assert MESSAGE not in result.stderr
+
+
+def test_a_lock_held_past_the_busy_timeout_fails_cleanly(
+    cli: Invoke, logged: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(db, "QUIET_WAIT_S", 0.1)
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_S", 0.5)
+    with Holder(logged):
+        result = cli("log", "ride", "20k", "1h")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(MESSAGE + "\nError: ")
+    assert "is busy: another fittrack has been writing to it" in result.stderr
+    assert "nothing was saved" in result.stderr
+    assert count_rows(logged) == 1
+
+
+def test_an_import_waits_too(cli: Invoke, logged: Path, tmp_path: Path) -> None:
+    export = tmp_path / "backup.csv"
+    assert cli("export", "--format", "csv", "--out", str(export)).exit_code == 0
+    with Holder(logged) as holder:
+        threading.Timer(1.5, holder.release.set).start()
+        result = cli("import", str(export), "--force")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.count(MESSAGE) == 1
+    assert count_rows(logged) == 2
+
+
+def test_write_restores_the_busy_timeout(logged: Path) -> None:
+    conn = db.connect(logged)
+    try:
+        with db.write(conn):
+            pass
+        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == db.BUSY_TIMEOUT_S * 1000
+    finally:
+        conn.close()
+
+
+def test_the_server_waits_silently(logged: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    conn = db.connect(logged)
+    try:
+        with Holder(logged) as holder:
+            threading.Timer(1.5, holder.release.set).start()
+            with db.write(conn, waiting_message=None):
+                conn.execute("DELETE FROM activity")
+    finally:
+        conn.close()
+    assert MESSAGE not in capsys.readouterr().err
+    assert count_rows(logged) == 0
