@@ -153,7 +153,7 @@ def test_a_narrow_terminal_wraps_the_note_and_keeps_every_column(
     )
     assert all(len(line.rstrip()) <= width for line in lines), lines
     words = _words(lines)
-    for header in ("id", "when", "type", "distance", "time", "pace/speed", "kcal"):
+    for header in ("id", "when", "type", "distance", "time", "pace/speed", "kcal", "note"):
         assert header in words
     for value in ("89582400", "ride", "42.00", "1:30:00", "28.0", "km/h", "1260"):
         assert value in words
@@ -184,7 +184,8 @@ def test_a_narrow_terminal_wraps_a_goal_name_and_keeps_every_column(
     )
     assert all(len(line.rstrip()) <= width for line in lines), lines
     words = _words(lines)
-    for value in ("id", "target", "per", "until", "state", "94237fe7", "160.93", "2026-12-31"):
+    headers = ("id", "target", "per", "until", "state", "name")
+    for value in (*headers, "94237fe7", "160.93", "2026-12-31"):
         assert value in words
     assert " ".join(LONG_NAME.split()) in " ".join(words)
 

@@ -124,8 +124,9 @@ def _table(
     console: Console, columns: Sequence[_Column], rows: Sequence[Sequence[str | Text]]
 ) -> None:
     """Print a table whose columns all stay: the fixed ones keep their full width; the ``wrap``
-    ones wrap in what is left, or when too little is left, go on lines of their own under each
-    row (indented), below a table of the fixed columns."""
+    ones wrap in what is left. When too little is left, each row's ``wrap`` text goes on lines of
+    its own under the row, indented; and when the fixed columns alone are wider than the
+    terminal, each row continues on indented lines, the header broken at the same columns."""
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [
         max([len(c.header), *(row[i].cell_len for row in cells)]) for i, c in enumerate(columns)
@@ -180,6 +181,8 @@ def _table(
 
     for text in lines([Text(c.header, style="bold") for c in columns]):
         console.print(text)
+    for i in wrapped:  # named where their text will be: on its own line, indented
+        console.print(Padding(Text(columns[i].header, style="bold"), (0, 0, 0, _INDENT)))
     for row in cells:
         for text in lines(
             [Text.assemble(value, style=c.style) for value, c in zip(row, columns, strict=True)]
