@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fittrack.core.dates import local_day_bounds
-from fittrack.core.goals import GOAL_KEYS, METRICS, Goal, describe, format_amount, parse_target
+from fittrack.core.goals import (
+    GOAL_KEYS,
+    METRICS,
+    Goal,
+    describe,
+    format_amount,
+    generated_name,
+    parse_target,
+    target_unit,
+)
 from fittrack.core.periods import (
     PERIODS,
     Period,
@@ -484,27 +493,85 @@ def test_goal_to_json_nulls() -> None:
 
 
 @pytest.mark.parametrize(
-    ("metric", "target", "period", "activity_type", "units", "text"),
+    ("metric", "target", "period", "activity_type", "units", "unit", "text"),
     [
-        ("distance", 20000.0, "week", "run", "metric", "20 km a week of run"),
-        ("distance", 20000.0, "week", None, "imperial", "12.43 mi a week"),
-        ("distance", 16093.44, "month", "ride", "imperial", "10 mi a month of ride"),
-        ("distance", 800.0, "day", "swim", "metric", "800 m a day of swim"),
-        ("distance", 12500.0, "week", None, "metric", "12.5 km a week"),
-        ("duration", 9000.0, "week", None, "metric", "150 min a week"),
-        ("duration", 10800.0, "week", None, "metric", "3 h a week"),
-        ("duration", 1800.0, "day", "yoga", "metric", "30 min a day of yoga"),
-        ("count", 3.0, "week", None, "metric", "3 times a week"),
-        ("count", 1.0, "day", "strength", "metric", "once a day of strength"),
-        ("calories", 2000.0, "month", None, "metric", "2000 kcal a month"),
-        ("calories", 100000.0, "year", None, "imperial", "100000 kcal a year"),
+        ("distance", 20000.0, "week", "run", "metric", None, "Run 20 km a week"),
+        ("distance", 20000.0, "week", "run", "metric", "km", "Run 20 km a week"),
+        ("distance", 20000.0, "week", None, "imperial", None, "12.43 mi a week"),
+        ("distance", 160934.4, "month", "run", "metric", "mi", "Run 100 mi a month"),
+        ("distance", 16093.44, "month", "ride", "imperial", None, "Ride 10 mi a month"),
+        ("distance", 800.0, "day", "swim", "metric", None, "Swim 800 m a day"),
+        ("distance", 1500.0, "day", "swim", "imperial", "m", "Swim 1500 m a day"),
+        ("distance", 1828.8, "week", "swim", "metric", "yd", "Swim 2000 yd a week"),
+        ("distance", 12500.0, "week", None, "metric", None, "12.5 km a week"),
+        ("distance", 8000.0, "week", "mountain-bike", "metric", "km", "Mountain bike 8 km a week"),
+        ("duration", 9000.0, "week", None, "metric", "min", "150 min a week"),
+        ("duration", 9000.0, "week", None, "metric", None, "2 h 30 min a week"),
+        ("duration", 9000.0, "week", None, "metric", "h", "2.5 h a week"),
+        ("duration", 10800.0, "week", None, "metric", None, "3 h a week"),
+        ("duration", 1800.0, "day", "yoga", "metric", None, "Yoga 30 min a day"),
+        ("count", 3.0, "week", None, "metric", None, "3 workouts a week"),
+        ("count", 1.0, "day", None, "metric", None, "1 workout a day"),
+        ("count", 1.0, "day", "yoga", "metric", None, "Yoga once a day"),
+        ("count", 2.0, "week", "swim", "imperial", None, "Swim twice a week"),
+        ("count", 4.0, "week", "run", "metric", None, "Run 4 times a week"),
+        ("calories", 2000.0, "month", None, "metric", None, "2000 kcal a month"),
+        ("calories", 100000.0, "year", None, "imperial", None, "100000 kcal a year"),
     ],
 )
 def test_describe(
-    metric: str, target: float, period: str, activity_type: str | None, units: str, text: str
+    metric: str,
+    target: float,
+    period: str,
+    activity_type: str | None,
+    units: str,
+    unit: str | None,
+    text: str,
 ) -> None:
     goal = make_goal(metric=metric, target=target, period=period, activity_type=activity_type)
-    assert describe(goal, units) == text
+    assert describe(goal, units, unit) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("100mi", "mi"),
+        ("100 miles", "mi"),
+        ("20km", "km"),
+        ("20k", "km"),
+        ("5000m", "m"),
+        ("2,000 yd", "yd"),
+        ("150min", "min"),
+        ("150 minutes", "min"),
+        ("3h", "h"),
+        ("2.5 hours", "h"),
+        ("1h30m", None),
+        ("2:30:00", None),
+        ("half", None),
+        ("3times", None),
+        ("2000kcal", None),
+        ("150m", None),  # refused as a target: no unit to speak of
+        ("", None),
+    ],
+)
+def test_target_unit(text: str, unit: str | None) -> None:
+    assert target_unit(text) == unit
+
+
+@pytest.mark.parametrize(
+    ("name", "units", "expected"),
+    [
+        ("Run 100 mi a month", "metric", (True, "mi")),
+        ("Run 160.93 km a month", "metric", (True, None)),
+        ("160.93 km a month of run", "metric", (True, None)),  # the name fittrack gave before
+        ("Spring block", "metric", (False, None)),
+    ],
+)
+def test_generated_name(name: str, units: str, expected: tuple[bool, str | None]) -> None:
+    goal = make_goal(
+        metric="distance", target=160934.4, period="month", activity_type="run", name=name
+    )
+    assert generated_name(goal, units) == expected
 
 
 @pytest.mark.parametrize(

@@ -98,9 +98,9 @@ def list_(
 
     more = limit != 0 and len(records) > limit
     filtered = bool(from_ or to or type_)
-    render.activity_table(
-        records[:limit] if limit else records, session.profile, session.tz, more, filtered
-    )
+    shown = records[:limit] if limit else records
+    figures = session.figures({r.type for r in shown})
+    render.activity_table(shown, session.profile, session.tz, more, filtered, figures)
 
 
 def show(activity_id: IdArg, as_json: JsonFlag = False) -> None:
@@ -117,7 +117,7 @@ def show(activity_id: IdArg, as_json: JsonFlag = False) -> None:
         return
     from fittrack.cli import render
 
-    render.activity_detail(record, session.profile)
+    render.activity_detail(record, session.profile, session.figures([record.type]))
 
 
 def edit(
@@ -173,6 +173,7 @@ def edit(
     from fittrack.storage import activities
     from fittrack.storage.db import write
     from fittrack.storage.goals import completed_by
+    from fittrack.storage.sync import WEIGHT_HINT_DAY, claim_day
 
     session = open_session()
     old = activities.find(session.conn, activity_id)
@@ -227,6 +228,14 @@ def edit(
             raise FittrackError("the activity changed while you were editing it; try again")
         activities.update(conn, record)
         completed = completed_by(conn, record, session.tz, session.profile.week_start, old)
+        # Said at most once a day, and only to a person (never with --json).
+        hint = (
+            not as_json
+            and energy is not None
+            and energy.weight_assumed
+            and energy.calories_estimated
+            and claim_day(conn, WEIGHT_HINT_DAY, session.now.date().isoformat())
+        )
     after_change(session)
     if as_json:
         print_json(
@@ -235,9 +244,15 @@ def edit(
         return
     from fittrack.cli import render
 
-    render.logged(record, session.profile, session.tz, verb="Updated")
+    render.logged(
+        record,
+        session.profile,
+        session.tz,
+        verb="Updated",
+        figures={kind.slug: render.figure_of(kind)},
+    )
     render.completed_goals(completed)
-    if energy is not None and energy.weight_assumed and energy.calories_estimated:
+    if hint:
         render.weight_hint()
 
 
@@ -257,7 +272,8 @@ def delete(
     from fittrack.cli import render
 
     if not yes:
-        summary = render.one_line(record, session.profile, session.tz)
+        figures = session.figures([record.type])
+        summary = render.one_line(record, session.profile, session.tz, figures)
         if not confirm(f"Delete {summary}?"):
             typer.echo("Nothing deleted.", err=True)
             raise typer.Exit(code=1)

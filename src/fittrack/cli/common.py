@@ -49,6 +49,20 @@ class Session:
             # Custom types cost a query, so they are looked up only when the name is not built in.
             return resolve_type(name, load_custom_types(self.conn))
 
+    def figures(self, slugs: Iterable[str]) -> dict[str, str | None]:
+        """How the speed of each custom type among ``slugs`` reads (its ``figure``; None when its
+        distance means nothing); built-in types are known to ``render`` without a query."""
+        from fittrack.core.activity_types import BUILTIN_TYPES
+
+        builtin = {t.slug for t in BUILTIN_TYPES}
+        if all(slug in builtin for slug in slugs):
+            return {}
+        from fittrack.storage.profile import load_custom_types
+
+        return {
+            t.slug: t.figure if t.tracks_distance else None for t in load_custom_types(self.conn)
+        }
+
 
 _open_connections: list[sqlite3.Connection] = []
 

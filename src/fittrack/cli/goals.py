@@ -178,7 +178,7 @@ def goal_edit(
     """
     from dataclasses import replace
 
-    from fittrack.core.goals import describe, parse_target
+    from fittrack.core.goals import describe, generated_name, parse_target, target_unit
     from fittrack.core.periods import check_period
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
@@ -208,10 +208,15 @@ def goal_edit(
             f"the goal would end ({goal.end_date}) before it starts ({goal.start_date})"
         )
     units = session.profile.units
+    generated, unit = generated_name(old, units)
+    if target is not None:
+        unit = target_unit(target)
     if name is not None:
-        goal = replace(goal, name=name.strip() or describe(goal, units))
-    elif old.name == describe(old, units):
-        goal = replace(goal, name=describe(goal, units))  # a generated name follows the change
+        goal = replace(goal, name=name.strip() or describe(goal, units, unit))
+    elif generated:
+        goal = replace(
+            goal, name=describe(goal, units, unit)
+        )  # a generated name follows the change
     goal = replace(goal, updated_at=session.now)
     with write(session.conn) as conn:
         update_goal(conn, goal)

@@ -69,8 +69,10 @@ def log(
     from fittrack.storage import activities
     from fittrack.storage.db import write
     from fittrack.storage.goals import completed_by
+    from fittrack.storage.sync import WEIGHT_HINT_DAY, claim_day
 
     session = open_session()
+    today = session.now.date().isoformat()
     try:
         kind = session.resolve_type(activity_type)
     except UsageError as error:
@@ -118,6 +120,8 @@ def log(
             )
         activities.insert(conn, [record])
         completed = completed_by(conn, record, session.tz, session.profile.week_start)
+        # Said at most once a day, and only to a person (never with --json).
+        hint = not as_json and energy.weight_assumed and claim_day(conn, WEIGHT_HINT_DAY, today)
     after_change(session)
     if as_json:
         print_json(
@@ -126,7 +130,7 @@ def log(
         return
     from fittrack.cli import render
 
-    render.logged(record, session.profile, session.tz)
+    render.logged(record, session.profile, session.tz, figures={kind.slug: render.figure_of(kind)})
     render.completed_goals(completed)
-    if energy.weight_assumed:
+    if hint:
         render.weight_hint()

@@ -38,6 +38,21 @@ def _week(session: Session, day: date) -> tuple[date, date, datetime, datetime]:
     return week.first, week.last, start, end
 
 
+def _unsynced(session: Session) -> int | None:
+    """Local changes not yet pushed; None when no sync server is configured (nothing to push to).
+
+    Cheap at any size: the count scans the partial indexes of changed rows only."""
+    from fittrack import config
+    from fittrack.errors import FittrackError
+    from fittrack.storage.sync import count_changed
+
+    try:
+        server = config.load().get("server")
+    except FittrackError:
+        server = None  # `fittrack sync` is where a broken config file is reported
+    return count_changed(session.conn) if server else None
+
+
 def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
     """Show every active goal in its current period, then this week's totals per type.
 
@@ -65,11 +80,13 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
     first, last, start, end = _week(session, day)
     totals = totals_by_type(session.conn, start, min(end, as_of))
     last_sync = get_state(session.conn, "last_sync")
+    unsynced = _unsynced(session)
     if as_json:
         print_json(
             {
                 "date": day.isoformat(),
                 "last_sync": last_sync,
+                "unsynced": unsynced,
                 "goals": [p.to_json() for p in progresses],
                 "summary": {
                     "period_start": first.isoformat(),
@@ -85,9 +102,11 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
         render.status_goals(progresses, session.profile)
     else:
         render.no_goals()
-    render.week_totals(first, totals, session.profile)
+    render.week_totals(first, totals, session.profile, session.figures([t.type for t in totals]))
     if last_sync is not None:
         render.last_sync(datetime.fromisoformat(last_sync), session.now)
+    if unsynced:
+        render.unsynced(unsynced)
 
 
 def progress(
@@ -253,4 +272,5 @@ def summary(
         return
     from fittrack.cli import render
 
-    render.summary(first, last, totals, records, best_week, session.profile)
+    figures = session.figures({t.type for t in totals} | {r.type for r in records})
+    render.summary(first, last, totals, records, best_week, session.profile, figures)

@@ -49,7 +49,9 @@ __all__ = [
     "Goal",
     "describe",
     "format_amount",
+    "generated_name",
     "parse_target",
+    "target_unit",
 ]
 
 METRICS = ("distance", "duration", "count", "calories")
@@ -211,28 +213,115 @@ def _compact(value: float, places: int = 2) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _short_amount(metric: str, value: float, units: str) -> str:
-    """An amount the way a person writes it in a goal: ``20 km``, ``10 mi``, ``150 min``,
-    ``3 h``, ``3 times``, ``2000 kcal``."""
+_DISTANCE_UNIT_OF = {
+    **dict.fromkeys(["k", "km", "kms", "kilometer", "kilometers", "kilometre", "kilometres"], "km"),
+    **dict.fromkeys(["m", "meter", "meters", "metre", "metres"], "m"),
+    **dict.fromkeys(["mi", "mile", "miles"], "mi"),
+    **dict.fromkeys(["yd", "yds", "yard", "yards"], "yd"),
+}
+_DURATION_UNIT_OF = {
+    **dict.fromkeys(["h", "hr", "hrs", "hour", "hours"], "h"),
+    **dict.fromkeys(["m", "min", "mins", "minute", "minutes"], "min"),
+}
+_METRES_PER = {"km": 1000.0, "m": 1.0, "mi": METRES_PER_MILE, "yd": 0.9144}
+_UNIT_WORD_RE = r"[0-9.,\s]*([a-z]+)"
+
+
+def target_unit(text: str) -> str | None:
+    """The unit a target was written in, for its name: ``100mi`` → ``mi``, ``5 km`` → ``km``,
+    ``150min`` → ``min``, ``3h`` → ``h``; None when it has no single unit (``1h30m``, ``2:30:00``,
+    ``half``, a count or calories, which have only one way to be said)."""
+    normal = " ".join(text.split()).lower().lstrip("+")
+    match = re.fullmatch(_UNIT_WORD_RE, normal)
+    if match is None:
+        return None
+    try:
+        metric, _ = parse_target(text)
+    except UsageError:
+        return None
+    word = match.group(1)
     if metric == "distance":
-        if units == "imperial":
-            return f"{_compact(value / METRES_PER_MILE)} mi"
-        return f"{_compact(value)} m" if value < 1000 else f"{_compact(value / 1000)} km"
+        return _DISTANCE_UNIT_OF.get(word)
     if metric == "duration":
-        hours = value / 3600
-        if hours >= 1 and hours == int(hours):
-            return f"{int(hours)} h"
-        return f"{_compact(value / 60)} min"
-    if metric == "count":
-        return "once" if value == 1 else f"{_compact(value)} times"
+        return _DURATION_UNIT_OF.get(word)
+    return None
+
+
+def _short_distance(metres: float, units: str, unit: str | None) -> str:
+    if unit is None:
+        unit = "mi" if units == "imperial" else "m" if metres < 1000 else "km"
+    return f"{_compact(metres / _METRES_PER[unit])} {unit}"
+
+
+def _short_duration(seconds: float, unit: str | None) -> str:
+    if unit == "min":
+        return f"{_compact(seconds / 60)} min"
+    if unit == "h":
+        return f"{_compact(seconds / 3600)} h"
+    hours, rest = divmod(round(seconds / 60), 60)
+    if hours and rest:
+        return f"{hours} h {rest} min"
+    return f"{hours} h" if hours else f"{_compact(seconds / 60)} min"
+
+
+def _short_amount(metric: str, value: float, units: str, unit: str | None = None) -> str:
+    """An amount the way a person writes it in a goal: ``20 km``, ``10 mi``, ``150 min``,
+    ``3 h``, ``2000 kcal``; in ``unit`` when given (the one the target was written in)."""
+    if metric == "distance":
+        return _short_distance(value, units, unit)
+    if metric == "duration":
+        return _short_duration(value, unit)
     return f"{_compact(value, 0)} kcal"
 
 
-def describe(goal: Goal, units: str) -> str:
-    """The goal in words, the default name: ``20 km a week of run``, ``150 min a week``,
-    ``3 times a week``, ``2000 kcal a month``; in miles with imperial ``units``."""
-    text = f"{_short_amount(goal.metric, goal.target, units)} a {goal.period}"
+def _type_name(slug: str) -> str:
+    """``run`` → ``Run``, ``mountain-bike`` → ``Mountain bike``."""
+    return slug.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _times(count: float, of_type: bool) -> str:
+    if of_type:
+        return {1.0: "once", 2.0: "twice"}.get(count, f"{_compact(count)} times")
+    return f"{_compact(count)} workout" + ("" if count == 1 else "s")
+
+
+def describe(goal: Goal, units: str, unit: str | None = None) -> str:
+    """The goal in words, its default name: ``Run 20 km a week``, ``Yoga once a day``,
+    ``3 workouts a week``, ``150 min a week``, ``2000 kcal a month``.
+
+    A distance or duration is said in ``unit`` (what the target was written in, see
+    :func:`target_unit`: ``100mi`` stays ``100 mi``) or else in the profile's ``units``.
+    """
+    if goal.metric == "count":
+        amount = _times(goal.target, goal.activity_type is not None)
+    else:
+        amount = _short_amount(goal.metric, goal.target, units, unit)
+    text = f"{amount} a {goal.period}"
+    return f"{_type_name(goal.activity_type)} {text}" if goal.activity_type else text
+
+
+def _legacy_describe(goal: Goal, units: str) -> str:
+    """The default name before 0.x: ``20 km a week of run`` (so goal edit still knows it)."""
+    if goal.metric == "count":
+        amount = "once" if goal.target == 1 else f"{_compact(goal.target)} times"
+    elif goal.metric == "duration" and goal.target >= 3600 and goal.target % 3600 == 0:
+        amount = f"{int(goal.target // 3600)} h"
+    elif goal.metric == "duration":
+        amount = f"{_compact(goal.target / 60)} min"
+    else:
+        amount = _short_amount(goal.metric, goal.target, units)
+    text = f"{amount} a {goal.period}"
     return f"{text} of {goal.activity_type}" if goal.activity_type else text
+
+
+def generated_name(goal: Goal, units: str) -> tuple[bool, str | None]:
+    """Whether ``goal``'s name is one :func:`describe` made (then it follows edits of the goal),
+    and the unit it was said in (None: the profile's units)."""
+    said_in = {"distance": tuple(_METRES_PER), "duration": ("min", "h")}.get(goal.metric, ())
+    for unit in (None, *said_in):
+        if goal.name == describe(goal, units, unit):
+            return True, unit
+    return goal.name == _legacy_describe(goal, units), None
 
 
 def format_amount(metric: str, value: float, units: str) -> str:
@@ -264,7 +353,7 @@ def new_goal(
 ) -> Goal:
     """A new goal from what a person typed: TARGET with its unit, the period's name, the rest.
 
-    Without a name it is named by what it asks ("20 km a week of run").
+    Without a name it is named by what it asks, in the unit of TARGET ("Run 100 mi a month").
     """
     import uuid
     from dataclasses import replace
@@ -286,4 +375,7 @@ def new_goal(
         created_at=now,
         updated_at=now,
     )
-    return replace(goal, name=name.strip() if name and name.strip() else describe(goal, units))
+    return replace(
+        goal,
+        name=name.strip() if name and name.strip() else describe(goal, units, target_unit(target)),
+    )

@@ -28,7 +28,10 @@ __all__ = [
     "format_distance",
     "format_distance_exact",
     "format_duration",
+    "format_figure",
     "format_pace",
+    "format_speed",
+    "format_sport_distance",
     "format_weight",
     "parse_calories",
     "parse_distance",
@@ -614,6 +617,55 @@ def format_pace(seconds: float, metres: float, units: str) -> str:
     if not (metres > 0 and seconds > 0 and math.isfinite(seconds / metres)):
         return f"--:-- {label}"
     return f"{format_duration(seconds * per / metres)} {label}"
+
+
+def format_speed(seconds: float, metres: float, units: str) -> str:
+    """Average speed, ``24.5 km/h`` or ``15.2 mph``; ``-- km/h`` with no distance or time."""
+    _check_units(units)
+    per, label = (1000.0, "km/h") if units == "metric" else (METRES_PER_MILE, "mph")
+    if not (metres > 0 and seconds > 0 and math.isfinite(metres / seconds)):
+        return f"-- {label}"
+    return f"{metres / per / (seconds / 3600):.1f} {label}"
+
+
+def _per(seconds: float, metres: float, per: float, label: str) -> str:
+    if not (metres > 0 and seconds > 0 and math.isfinite(seconds / metres)):
+        return f"--:-- {label}"
+    return f"{format_duration(seconds * per / metres)} {label}"
+
+
+def format_figure(figure: str, seconds: float, metres: float, units: str) -> str:
+    """How fast, in the sport's own terms (``figure`` is an activity type's, see
+    :data:`fittrack.core.activity_types.FIGURES`):
+
+    - ``pace``: ``5:30 /km`` or ``8:51 /mi`` (running, walking, hiking);
+    - ``speed``: ``24.5 km/h`` or ``15.2 mph`` (cycling);
+    - ``pace100``: ``1:55 /100m`` or ``1:45 /100yd`` (swimming, where pools are metres or yards);
+    - ``pace500``: ``2:05 /500m`` in either unit system (rowing: every erg shows it so).
+    """
+    _check_units(units)
+    if figure == "speed":
+        return format_speed(seconds, metres, units)
+    if figure == "pace100":
+        if units == "metric":
+            return _per(seconds, metres, 100.0, "/100m")
+        return _per(seconds, metres, 91.44, "/100yd")
+    if figure == "pace500":
+        return _per(seconds, metres, 500.0, "/500m")
+    if figure == "pace":
+        return format_pace(seconds, metres, units)
+    raise ValueError(f"figure must be pace, speed, pace100 or pace500, not {figure!r}")
+
+
+def format_sport_distance(metres: float, units: str, figure: str | None) -> str:
+    """A distance as the sport counts it: a swim (``figure`` ``pace100``) stays in metres
+    (``1500 m``) or yards (``1640 yd``) however long; everything else as :func:`format_distance`."""
+    _check_units(units)
+    if figure != "pace100":
+        return format_distance(metres, units)
+    if units == "metric":
+        return f"{_round_half_up(metres)} m"
+    return f"{_round_half_up(metres / 0.9144)} yd"
 
 
 def format_weight(kg: float, units: str = "metric") -> str:

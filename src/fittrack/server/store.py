@@ -660,7 +660,7 @@ _GOAL_UPSERT = (
 
 
 def _default_name(body: GoalBase, goal_id: str) -> str:
-    """The CLI's name for a goal given none: what it asks, "20 km a week of run"."""
+    """The CLI's name for a goal given none: what it asks, "Run 20 km a week"."""
     from fittrack.core.goals import describe
 
     shape = Goal(

@@ -42,6 +42,38 @@ def set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
     )
 
 
+WEIGHT_HINT_DAY = "weight_hint_day"
+"""The ``sync_state`` key of the last local day the "calories assume 70 kg" hint was shown.
+
+It is not sync bookkeeping, but ``sync_state`` is the database's one key/value table; the key
+never leaves this device."""
+
+
+def claim_day(conn: sqlite3.Connection, key: str, day: str) -> bool:
+    """True the first time ``key`` is claimed on ``day`` (``YYYY-MM-DD``), and remembers it:
+    for what is said at most once a day. Inside the caller's write transaction."""
+    if get_state(conn, key) == day:
+        return False
+    set_state(conn, key, day)
+    return True
+
+
+def count_changed(conn: sqlite3.Connection) -> int:
+    """How many local changes a sync would push: changed activities and goals (deletions
+    included), counted on their partial indexes of changed rows only, and a changed profile."""
+    total = 0
+    for table in ("activity", "goal"):
+        total += conn.execute(
+            f"SELECT COUNT(*) FROM {table} INDEXED BY ix_{table}_changed "
+            "WHERE change_seq IS NULL AND owner IS NULL"
+        ).fetchone()[0]
+    # The same test as changed_profile(): the profile row is pushed when changed here.
+    total += conn.execute(
+        "SELECT COUNT(*) FROM profile WHERE deleted_at IS NULL AND change_seq IS NULL"
+    ).fetchone()[0]
+    return int(total)
+
+
 def mark_all_changed(conn: sqlite3.Connection) -> None:
     """Everything is to be pushed again (a new server or account)."""
     for table in TABLES:
