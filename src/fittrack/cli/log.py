@@ -56,6 +56,7 @@ def log(
     from fittrack.storage import activities
     from fittrack.storage.db import write
     from fittrack.storage.goals import completed_by
+    from fittrack.storage.undo import activity_words, remember
 
     session = open_session()
     kind = session.resolve_type(activity_type)
@@ -81,6 +82,8 @@ def log(
         now=session.now,
     )
     with write(session.conn) as conn:
+        words = activity_words(record, session.profile.units)
+        remember(conn, session.now, f"logged {words}", "activity", record.id)
         activities.insert(conn, [record])
         completed = completed_by(conn, record, session.tz, session.profile.week_start)
     after_change(session)
