@@ -221,7 +221,9 @@ def delete(
         ),
     ] = False,
 ) -> None:
-    """Delete an activity (after asking, unless --yes). `fittrack undo` or `restore` bring it back.
+    """Delete an activity (after asking, unless --yes).
+
+    `fittrack undo` (or `fittrack restore ID`) brings it back.
 
     Example: fittrack delete 3f2a --yes
     """
@@ -260,8 +262,8 @@ def _deleted_json(record: ActivityRecord) -> dict[str, object]:
 def restore(activity_id: IdArg, as_json: JsonFlag = False) -> None:
     """Bring back a deleted activity (its id, or a unique prefix of it).
 
-    It comes back under its own id, unless its deletion has already been synced: the server keeps
-    a deleted activity deleted, so it then comes back as a copy with a new id (said so).
+    It comes back under its own id, or as a copy with a new id once its deletion was synced.
+
     `fittrack undo` takes a restore back.
 
     Example: fittrack restore 3f2a

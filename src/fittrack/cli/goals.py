@@ -297,8 +297,9 @@ def goal_delete(
         ),
     ] = False,
 ) -> None:
-    """Delete a goal (after asking, unless --yes). Your activities stay; `fittrack undo` brings
-    it back.
+    """Delete a goal (after asking, unless --yes). Your activities stay.
+
+    `fittrack undo` brings it back.
 
     Example: fittrack goal delete 7c1e --yes
     """

@@ -17,9 +17,11 @@ _SAID = {
 def undo(as_json: JsonFlag = False) -> None:
     """Take back the last change (log, edit, delete, restore, goal, profile, types add).
 
-    Each undo takes back one more step, newest first, as Taskwarrior's `task undo` does; the
-    last 100 changes made on this device are kept. Imports and syncs are not undone. An undo is
-    itself a change, and `fittrack sync` carries it to your other devices.
+    Each undo takes back one more step, newest first, as Taskwarrior's `task undo` does.
+
+    The last 100 changes made on this device are kept; imports and syncs are not undone.
+
+    An undo is itself a change: `fittrack sync` carries it to your other devices.
 
     Example: fittrack undo
     """
