@@ -239,6 +239,21 @@ def test_undo_a_synced_delete_brings_a_copy_back(
     assert _row(db_file, "activity", copy["id"])["change_seq"] is None
 
 
+def test_older_steps_follow_a_row_that_came_back_as_a_copy(
+    cli: Invoke, cli_json, run: dict, db_file: Path
+) -> None:
+    cli_json("edit", run["id"][:6], "--note", "windy")
+    assert cli("delete", run["id"][:6], "--yes").exit_code == 0
+    _mark_synced(db_file)
+    copy = json.loads(cli("undo", "--json").stdout)["changes"][0]["new_id"]
+    assert cli_json("show", copy[:8])["note"] == "windy"
+    assert "Undid: edited run" in _undo(cli)
+    assert cli_json("show", copy[:8])["note"] == "easy"  # the edit is undone on the copy
+    assert "Undid: logged run" in _undo(cli)
+    assert cli_json("list") == []  # and the log: nothing comes back that undo did not undo
+    assert _row(db_file, "activity", copy)["deleted_at"] is not None
+
+
 @pytest.mark.parametrize(
     ("change", "summary"),
     [

@@ -155,6 +155,9 @@ def undo_last(conn: sqlite3.Connection, now: datetime) -> Undone:
         raise DataError(f"undo step {seq} is damaged ({exc}); nothing was undone") from exc
     outcomes = [_take_back(conn, change, now) for change in reversed(changes)]
     conn.execute("DELETE FROM undo_step WHERE seq = ?", (seq,))
+    for outcome in outcomes:
+        if "new_id" in outcome:
+            _follow_copy(conn, outcome["table"], outcome["id"], outcome["new_id"])
     return Undone(str(summary), from_db_time(str(made_at)), outcomes, steps_left(conn))
 
 
@@ -190,8 +193,31 @@ def _take_back(conn: sqlite3.Connection, change: Change, now: datetime) -> dict[
     if comes_back and current is not None and current.get("change_seq") is not None:
         copy = _copy(conn, table, before, stamp)
         return outcome | {"action": "restored_as_copy", "new_id": copy}
-    _write_back(conn, table, before, stamp)
+    # The step's id, not the before-row's: they differ once the row lives on as a copy.
+    _write_back(conn, table, before | {"id": change.id}, stamp)
     return outcome | {"action": "restored" if comes_back else "reverted"}
+
+
+def _follow_copy(conn: sqlite3.Connection, table: str, old_id: str, new_id: str) -> None:
+    """The older steps about a row that came back as a copy now apply to the copy: undoing the
+    ``log`` that made it then deletes the copy, rather than finding the old row deleted."""
+    steps = conn.execute("SELECT seq, changes FROM undo_step").fetchall()
+    for seq, text in steps:
+        try:
+            changes = json.loads(text)
+        except ValueError:
+            continue  # a damaged step is refused when its turn comes
+        hits = [
+            c
+            for c in changes
+            if isinstance(c, dict) and c.get("table") == table and c.get("id") == old_id
+        ]
+        for change in hits:
+            change["id"] = new_id
+        if hits:
+            conn.execute(
+                "UPDATE undo_step SET changes = ? WHERE seq = ?", (json.dumps(changes), seq)
+            )
 
 
 def _write_back(conn: sqlite3.Connection, table: str, values: dict[str, Any], stamp: str) -> None:
