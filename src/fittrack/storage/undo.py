@@ -110,7 +110,9 @@ def remember(
     record(conn, now, summary, [Change(table, row_id, snapshot(conn, table, row_id), deletes)])
 
 
-def remember_profile(conn: sqlite3.Connection, now: datetime, summary: str, before: Any) -> None:
+def remember_profile(
+    conn: sqlite3.Connection, now: datetime, summary: str, before: dict[str, Any] | None
+) -> None:
     """Journal a ``profile set`` after it was saved; ``before`` is ``profile_row`` from before it
     (None when there was no profile yet, so the save created one)."""
     after = profile_row(conn)
