@@ -19,6 +19,7 @@ from fittrack.cli.common import (
     print_csv,
     print_json,
 )
+from fittrack.core.activity import ActivityRecord
 
 DEFAULT_LIMIT = 20
 IdArg = Annotated[
@@ -174,6 +175,7 @@ def edit(
     from fittrack.storage.db import write
     from fittrack.storage.goals import completed_by
     from fittrack.storage.sync import WEIGHT_HINT_DAY, claim_day
+    from fittrack.storage.undo import activity_words, remember
 
     session = open_session()
     old = activities.find(session.conn, activity_id)
@@ -226,6 +228,8 @@ def edit(
         # must not be undone by this one.
         if activities.find(conn, old.id) != old:
             raise FittrackError("the activity changed while you were editing it; try again")
+        words = activity_words(old, session.profile.units)
+        remember(conn, session.now, f"edited {words}", "activity", old.id)
         activities.update(conn, record)
         completed = completed_by(conn, record, session.tz, session.profile.week_start, old)
         # Said at most once a day, and only to a person (never with --json).
@@ -259,13 +263,22 @@ def edit(
 def delete(
     activity_id: IdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the deleted activity (with deleted_at) as JSON; still asks."
+        ),
+    ] = False,
 ) -> None:
     """Delete an activity (after asking, unless --yes).
+
+    `fittrack undo` (or `fittrack restore ID`) brings it back.
 
     Example: fittrack delete 3f2a --yes
     """
     from fittrack.storage import activities
     from fittrack.storage.db import write
+    from fittrack.storage.undo import activity_words, remember
 
     session = open_session()
     record = activities.find(session.conn, activity_id)
@@ -278,6 +291,54 @@ def delete(
             typer.echo("Nothing deleted.", err=True)
             raise typer.Exit(code=1)
     with write(session.conn) as conn:
+        words = activity_words(record, session.profile.units)
+        remember(conn, session.now, f"deleted {words}", "activity", record.id, deletes=True)
         activities.tombstone(conn, record.id, session.now)
     after_change(session)
+    if as_json:
+        print_json(_deleted_json(replace(record, updated_at=session.now, deleted_at=session.now)))
+        return
     render.deleted(record)
+
+
+def _deleted_json(record: ActivityRecord) -> dict[str, object]:
+    """ACTIVITY with ``deleted_at`` (null for a live one): the record as it now stands."""
+    from fittrack.core.dates import stamp
+
+    deleted = None if record.deleted_at is None else stamp(record.deleted_at)
+    return record.to_json() | {"deleted_at": deleted}
+
+
+def restore(activity_id: IdArg, as_json: JsonFlag = False) -> None:
+    """Bring back a deleted activity (its id, or a unique prefix of it).
+
+    It comes back under its own id, or as a copy with a new id once its deletion was synced.
+
+    `fittrack undo` takes a restore back.
+
+    Example: fittrack restore 3f2a
+    """
+    from fittrack.storage import activities
+    from fittrack.storage.db import write
+    from fittrack.storage.undo import activity_words, find_deleted, record, revive
+
+    session = open_session()
+    with write(session.conn) as conn:
+        old = find_deleted(conn, activity_id)
+        change = revive(conn, "activity", old.id, session.now)
+        words = activity_words(old, session.profile.units)
+        record(conn, session.now, f"restored {words}", [change])
+        restored = activities.find(conn, change.id)
+    after_change(session)
+    if as_json:
+        print_json(restored.to_json())
+        return
+    from fittrack.cli import render
+
+    render.logged(restored, session.profile, session.tz, verb="Restored")
+    if restored.id != old.id:
+        typer.echo(
+            f"Its deletion had already been synced, so it came back as a copy with a new id "
+            f"({restored.id[:8]}; it was {old.id[:8]}).",
+            err=True,
+        )

@@ -137,7 +137,7 @@ def root(
 
 
 def _register() -> None:
-    from fittrack.cli import activities, data, goals, log, profile, serve, status, sync
+    from fittrack.cli import activities, data, goals, log, profile, serve, status, sync, undo
 
     # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
     # negative distance (and `--pace` as an unknown option) by our own one-line errors.
@@ -147,6 +147,8 @@ def _register() -> None:
     app.command("show")(activities.show)
     app.command("edit", context_settings=quantities)(activities.edit)
     app.command("delete")(activities.delete)
+    app.command("restore")(activities.restore)
+    app.command("undo")(undo.undo)
     app.add_typer(goals.goal_app, name="goal")
     app.command("status")(status.status)
     app.command("progress")(status.progress)

@@ -1,7 +1,7 @@
 """``fittrack goal …``: set, list, change, pause, resume and delete goals."""
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -13,6 +13,9 @@ from fittrack.cli.common import (
     open_session,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from fittrack.core.goals import Goal
 
 goal_app = typer.Typer(
     help="Goals per day, week, month or year.\n\n"
@@ -51,6 +54,11 @@ def _type_slug(session: Session, text: str | None) -> str | None:
     if text is None or text.strip().lower() == "all":
         return None
     return session.resolve_type(text).slug
+
+
+def _words(verb: str, goal: "Goal") -> str:
+    """``paused goal 'Run 20 km a week' (id 7c1e2b3a)``: a goal change in the undo journal."""
+    return f"{verb} goal '{goal.name}' (id {goal.id[:8]})"
 
 
 def _show(session: Session, goal: object, as_json: bool, verb: str) -> None:
@@ -101,6 +109,7 @@ def goal_add(
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.goals import insert_goal
+    from fittrack.storage.undo import remember
 
     parse_target(target)  # bad input is refused before the database is opened
     check_period(per)
@@ -121,6 +130,7 @@ def goal_add(
         now=session.now,
     )
     with write(session.conn) as conn:
+        remember(conn, session.now, _words("added", goal), "goal", goal.id)
         insert_goal(conn, goal)
     after_change(session)
     _show(session, goal, as_json, "Added goal")
@@ -183,6 +193,7 @@ def goal_edit(
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.goals import find_goal, update_goal
+    from fittrack.storage.undo import remember
 
     if all(v is None for v in (target, per, type_, start, end, name)):
         raise UsageError(
@@ -219,6 +230,7 @@ def goal_edit(
         )  # a generated name follows the change
     goal = replace(goal, updated_at=session.now)
     with write(session.conn) as conn:
+        remember(conn, session.now, _words("edited", old), "goal", old.id)
         update_goal(conn, goal)
     after_change(session)
     _show(session, goal, as_json, "Updated goal")
@@ -234,6 +246,7 @@ def goal_pause(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
 
     from fittrack.storage.db import write
     from fittrack.storage.goals import find_goal, update_goal
+    from fittrack.storage.undo import remember
 
     session = open_session()
     goal = find_goal(session.conn, goal_id)
@@ -243,6 +256,7 @@ def goal_pause(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
             goal, paused=True, pauses=(*goal.pauses, (today, None)), updated_at=session.now
         )
         with write(session.conn) as conn:
+            remember(conn, session.now, _words("paused", goal), "goal", goal.id)
             update_goal(conn, goal)
         after_change(session)
     _show(session, goal, as_json, "Paused goal")
@@ -258,6 +272,7 @@ def goal_resume(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
 
     from fittrack.storage.db import write
     from fittrack.storage.goals import find_goal, update_goal
+    from fittrack.storage.undo import remember
 
     session = open_session()
     goal = find_goal(session.conn, goal_id)
@@ -270,6 +285,7 @@ def goal_resume(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
                 pauses.append((first, today - timedelta(days=1)))
         goal = replace(goal, paused=False, pauses=tuple(pauses), updated_at=session.now)
         with write(session.conn) as conn:
+            remember(conn, session.now, _words("resumed", goal), "goal", goal.id)
             update_goal(conn, goal)
         after_change(session)
     _show(session, goal, as_json, "Resumed goal")
@@ -279,8 +295,16 @@ def goal_resume(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
 def goal_delete(
     goal_id: GoalIdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json", help="Print the deleted goal (with deleted_at) as JSON; still asks."
+        ),
+    ] = False,
 ) -> None:
     """Delete a goal (after asking, unless --yes). Your activities stay.
+
+    `fittrack undo` brings it back.
 
     Example: fittrack goal delete 7c1e --yes
     """
@@ -288,13 +312,21 @@ def goal_delete(
 
     from fittrack.storage.db import write
     from fittrack.storage.goals import find_goal, update_goal
+    from fittrack.storage.undo import remember
 
     session = open_session()
     goal = find_goal(session.conn, goal_id)
     if not yes and not confirm(f"Delete goal '{goal.name}'?"):
         typer.echo("Nothing deleted.", err=True)
         raise typer.Exit(code=1)
+    deleted = replace(goal, deleted_at=session.now, updated_at=session.now)
     with write(session.conn) as conn:
-        update_goal(conn, replace(goal, deleted_at=session.now, updated_at=session.now))
+        remember(conn, session.now, _words("deleted", goal), "goal", goal.id, deletes=True)
+        update_goal(conn, deleted)
     after_change(session)
+    if as_json:
+        from fittrack.core.dates import stamp
+
+        print_json(deleted.to_json() | {"deleted_at": stamp(session.now)})
+        return
     typer.echo(f"Deleted goal '{goal.name}' ({goal.id[:8]}).")

@@ -70,6 +70,7 @@ def log(
     from fittrack.storage.db import write
     from fittrack.storage.goals import completed_by
     from fittrack.storage.sync import WEIGHT_HINT_DAY, claim_day
+    from fittrack.storage.undo import activity_words, remember
 
     session = open_session()
     today = session.now.date().isoformat()
@@ -118,6 +119,8 @@ def log(
                 f"{render.one_line(twin, session.profile, session.tz)} is already logged and "
                 "starts within a minute of this one — add --force to log it anyway"
             )
+        words = activity_words(record, session.profile.units)
+        remember(conn, session.now, f"logged {words}", "activity", record.id)
         activities.insert(conn, [record])
         completed = completed_by(conn, record, session.tz, session.profile.week_start)
         # Said at most once a day, and only to a person (never with --json).

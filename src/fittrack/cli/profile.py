@@ -1,10 +1,14 @@
 """``fittrack profile`` and ``fittrack types``: who you are and what you do."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fittrack.cli.common import JsonFlag, open_session, print_json
+
+if TYPE_CHECKING:
+    from fittrack.core.activity_types import ActivityType
+    from fittrack.core.profile import Profile
 
 profile_app = typer.Typer(
     help="Your weight (for calories), timezone, display units and week start.\n\n"
@@ -42,18 +46,35 @@ def profile_show(as_json: JsonFlag = False) -> None:
     session = open_session()
     profile = session.profile
     if as_json:
-        print_json(
-            {
-                "weight_kg": profile.weight_kg,
-                "timezone": profile.timezone or system_timezone_name(),
-                "units": profile.units,
-                "week_start": profile.week_start,
-            }
-        )
+        print_json(_profile_json(profile))
         return
     from fittrack.cli import render
 
     render.profile(profile, system_timezone_name())
+
+
+def _profile_json(profile: "Profile") -> dict[str, object]:
+    """``{"weight_kg", "timezone", "units", "week_start"}``; the system's zone when none is set."""
+    from fittrack.core.dates import system_timezone_name
+
+    return {
+        "weight_kg": profile.weight_kg,
+        "timezone": profile.timezone or system_timezone_name(),
+        "units": profile.units,
+        "week_start": profile.week_start,
+    }
+
+
+def _profile_words(changes: dict[str, object], units: str) -> str:
+    """``set the profile (weight 72.0 kg, timezone Europe/Berlin)``, for the undo journal."""
+    from fittrack.core.quantities import format_weight
+
+    said = []
+    for key, value in changes.items():
+        if key == "weight_kg" and isinstance(value, float):
+            value = format_weight(value, units)
+        said.append(f"{key.removesuffix('_kg').replace('_', ' ')} {value or 'system'}")
+    return f"set the profile ({', '.join(said)})"
 
 
 @profile_app.command("set")
@@ -83,6 +104,9 @@ def profile_set(
         str | None,
         typer.Option("--week-start", help="monday or sunday.", show_default=False),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the profile as it now stands, as JSON.")
+    ] = False,
 ) -> None:
     """Change your profile: give only what changes.
 
@@ -96,6 +120,7 @@ def profile_set(
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.profile import save_profile
+    from fittrack.storage.undo import profile_row, remember_profile
 
     if weight is None and timezone is None and units is None and week_start is None:
         raise UsageError("nothing to set: give --weight, --timezone, --units or --week-start")
@@ -113,7 +138,12 @@ def profile_set(
     session = open_session()
     profile = replace(session.profile, **changes)  # type: ignore[arg-type]
     with write(session.conn) as conn:
+        before = profile_row(conn)
         save_profile(conn, profile, session.now)
+        remember_profile(conn, session.now, _profile_words(changes, profile.units), before)
+    if as_json:
+        print_json(_profile_json(profile))
+        return
     from fittrack.cli import render
     from fittrack.core.dates import system_timezone_name
 
@@ -132,23 +162,26 @@ def types_list(as_json: JsonFlag = False) -> None:
     session = open_session()
     kinds = [*BUILTIN_TYPES, *load_custom_types(session.conn)]
     if as_json:
-        print_json(
-            [
-                {
-                    "slug": k.slug,
-                    "name": k.name,
-                    "met": k.met,
-                    "aliases": list(k.aliases),
-                    "speed_bands": [{"from_kmh": s, "met": m} for s, m in k.speed_bands],
-                    "builtin": k.builtin,
-                }
-                for k in kinds
-            ]
-        )
+        print_json([_type_json(k) for k in kinds])
         return
     from fittrack.cli import render
 
     render.types_table(kinds)
+
+
+def _type_json(kind: "ActivityType") -> dict[str, object]:
+    """One type as ``types list --json`` and ``types add --json`` print it."""
+    return {
+        "slug": kind.slug,
+        "name": kind.name,
+        "met": kind.met,
+        "aliases": list(kind.aliases),
+        "speed_bands": [{"from_kmh": s, "met": m} for s, m in kind.speed_bands],
+        "tracks_distance": kind.tracks_distance,
+        "figure": kind.figure,
+        "max_speed_mps": kind.max_speed_mps,
+        "builtin": kind.builtin,
+    }
 
 
 @types_app.command("add")
@@ -180,6 +213,9 @@ def types_add(
             show_default=False,
         ),
     ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the new type as JSON (as `types list` does).")
+    ] = False,
 ) -> None:
     """Add your own activity type.
 
@@ -196,6 +232,7 @@ def types_add(
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.profile import add_custom_type, load_custom_types
+    from fittrack.storage.undo import Change, record
 
     # Read before the write lock is taken: bad input writes nothing and waits for nobody.
     max_speed_mps = None if max_speed is None else parse_speed(max_speed)
@@ -213,4 +250,10 @@ def types_add(
         kind = validate_new_type(name, met, alias or [], existing)
         kind = replace(kind, figure=figure, max_speed_mps=max_speed_mps)
         add_custom_type(conn, kind, session.now)
+        added = conn.execute("SELECT id FROM activity_type WHERE slug = ?", (kind.slug,))
+        change = Change("activity_type", str(added.fetchone()[0]), None)
+        record(conn, session.now, f"added type '{kind.slug}'", [change])
+    if as_json:
+        print_json(_type_json(kind))
+        return
     typer.echo(f"Added type '{kind.slug}' (MET {kind.met:g}).")

@@ -258,6 +258,9 @@ def auto_push(session: Session) -> None:
 def config_set(
     key: Annotated[str, typer.Argument(help="auto_sync")],
     value: Annotated[str, typer.Argument(help="true or false")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print the setting as JSON: {"key", "value"}.')
+    ] = False,
 ) -> None:
     """Change a setting.
 
@@ -272,6 +275,9 @@ def config_set(
     settings = config.load()
     settings[key] = parsed
     config.save(settings)
+    if as_json:
+        print_json({"key": key, "value": parsed})
+        return
     typer.echo(f"{key} = {str(parsed).lower()}")
 
 
