@@ -61,7 +61,11 @@ def profile_set(
     weight: Annotated[
         str | None,
         typer.Option(
-            "--weight", "-w", help="Body mass with a unit: 72kg, 160lb.", show_default=False
+            "--weight",
+            "-w",
+            metavar="WEIGHT",
+            help="Body mass with a unit: 72kg, 160lb.",
+            show_default=False,
         ),
     ] = None,
     timezone: Annotated[
@@ -69,6 +73,7 @@ def profile_set(
         typer.Option(
             "--timezone",
             "--tz",
+            metavar="ZONE",
             help="An IANA zone such as Europe/Berlin, or 'system'.",
             show_default=False,
         ),
@@ -76,12 +81,16 @@ def profile_set(
     units: Annotated[
         str | None,
         typer.Option(
-            "--units", "-u", help="metric or imperial (display only).", show_default=False
+            "--units",
+            "-u",
+            metavar="UNITS",
+            help="metric or imperial (display only).",
+            show_default=False,
         ),
     ] = None,
     week_start: Annotated[
         str | None,
-        typer.Option("--week-start", help="monday or sunday.", show_default=False),
+        typer.Option("--week-start", metavar="DAY", help="monday or sunday.", show_default=False),
     ] = None,
 ) -> None:
     """Change your profile: give only what changes.
@@ -153,14 +162,24 @@ def types_list(as_json: JsonFlag = False) -> None:
 
 @types_app.command("add")
 def types_add(
-    name: Annotated[str, typer.Argument(help="A short lowercase name: climbing, padel.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A short lowercase name: climbing, padel.")
+    ],
     met: Annotated[
         float,
-        typer.Option("--met", "-m", help="Its MET value (1 to 25; see the Compendium)."),
+        typer.Option(
+            "--met", "-m", metavar="MET", help="Its MET value (1 to 25; see the Compendium)."
+        ),
     ],
     alias: Annotated[
         list[str] | None,
-        typer.Option("--alias", "-a", help="Another name for it (repeatable).", show_default=False),
+        typer.Option(
+            "--alias",
+            "-a",
+            metavar="NAME",
+            help="Another name for it (repeatable).",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Add your own activity type.

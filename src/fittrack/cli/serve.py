@@ -148,11 +148,17 @@ def token_revoke(
 
 def serve(
     host: Annotated[
-        str, typer.Option(help="The address to listen on; 0.0.0.0 for every interface.")
+        str,
+        typer.Option(metavar="HOST", help="The address to listen on; 0.0.0.0 for every interface."),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="The TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=1, max=65535, help="The TCP port.")
+    ] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker processes (use Redis with more than one).")
+        int,
+        typer.Option(
+            metavar="N", min=1, max=64, help="Worker processes (use Redis with more than one)."
+        ),
     ] = 1,
 ) -> None:
     """Run the sync server (needs the 'server' extra).

@@ -41,11 +41,14 @@ def _max_wait() -> float:
 
 def login(
     server: Annotated[
-        str, typer.Option("--server", help="The server's address, e.g. https://fit.example.org.")
+        str,
+        typer.Option(
+            "--server", metavar="URL", help="The server's address, e.g. https://fit.example.org."
+        ),
     ],
     token: Annotated[
         str | None,
-        typer.Option(help="Your API token (asked for, hidden, when left out)."),
+        typer.Option(metavar="TOKEN", help="Your API token (asked for, hidden, when left out)."),
     ] = None,
 ) -> None:
     """Connect this device to a sync server: check the token, then remember both.
@@ -203,8 +206,8 @@ def auto_push(session: Session) -> None:
 
 @config_app.command("set")
 def config_set(
-    key: Annotated[str, typer.Argument(help="auto_sync")],
-    value: Annotated[str, typer.Argument(help="true or false")],
+    key: Annotated[str, typer.Argument(metavar="KEY", help="auto_sync")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="true or false")],
 ) -> None:
     """Change a setting.
 
