@@ -5,6 +5,7 @@ from the environment (docs/server.md): ``FITTRACK_DATABASE_URL`` (PostgreSQL or 
 SQLite at ``$FITTRACK_HOME/server.db``), ``FITTRACK_REDIS_URL``, ``FITTRACK_RATE_LIMIT``, …
 """
 
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -66,7 +67,13 @@ def _on_database(work: Callable[[Any], Awaitable[_T]]) -> _T:
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except Exception as exc:
+        if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+            # Said of the server's database: the CLI's own would name the wrong file.
+            raise DataError(f"the server's database refused: {_first_line(exc)}") from exc
+        raise
 
 
 def _migrate(migrate: Callable[[str], None], url: str) -> None:
