@@ -115,9 +115,9 @@ class _NamedArgument(TyperArgument):
     """
 
     def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
-        name = self.metavar or (self.name or "").upper()
-        if self.nargs != 1 and "..." not in name:
-            name += "..."
+        name = self.metavar  # as declared: `FILE...`, `[DISTANCE] [DURATION]`
+        if name is None:
+            name = (self.name or "").upper() + ("..." if self.nargs != 1 else "")
         if usage and not self.required and not name.startswith("["):
             return f"[{name}]"
         return name
