@@ -17,7 +17,15 @@ from fittrack.errors import DataError, FittrackError, UsageError
 
 
 class FittrackGroup(TyperGroup):
-    """Turns every ``FittrackError`` into one red line on stderr and its exit code (0 / 1 / 2)."""
+    """The root group: turns every ``FittrackError`` into one red line on stderr and its exit
+    code (0 / 1 / 2); names every parameter in help; lists commands in panels, in the order a
+    person meets them; takes a shell's name after ``--show-completion``/``--install-completion``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The whole tree of commands exists by now (Typer builds the groups below first).
+        _name_parameters(self)
 
     def invoke(self, ctx: Any) -> Any:
         from fittrack.cli.common import close_sessions
@@ -83,11 +91,6 @@ class FittrackGroup(TyperGroup):
             ctx.meta["fittrack.shell"] = args[1]
             args = [args[0], *args[2:]]
         return list(super().parse_args(ctx, args))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The whole tree of commands exists by now (Typer builds the groups below first).
-        _name_parameters(self)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The plain (non-Rich) help, docs/cli.md's, in the same panels as the Rich one."""
