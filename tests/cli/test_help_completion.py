@@ -1,8 +1,12 @@
 """Help that orients (bare `fittrack`, panels, named arguments) and shell completion."""
 
 import json
+import os
 import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -392,3 +396,25 @@ def test_install_completion_writes_the_script_where_the_shell_reads_it(
     assert f"_FITTRACK_COMPLETE=complete_{shell}" in (home / script).read_text()
     if rc is not None:  # the shell's startup file now reads the script
         assert rc[1] in (home / rc[0]).read_text()
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_the_bash_script_completes_in_a_real_bash(cli: Invoke, fittrack_home: Path) -> None:
+    assert cli("types", "add", "climbing", "--met", "5.8").exit_code == 0
+    script = cli("--show-completion", "bash").stdout
+    program = (
+        f"{script}\n"
+        "COMP_WORDS=(fittrack log cl); COMP_CWORD=2; _fittrack_completion fittrack\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    # The fittrack of this interpreter's environment, found on PATH as the script expects.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    result = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", program],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": path, "FITTRACK_HOME": str(fittrack_home)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["climbing"]
