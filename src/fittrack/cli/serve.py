@@ -204,7 +204,7 @@ def _footprint(counts: dict[str, int]) -> str:
 
 @token_app.command("new")
 def token_new(email: EmailArg, as_json: JsonFlag = False) -> None:
-    """Make another API token for a user (shown once), e.g. for a new device.
+    """Make another API token for a user, for a new device say (shown once).
 
     Example: fittrack server token new ana@example.org
     """
