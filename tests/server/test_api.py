@@ -119,6 +119,29 @@ def test_a_tokens_use_is_recorded_at_most_once_a_minute(make_api: Any) -> None:
     assert latest is not None and latest >= first
 
 
+def test_a_failed_record_of_use_never_refuses_the_request(
+    make_api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = make_api(token_cache_s=0)
+    headers = api.user()
+    resolver = api.state.resolver
+    real = resolver.db
+
+    class ReadOnly:
+        """The server's database, refusing every write."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def transaction(self) -> Any:
+            raise RuntimeError("the database is read-only")
+
+    resolver.db = ReadOnly()
+    with caplog.at_level(logging.WARNING, logger="fittrack.server"):
+        assert api.client.get("/v1/goals", headers=headers).status_code == 200
+    assert any("could not record the use of token" in r.getMessage() for r in caplog.records)
+
+
 def test_an_unknown_token_records_nothing(make_api: Any) -> None:
     from tests.server.conftest import run_on_db
 
