@@ -28,8 +28,8 @@ sys.exit(code)
 """
 
 
-def _modules_loaded_by(home: Path, *args: str) -> list[str]:
-    env = {**os.environ, "FITTRACK_HOME": str(home)}
+def _modules_loaded_by(home: Path, *args: str, env: dict[str, str] | None = None) -> list[str]:
+    env = {**os.environ, "FITTRACK_HOME": str(home), **(env or {})}
     result = subprocess.run(
         [sys.executable, "-c", _PROBE.format(heavy=set(HEAVY)), *args],
         capture_output=True,
@@ -69,6 +69,55 @@ def test_everyday_commands_import_no_heavy_module(fittrack_home: Path, args: lis
             for a in args
         ]
     assert _modules_loaded_by(fittrack_home, *args) == []
+
+
+def _new_modules(code: str) -> set[str]:
+    """The modules ``code`` imports beyond those of ``import typer`` (which every run pays)."""
+    probe = (
+        "import sys, json, typer\n"
+        "before = set(sys.modules)\n"
+        f"{code}\n"
+        "print(json.dumps(sorted(set(sys.modules) - before)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return set(json.loads(result.stdout))
+
+
+def test_completion_costs_ordinary_commands_no_import() -> None:
+    # Typer's completion machinery (shellingham, its completion classes) comes with `import
+    # typer` itself; turning completion on must add nothing to that, and our callbacks'
+    # module must import nothing but the standard library until the shell asks.
+    assert not {m for m in _new_modules("import fittrack.cli.app") if "completion" in m}
+    assert not {m for m in _new_modules("import fittrack.cli.app") if "shellingham" in m}
+    loaded = _new_modules("import fittrack.cli.complete")
+    assert loaded, "the probe must see the module it imports"
+    assert {m for m in loaded if m.startswith("fittrack")} <= {
+        "fittrack",
+        "fittrack.cli",
+        "fittrack.cli.complete",
+    }
+
+
+def test_completing_imports_nothing_heavy(fittrack_home: Path) -> None:
+    conn = db.connect(fittrack_home / "fittrack.db")
+    conn.close()
+    words = {
+        "_FITTRACK_COMPLETE": "complete_bash",
+        "COMP_WORDS": "fittrack log r",
+        "COMP_CWORD": "2",
+    }
+    assert _modules_loaded_by(fittrack_home, env=words) == []
+    result = subprocess.run(
+        [sys.executable, "-m", "fittrack"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FITTRACK_HOME": str(fittrack_home), **words},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["run", "ride", "row"]
 
 
 def _plan(conn: sqlite3.Connection, sql: str, params: list[object]) -> str:

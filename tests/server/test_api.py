@@ -81,6 +81,84 @@ def test_a_revoked_token_is_refused(make_api: Any) -> None:
     assert api.client.get("/v1/goals", headers=headers).status_code == 401
 
 
+def test_a_tokens_use_is_recorded_at_most_once_a_minute(make_api: Any) -> None:
+    from tests.server.conftest import run_on_db
+
+    from fittrack.server import auth
+
+    api = make_api(token_cache_s=0)  # every request looks the token up
+    headers = api.user()
+    prefix = api.tokens["ana"][:10]
+    url = api.settings.database_url
+
+    def last_used() -> str | None:
+        rows = [r for r in run_on_db(url, auth.list_tokens) if r["prefix"] == prefix]
+        assert len(rows) == 1
+        return rows[0]["last_used_at"]
+
+    assert last_used() is None
+    assert api.client.get("/v1/goals", headers=headers).status_code == 200
+    first = last_used()
+    assert first is not None
+    for _ in range(3):
+        assert api.client.get("/v1/goals", headers=headers).status_code == 200
+    assert last_used() == first  # within the minute: not written again
+
+    async def age(db: Any) -> None:
+        async with db.transaction() as conn:
+            await conn.execute(
+                "UPDATE api_token SET last_used_at = :then WHERE prefix = :prefix",
+                {"then": db.ts(datetime.now(UTC) - timedelta(minutes=2)), "prefix": prefix},
+            )
+
+    run_on_db(url, age)
+    aged = last_used()
+    assert aged is not None and aged < first
+    assert api.client.get("/v1/goals", headers=headers).status_code == 200
+    latest = last_used()
+    assert latest is not None and latest >= first
+
+
+def test_a_failed_record_of_use_never_refuses_the_request(
+    make_api: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    api = make_api(token_cache_s=0)
+    headers = api.user()
+    resolver = api.state.resolver
+    real = resolver.db
+
+    class ReadOnly:
+        """The server's database, refusing every write."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def transaction(self) -> Any:
+            raise RuntimeError("the database is read-only")
+
+    resolver.db = ReadOnly()
+    with caplog.at_level(logging.WARNING, logger="fittrack.server"):
+        assert api.client.get("/v1/goals", headers=headers).status_code == 200
+    assert any("could not record the use of token" in r.getMessage() for r in caplog.records)
+
+
+def test_an_unknown_token_records_nothing(make_api: Any) -> None:
+    from tests.server.conftest import run_on_db
+
+    from fittrack.server import auth
+
+    api = make_api(token_cache_s=0)
+    api.user()
+    bad = {"Authorization": "Bearer ft_not-a-real-token"}
+    assert api.client.get("/v1/goals", headers=bad).status_code == 401
+    mine = [
+        r
+        for r in run_on_db(api.settings.database_url, auth.list_tokens)
+        if r["prefix"] == api.tokens["ana"][:10]
+    ]
+    assert [r["last_used_at"] for r in mine] == [None]
+
+
 # --- activities --------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from fittrack.cli import complete
 from fittrack.cli.common import (
     CaloriesOpt,
     DistanceOpt,
@@ -33,6 +34,7 @@ def list_(
         typer.Option(
             "--from",
             "-f",
+            metavar="DATE",
             help=(
                 "First day (inclusive): YYYY-MM-DD, YYYYMMDD, today, yesterday, monday, "
                 "last sunday, 2 days ago, -7d."
@@ -42,17 +44,26 @@ def list_(
     ] = None,
     to: Annotated[
         str | None,
-        typer.Option("--to", help="Last day (inclusive), same forms.", show_default=False),
+        typer.Option(
+            "--to", metavar="DATE", help="Last day (inclusive), same forms.", show_default=False
+        ),
     ] = None,
     type_: Annotated[
         list[str] | None,
-        typer.Option("--type", help="Only this type (repeatable).", show_default=False),
+        typer.Option(
+            "--type",
+            metavar="TYPE",
+            help="Only this type (repeatable).",
+            show_default=False,
+            autocompletion=complete.activity_types,
+        ),
     ] = None,
     limit: Annotated[
         int | None,
         typer.Option(
             "--limit",
             "-l",
+            metavar="N",
             min=0,
             max=1_000_000_000,
             help=f"At most N, newest first; 0 for all. [default: {DEFAULT_LIMIT} in the table, "
@@ -126,13 +137,20 @@ def edit(
     quantities: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[QUANTITIES]...",
+            metavar="[DISTANCE] [DURATION]",
             help="A new distance and/or duration: 5.2k 28:10.",
             show_default=False,
         ),
     ] = None,
     type_: Annotated[
-        str | None, typer.Option("--type", help="A new activity type.", show_default=False)
+        str | None,
+        typer.Option(
+            "--type",
+            metavar="TYPE",
+            help="A new activity type.",
+            show_default=False,
+            autocompletion=complete.activity_types,
+        ),
     ] = None,
     start: StartOpt = None,
     end: EndOpt = None,

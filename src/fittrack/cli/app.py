@@ -10,14 +10,22 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from fittrack import __version__
 from fittrack.errors import DataError, FittrackError, UsageError
 
 
 class FittrackGroup(TyperGroup):
-    """Turns every ``FittrackError`` into one red line on stderr and its exit code (0 / 1 / 2)."""
+    """The root group: turns every ``FittrackError`` into one red line on stderr and its exit
+    code (0 / 1 / 2); names every parameter in help; lists commands in panels, in the order a
+    person meets them; takes a shell's name after ``--show-completion``/``--install-completion``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The whole tree of commands exists by now (Typer builds the groups below first).
+        _name_parameters(self)
 
     def invoke(self, ctx: Any) -> Any:
         from fittrack.cli.common import close_sessions
@@ -72,8 +80,87 @@ class FittrackGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: Any) -> list[str]:
-        # Keep the order commands were added in (the order a person meets them), not alphabetical.
-        return list(self.commands)
+        # The order commands were registered in (the order a person meets them), not
+        # alphabetical, and not Typer's (commands before groups).
+        rank = {name: i for i, name in enumerate(_ORDER)}
+        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # `--show-completion zsh`: Typer's options are flags (the shell is detected), so the
+        # shell's name, when given, is taken here before the parser sees it as a command.
+        for param in self.params:  # Typer adds its completion options after __init__
+            if param.name in _COMPLETION_CALLBACKS:
+                param.callback = _COMPLETION_CALLBACKS[param.name]
+                setattr(param, "help", _COMPLETION_HELP[param.name])  # noqa: B010 (an Option)
+        if len(args) > 1 and args[0] in _COMPLETION_OPTIONS and not args[1].startswith("-"):
+            ctx.meta["fittrack.shell"] = args[1]
+            args = [args[0], *args[2:]]
+        return list(super().parse_args(ctx, args))
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The plain (non-Rich) help, docs/cli.md's, in the same panels as the Rich one."""
+        panels: dict[str, list[tuple[str, str]]] = {}
+        longest = max(len(name) for name in self.commands)
+        width = formatter.width - 6 - longest
+        for name in self.list_commands(ctx):
+            command = self.commands[name]
+            if command.hidden:
+                continue
+            panel = getattr(command, "rich_help_panel", None) or "Commands"
+            # Padded to the longest name, so that every panel's descriptions line up.
+            row = (name.ljust(longest), command.get_short_help_str(width))
+            panels.setdefault(panel, []).append(row)
+        for panel, rows in panels.items():
+            with formatter.section(panel):
+                formatter.write_dl(rows)
+
+
+class _NamedArgument(TyperArgument):
+    """An argument shown by its name in usage lines: ``ID``, ``[GOAL_ID]``, ``FILE...``.
+
+    Typer's own spelling is ``{ID}`` for a required argument, which reads as a set or a
+    placeholder to fill in literally.
+    """
+
+    def make_metavar(self, ctx: Any, *, usage: bool = False) -> str:
+        name = self.metavar  # as declared: `FILE...`, `[DISTANCE] [DURATION]`
+        if name is None:
+            name = (self.name or "").upper() + ("..." if self.nargs != 1 else "")
+        if usage and not self.required and not name.startswith("["):
+            return f"[{name}]"
+        return name
+
+
+def _untyped(kind: Any) -> Any:
+    """A copy of a parameter type that shows no ``<str>`` next to an argument's name."""
+    import copy
+
+    shown = copy.copy(kind)
+    # An instance attribute: the type's class is shared by every parameter of that type.
+    setattr(shown, "get_metavar", lambda param, ctx: "")  # noqa: B010
+    return shown
+
+
+def _name_parameters(command: Any) -> None:
+    """Give every argument and valued option of the tree a name in help (``ID``, ``WHEN``…).
+
+    The commands' declarations set the metavars; this catches any they miss, so that no help
+    ever shows Typer's ``<str>`` or ``{ID}``.
+    """
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            param.__class__ = _NamedArgument
+            if not hasattr(param.type, "choices"):  # a Choice shows its choices: keep them
+                param.type = _untyped(param.type)
+        elif (
+            isinstance(param, TyperOption)
+            and not (param.is_flag or param.count)
+            and param.metavar is None
+            and not hasattr(param.type, "choices")
+        ):
+            param.metavar = (param.name or "value").upper()
+    for sub in getattr(command, "commands", {}).values():
+        _name_parameters(sub)
 
 
 def _check_utf8(args: Sequence[str]) -> None:
@@ -106,11 +193,30 @@ app = typer.Typer(
     name="fittrack",
     help="A local-first fitness tracker: log workouts, set goals, see whether you are on track.",
     epilog="Example: fittrack log run 5k 27:30",
-    no_args_is_help=True,
+    invoke_without_command=True,  # bare `fittrack` prints OVERVIEW, not the whole help
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+TRACKING = "Tracking"
+GOALS = "Goals"
+DATA = "Data"
+SYNC = "Sync"
+SERVER = "Server administration"
+"""The panels of ``fittrack --help``, in the order they are shown."""
+
+OVERVIEW = """\
+fittrack: log workouts, set goals, see whether you are on track.
+
+First commands to type:
+  fittrack log run 5k 27:30           record a workout: its type, then distance and/or time
+  fittrack status                     your goals in their current period, this week's totals
+  fittrack list                       your latest activities
+  fittrack goal add 20km --per week   set a goal (also 3h, 3times, 2000kcal; per day … year)
+  fittrack --help                     every command; `fittrack COMMAND --help` for one
+"""
+"""What bare ``fittrack`` prints: where to begin, rather than the full reference."""
 
 
 def _version(value: bool) -> None:
@@ -119,8 +225,75 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+_SHELLS = ("bash", "zsh", "fish")
+_COMPLETION_OPTIONS = ("--install-completion", "--show-completion")
+_COMPLETION_HELP = {
+    "install_completion": "Install tab completion for your shell (or the one named: bash, zsh, "
+    "fish).",
+    "show_completion": "Print the completion script for your shell (or the one named).",
+}
+
+
+def _shell(ctx: Any) -> str:
+    """The shell to complete for: the one named, else the one running us, else $SHELL's."""
+    import os
+
+    name = ctx.meta.get("fittrack.shell")
+    if not name:
+        # What Typer uses to detect the shell; imported here, only when asked for completion.
+        import shellingham  # type: ignore[import-untyped]
+
+        try:
+            name = str(shellingham.detect_shell()[0])
+        except shellingham.ShellDetectionFailure:
+            # Run from a script or an editor: the login shell is the best guess.
+            name = os.path.basename(os.environ.get("SHELL", ""))
+    if name not in _SHELLS:
+        said = f"the shell {name!r}" if name else "an unknown shell"
+        _fail(UsageError(f"no completion for {said}; name one of {', '.join(_SHELLS)}"))
+    return str(name)
+
+
+def _show_completion(ctx: Any, param: Any, value: Any) -> None:
+    """Print the completion script (``--show-completion [SHELL]``) and exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from typer._completion_shared import get_completion_script
+
+    script = get_completion_script(
+        prog_name="fittrack", complete_var="_FITTRACK_COMPLETE", shell=_shell(ctx)
+    )
+    typer.echo(script)
+    raise typer.Exit()
+
+
+def _install_completion(ctx: Any, param: Any, value: Any) -> None:
+    """Install the completion script (``--install-completion [SHELL]``) and exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from typer._completion_shared import install
+
+    shell, path = install(
+        shell=_shell(ctx), prog_name="fittrack", complete_var="_FITTRACK_COMPLETE"
+    )
+    typer.echo(f"{shell} completion installed in {path}; it works in a new terminal.")
+    raise typer.Exit()
+
+
+_COMPLETION_CALLBACKS = {
+    "install_completion": _install_completion,
+    "show_completion": _show_completion,
+}
+"""Typer's --install-completion/--show-completion (``add_completion``), taking a shell's name
+too, and falling back on $SHELL when the shell cannot be detected."""
+
+_ORDER: list[str] = []
+"""The commands in the order ``_register`` adds them: the order of ``--help``."""
+
+
 @app.callback()
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -131,9 +304,12 @@ def root(
     """A local-first fitness tracker: log workouts, set goals, see whether you are on track.
 
     Your log lives in one SQLite file ($FITTRACK_HOME/fittrack.db, or your user data directory).
+    Shell completion: fittrack --install-completion (bash, zsh, fish).
 
     Example: fittrack log run 5k 27:30 && fittrack status
     """
+    if ctx.invoked_subcommand is None:
+        typer.echo(OVERVIEW, nl=False)
 
 
 def _register() -> None:
@@ -142,32 +318,38 @@ def _register() -> None:
     # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
     # negative distance (and `--pace` as an unknown option) by our own one-line errors.
     quantities = {"ignore_unknown_options": True}
-    app.command("log", context_settings=quantities)(log.log)
-    app.command("list")(activities.list_)
-    app.command("show")(activities.show)
-    app.command("edit", context_settings=quantities)(activities.edit)
-    app.command("delete")(activities.delete)
-    app.command("restore")(activities.restore)
-    app.command("undo")(undo.undo)
-    app.add_typer(goals.goal_app, name="goal")
-    app.command("status")(status.status)
-    app.command("progress")(status.progress)
-    app.command("summary")(status.summary)
-    app.command("export")(data.export)
-    app.command("import")(data.import_)
-    app.add_typer(profile.types_app, name="types")
-    app.add_typer(profile.profile_app, name="profile")
-    app.command("login")(sync.login)
-    app.command("logout")(sync.logout)
-    app.command("sync")(sync.sync)
-    app.add_typer(sync.config_app, name="config")
-    app.command("serve")(serve.serve)
-    app.add_typer(serve.server_app, name="server")
+    _ORDER.extend(
+        ("log", "list", "show", "edit", "delete", "restore", "undo", "status", "summary")
+    )
+    _ORDER.extend(("goal", "progress"))
+    _ORDER.extend(("export", "import", "types", "profile", "login", "logout", "sync", "config"))
+    _ORDER.extend(("serve", "server"))
+    app.command("log", context_settings=quantities, rich_help_panel=TRACKING)(log.log)
+    app.command("list", rich_help_panel=TRACKING)(activities.list_)
+    app.command("show", rich_help_panel=TRACKING)(activities.show)
+    app.command("edit", context_settings=quantities, rich_help_panel=TRACKING)(activities.edit)
+    app.command("delete", rich_help_panel=TRACKING)(activities.delete)
+    app.command("restore", rich_help_panel=TRACKING)(activities.restore)
+    app.command("undo", rich_help_panel=TRACKING)(undo.undo)
+    app.command("status", rich_help_panel=TRACKING)(status.status)
+    app.command("summary", rich_help_panel=TRACKING)(status.summary)
+    app.add_typer(goals.goal_app, name="goal", rich_help_panel=GOALS)
+    app.command("progress", rich_help_panel=GOALS)(status.progress)
+    app.command("export", rich_help_panel=DATA)(data.export)
+    app.command("import", rich_help_panel=DATA)(data.import_)
+    app.add_typer(profile.types_app, name="types", rich_help_panel=DATA)
+    app.add_typer(profile.profile_app, name="profile", rich_help_panel=DATA)
+    app.command("login", rich_help_panel=SYNC)(sync.login)
+    app.command("logout", rich_help_panel=SYNC)(sync.logout)
+    app.command("sync", rich_help_panel=SYNC)(sync.sync)
+    app.add_typer(sync.config_app, name="config", rich_help_panel=SYNC)
+    app.command("serve", rich_help_panel=SERVER)(serve.serve)
+    app.add_typer(serve.server_app, name="server", rich_help_panel=SERVER)
 
 
 _register()
 
 
 def main() -> None:
-    """The console script."""
-    app()
+    """The console script (also ``python -m fittrack``, under the same name)."""
+    app(prog_name="fittrack")

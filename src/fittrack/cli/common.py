@@ -145,6 +145,7 @@ StartOpt = Annotated[
     typer.Option(
         "--start",
         "-s",
+        metavar="WHEN",
         help=(
             "When it started: '2026-11-20 07:00', ISO 8601, 'yesterday 18:00', 'today 07:30', "
             "'monday', 'last sunday 9am', '3h ago', '2 days ago'."
@@ -154,17 +155,30 @@ StartOpt = Annotated[
 ]
 EndOpt = Annotated[
     str | None,
-    typer.Option("--end", "-e", help="When it ended (same forms as --start).", show_default=False),
+    typer.Option(
+        "--end",
+        "-e",
+        metavar="WHEN",
+        help="When it ended (same forms as --start).",
+        show_default=False,
+    ),
 ]
 DistanceOpt = Annotated[
     str | None,
-    typer.Option("--distance", "-d", help="Distance: 5k, 5km, 3.1mi, 800m.", show_default=False),
+    typer.Option(
+        "--distance",
+        "-d",
+        metavar="DISTANCE",
+        help="Distance: 5k, 5km, 3.1mi, 800m.",
+        show_default=False,
+    ),
 ]
 DurationOpt = Annotated[
     str | None,
     typer.Option(
         "--duration",
         "-t",
+        metavar="DURATION",
         help="Moving time: 27:30, 1:05:00, 45min, 1h30m.",
         show_default=False,
     ),
@@ -174,10 +188,14 @@ CaloriesOpt = Annotated[
     typer.Option(
         "--calories",
         "-c",
+        metavar="KCAL",
         help="Calories (kcal) from your watch; otherwise estimated from the MET tables.",
         show_default=False,
     ),
 ]
 NoteOpt = Annotated[
-    str | None, typer.Option("--note", "-n", help="A note to keep with it.", show_default=False)
+    str | None,
+    typer.Option(
+        "--note", "-n", metavar="TEXT", help="A note to keep with it.", show_default=False
+    ),
 ]

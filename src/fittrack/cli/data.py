@@ -7,29 +7,39 @@ from typing import Annotated
 
 import typer
 
+from fittrack.cli import complete
 from fittrack.cli.common import JsonFlag, open_session, print_json
 
 
 def export(
     format_: Annotated[
-        str, typer.Option("--format", "-F", help="csv (activities) or json (everything).")
+        str,
+        typer.Option(
+            "--format", "-F", metavar="FORMAT", help="csv (activities) or json (everything)."
+        ),
     ] = "csv",
     out: Annotated[
         Path | None,
         typer.Option(
-            "--out", "-o", help="Write to this file instead of stdout.", show_default=False
+            "--out",
+            "-o",
+            metavar="FILE",
+            help="Write to this file instead of stdout.",
+            show_default=False,
         ),
     ] = None,
     from_: Annotated[
         str | None,
         typer.Option(
             "--from",
+            metavar="DATE",
             help="First day (inclusive): YYYY-MM-DD, yesterday, monday, 2 weeks ago, -7d.",
             show_default=False,
         ),
     ] = None,
     to: Annotated[
-        str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)
+        str | None,
+        typer.Option("--to", metavar="DATE", help="Last day (inclusive).", show_default=False),
     ] = None,
 ) -> None:
     """Export activities as CSV, or activities, goals and profile as JSON.
@@ -107,16 +117,28 @@ def import_(
     ],
     format_: Annotated[
         str,
-        typer.Option("--format", "-F", help="auto, csv, json, gpx, tcx, fit, strava or garmin."),
+        typer.Option(
+            "--format",
+            "-F",
+            metavar="FORMAT",
+            help="auto, csv, json, gpx, tcx, fit, strava or garmin.",
+        ),
     ] = "auto",
     type_: Annotated[
         str | None,
-        typer.Option("--type", help="The type for files that name no sport.", show_default=False),
+        typer.Option(
+            "--type",
+            metavar="TYPE",
+            help="The type for files that name no sport.",
+            show_default=False,
+            autocompletion=complete.activity_types,
+        ),
     ] = None,
     units: Annotated[
         str | None,
         typer.Option(
             "--units",
+            metavar="UNITS",
             help="A Garmin CSV's distance units: metric or imperial [default: your profile's].",
             show_default=False,
         ),

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from fittrack.cli import complete
 from fittrack.cli.common import (
     JsonFlag,
     Session,
@@ -24,23 +25,40 @@ goal_app = typer.Typer(
 )
 
 GoalIdArg = Annotated[
-    str, typer.Argument(metavar="GOAL_ID", help="The goal's id or a unique prefix (4+ characters).")
+    str,
+    typer.Argument(
+        metavar="ID",
+        help="The goal's id or a unique prefix (4+ characters).",
+        autocompletion=complete.goal_ids,
+    ),
 ]
 TypeOpt = Annotated[
     str | None,
     typer.Option(
-        "--type", help="Count only this activity type ('all' for every type).", show_default=False
+        "--type",
+        metavar="TYPE",
+        help="Count only this activity type ('all' for every type).",
+        show_default=False,
+        autocompletion=complete.activity_types,
     ),
 ]
 NameOpt = Annotated[
     str | None,
     typer.Option(
-        "--name", help="A name to show (default: what the goal says).", show_default=False
+        "--name",
+        metavar="TEXT",
+        help="A name to show (default: what the goal says).",
+        show_default=False,
     ),
 ]
 EndDateOpt = Annotated[
     str | None,
-    typer.Option("--end", help="Last day of the goal ('none' to remove it).", show_default=False),
+    typer.Option(
+        "--end",
+        metavar="DATE",
+        help="Last day of the goal ('none' to remove it).",
+        show_default=False,
+    ),
 ]
 
 
@@ -78,15 +96,26 @@ def _show(session: Session, goal: object, as_json: bool, verb: str) -> None:
 def goal_add(
     target: Annotated[
         str,
-        typer.Argument(help="Amount with its unit: 20km, 10mi, 150min, 3h, 3times, 3x, 2000kcal."),
+        typer.Argument(
+            metavar="TARGET",
+            help="Amount with its unit: 20km, 10mi, 150min, 3h, 3times, 3x, 2000kcal.",
+        ),
     ],
     per: Annotated[
-        str, typer.Option("--per", "-p", help="day, week, month or year.", show_default=False)
+        str,
+        typer.Option(
+            "--per", "-p", metavar="PERIOD", help="day, week, month or year.", show_default=False
+        ),
     ],
     type_: TypeOpt = None,
     start: Annotated[
         str | None,
-        typer.Option("--start", help="First day of the goal [default: today].", show_default=False),
+        typer.Option(
+            "--start",
+            metavar="DATE",
+            help="First day of the goal [default: today].",
+            show_default=False,
+        ),
     ] = None,
     end: EndDateOpt = None,
     name: NameOpt = None,
@@ -168,15 +197,21 @@ def goal_edit(
     target: Annotated[
         str | None,
         typer.Option(
-            "--target", "-t", help="A new target with its unit: 25km.", show_default=False
+            "--target",
+            "-t",
+            metavar="TARGET",
+            help="A new target with its unit: 25km.",
+            show_default=False,
         ),
     ] = None,
     per: Annotated[
-        str | None, typer.Option("--per", "-p", help="A new period.", show_default=False)
+        str | None,
+        typer.Option("--per", "-p", metavar="PERIOD", help="A new period.", show_default=False),
     ] = None,
     type_: TypeOpt = None,
     start: Annotated[
-        str | None, typer.Option("--start", help="A new first day.", show_default=False)
+        str | None,
+        typer.Option("--start", metavar="DATE", help="A new first day.", show_default=False),
     ] = None,
     end: EndDateOpt = None,
     name: NameOpt = None,

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import typer
 
+from fittrack.cli import complete
 from fittrack.cli.common import (
     CaloriesOpt,
     DistanceOpt,
@@ -22,13 +23,15 @@ def log(
     activity_type: Annotated[
         str,
         typer.Argument(
-            metavar="TYPE", help="run, walk, ride, swim, … (see `fittrack types list`)."
+            metavar="TYPE",
+            help="run, walk, ride, swim, … (see `fittrack types list`).",
+            autocompletion=complete.activity_types,
         ),
     ],
     quantities: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="[QUANTITIES]...",
+            metavar="[DISTANCE] [DURATION]",
             help="A distance and/or a duration, recognised by their form: 5k 27:30, 800m, 45min.",
             show_default=False,
         ),

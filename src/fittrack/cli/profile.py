@@ -82,7 +82,11 @@ def profile_set(
     weight: Annotated[
         str | None,
         typer.Option(
-            "--weight", "-w", help="Body mass with a unit: 72kg, 160lb.", show_default=False
+            "--weight",
+            "-w",
+            metavar="WEIGHT",
+            help="Body mass with a unit: 72kg, 160lb.",
+            show_default=False,
         ),
     ] = None,
     timezone: Annotated[
@@ -90,6 +94,7 @@ def profile_set(
         typer.Option(
             "--timezone",
             "--tz",
+            metavar="ZONE",
             help="An IANA zone such as Europe/Berlin, or 'system'.",
             show_default=False,
         ),
@@ -97,12 +102,16 @@ def profile_set(
     units: Annotated[
         str | None,
         typer.Option(
-            "--units", "-u", help="metric or imperial (display only).", show_default=False
+            "--units",
+            "-u",
+            metavar="UNITS",
+            help="metric or imperial (display only).",
+            show_default=False,
         ),
     ] = None,
     week_start: Annotated[
         str | None,
-        typer.Option("--week-start", help="monday or sunday.", show_default=False),
+        typer.Option("--week-start", metavar="DAY", help="monday or sunday.", show_default=False),
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the profile as it now stands, as JSON.")
@@ -186,14 +195,24 @@ def _type_json(kind: "ActivityType") -> dict[str, object]:
 
 @types_app.command("add")
 def types_add(
-    name: Annotated[str, typer.Argument(help="A short lowercase name: climbing, padel.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="A short lowercase name: climbing, padel.")
+    ],
     met: Annotated[
         float,
-        typer.Option("--met", "-m", help="Its MET value (1 to 25; see the Compendium)."),
+        typer.Option(
+            "--met", "-m", metavar="MET", help="Its MET value (1 to 25; see the Compendium)."
+        ),
     ],
     alias: Annotated[
         list[str] | None,
-        typer.Option("--alias", "-a", help="Another name for it (repeatable).", show_default=False),
+        typer.Option(
+            "--alias",
+            "-a",
+            metavar="NAME",
+            help="Another name for it (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     max_speed: Annotated[
         str | None,

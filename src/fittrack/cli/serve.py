@@ -5,16 +5,19 @@ from the environment (docs/server.md): ``FITTRACK_DATABASE_URL`` (PostgreSQL or 
 SQLite at ``$FITTRACK_HOME/server.db``), ``FITTRACK_REDIS_URL``, ``FITTRACK_RATE_LIMIT``, …
 """
 
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from fittrack.cli.common import JsonFlag, print_json
+from fittrack.cli.common import JsonFlag, confirm, print_json
 from fittrack.errors import DataError, UsageError
 
 server_app = typer.Typer(
     help="Administer the sync server's users and their API tokens.\n\n"
+    "They act on the server's database (FITTRACK_DATABASE_URL) directly: run them where the "
+    "server runs.\n\n"
     "Example: fittrack server user add ana@example.org",
     no_args_is_help=True,
 )
@@ -64,7 +67,13 @@ def _on_database(work: Callable[[Any], Awaitable[_T]]) -> _T:
         finally:
             await db.close()
 
-    return asyncio.run(run())
+    try:
+        return asyncio.run(run())
+    except Exception as exc:
+        if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+            # Said of the server's database: the CLI's own would name the wrong file.
+            raise DataError(f"the server's database refused: {_first_line(exc)}") from exc
+        raise
 
 
 def _migrate(migrate: Callable[[str], None], url: str) -> None:
@@ -103,11 +112,11 @@ def _show_token(email: str, token: str, as_json: bool) -> None:
     )
 
 
+EmailArg = Annotated[str, typer.Argument(metavar="EMAIL", help="The user's email address.")]
+
+
 @user_app.command("add")
-def user_add(
-    email: Annotated[str, typer.Argument(help="The user's email address.")],
-    as_json: JsonFlag = False,
-) -> None:
+def user_add(email: EmailArg, as_json: JsonFlag = False) -> None:
     """Add a user and print their first API token (shown once).
 
     Example: fittrack server user add ana@example.org
@@ -117,12 +126,85 @@ def user_add(
     _new_token(email, add_user, as_json)
 
 
-@token_app.command("new")
-def token_new(
-    email: Annotated[str, typer.Argument(help="The user's email address.")],
+@user_app.command("list")
+def user_list(as_json: JsonFlag = False) -> None:
+    """List the users: email, when added, how many tokens, when a token was last used.
+
+    Example: fittrack server user list
+    """
+    from fittrack.server.auth import list_users
+
+    users = _on_database(list_users)
+    if as_json:
+        print_json(users)
+        return
+    if not users:
+        typer.secho("No users yet: add one with `fittrack server user add EMAIL`.", err=True)
+        return
+    _columns(
+        ("email", "created", "tokens", "last used"),
+        [
+            (u["email"], _local(u["created_at"]), str(u["tokens"]), _local(u["last_used_at"]))
+            for u in users
+        ],
+    )
+
+
+@user_app.command("remove")
+def user_remove(
+    email: EmailArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Make another API token for a user (shown once), e.g. for a new device.
+    """Remove a user, their tokens and all their data (after asking, unless --yes).
+
+    Their activities, goals and profile are deleted from the server in one transaction; the
+    copies on their devices stay. This cannot be undone.
+
+    Example: fittrack server user remove ana@example.org --yes
+    """
+    from fittrack.server.auth import check_email, remove_user, user_footprint
+
+    address = check_email(email)
+
+    async def work(db: Any) -> dict[str, int] | None:
+        if not yes:
+            found = await user_footprint(db, address)
+            if not confirm(f"Remove {address}, {_footprint(found)}? This cannot be undone."):
+                return None
+        return await remove_user(db, address)
+
+    removed = _on_database(work)
+    if removed is None:
+        typer.echo("Nothing removed.", err=True)
+        raise typer.Exit(code=1)
+    if as_json:
+        print_json({"email": address, "removed": removed})
+        return
+    typer.echo(f"Removed {address}, {_footprint(removed)}.")
+
+
+def _footprint(counts: dict[str, int]) -> str:
+    """``2 tokens, 120 activities, 3 goals and their profile`` (deleted rows counted too)."""
+
+    def count(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    parts = [
+        count(counts["tokens"], "token", "tokens"),
+        count(counts["activity"], "activity", "activities"),
+        count(counts["goal"], "goal", "goals"),
+    ]
+    if counts["activity_type"]:
+        parts.append(count(counts["activity_type"], "custom type", "custom types"))
+    if counts["profile"]:
+        parts.append("their profile")
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+@token_app.command("new")
+def token_new(email: EmailArg, as_json: JsonFlag = False) -> None:
+    """Make another API token for a user, for a new device say (shown once).
 
     Example: fittrack server token new ana@example.org
     """
@@ -131,28 +213,101 @@ def token_new(
     _new_token(email, add_token, as_json)
 
 
+@token_app.command("list")
+def token_list(
+    email: Annotated[
+        str | None,
+        typer.Argument(metavar="[EMAIL]", help="Only this user's tokens.", show_default=False),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List API tokens: id, first characters, user, created, last used (never the token).
+
+    The id is what `fittrack server token revoke` takes. Tokens made before fittrack kept their
+    first characters have an empty prefix.
+
+    Example: fittrack server token list ana@example.org
+    """
+    from fittrack.server.auth import list_tokens
+
+    tokens = _on_database(lambda db: list_tokens(db, email))
+    if as_json:
+        print_json(tokens)
+        return
+    if not tokens:
+        typer.secho("No tokens.", err=True)
+        return
+    _columns(
+        ("id", "prefix", "user", "created", "last used"),
+        [
+            (
+                t["id"],
+                f"{t['prefix']}…" if t["prefix"] else "",
+                t["email"],
+                _local(t["created_at"]),
+                _local(t["last_used_at"]),
+            )
+            for t in tokens
+        ],
+    )
+
+
 @token_app.command("revoke")
 def token_revoke(
-    token: Annotated[str, typer.Argument(help="The token to revoke.")],
+    token: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID",
+            help="The token's id from `fittrack server token list` (or a unique start of it, "
+            "4+ characters), or the whole token.",
+        ),
+    ],
+    as_json: JsonFlag = False,
 ) -> None:
-    """Revoke an API token (the whole token): requests with it are refused within a few seconds
-    on every worker.
+    """Revoke an API token: requests with it are refused within a few seconds on every worker.
 
-    Example: fittrack server token revoke ft_3q2Lk…(the whole 46 characters)
+    Example: fittrack server token revoke 3f2a9c1b0d4e
     """
     from fittrack.server.auth import revoke_token
 
-    _on_database(lambda db: revoke_token(db, token))
-    typer.secho("token revoked", err=True)
+    revoked = _on_database(lambda db: revoke_token(db, token))
+    if as_json:
+        print_json(revoked)
+        return
+    shown = f" ({revoked['prefix']}…)" if revoked["prefix"] else ""
+    typer.secho(f"token {revoked['id']}{shown} of {revoked['email']} revoked", err=True)
+
+
+def _local(stamp: str | None) -> str:
+    """A stored UTC time in this machine's zone, to the minute; ``never`` for none."""
+    from datetime import datetime
+
+    if stamp is None:
+        return "never"
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+def _columns(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Plain aligned columns: whole in a pipe (no cut, no padding after the last column)."""
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=False)]
+        typer.echo("  ".join([*cells, row[-1]]).rstrip())
 
 
 def serve(
     host: Annotated[
-        str, typer.Option(help="The address to listen on; 0.0.0.0 for every interface.")
+        str,
+        typer.Option(metavar="HOST", help="The address to listen on; 0.0.0.0 for every interface."),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="The TCP port.")] = 8000,
+    port: Annotated[
+        int, typer.Option(metavar="PORT", min=1, max=65535, help="The TCP port.")
+    ] = 8000,
     workers: Annotated[
-        int, typer.Option(min=1, max=64, help="Worker processes (use Redis with more than one).")
+        int,
+        typer.Option(
+            metavar="N", min=1, max=64, help="Worker processes (use Redis with more than one)."
+        ),
     ] = 1,
 ) -> None:
     """Run the sync server (needs the 'server' extra).

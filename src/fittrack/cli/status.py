@@ -5,12 +5,14 @@ from typing import Annotated
 
 import typer
 
+from fittrack.cli import complete
 from fittrack.cli.common import JsonFlag, Session, open_session, print_json
 
 DateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
+        metavar="DATE",
         help=(
             "As of the end of this day (YYYY-MM-DD, yesterday, last sunday, 2 days ago, -7d) "
             "instead of now."
@@ -114,12 +116,16 @@ def progress(
         str | None,
         typer.Argument(
             metavar="[GOAL_ID]",
+            autocompletion=complete.goal_ids,
             help="One goal (id prefix); all goals when left out.",
             show_default=False,
         ),
     ] = None,
     periods: Annotated[
-        int, typer.Option("--periods", "-n", min=1, max=1000, help="How many periods to show.")
+        int,
+        typer.Option(
+            "--periods", "-n", metavar="N", min=1, max=1000, help="How many periods to show."
+        ),
     ] = 8,
     date_: DateOpt = None,
     chart: Annotated[bool, typer.Option("--chart", help="Draw a bar chart.")] = False,
@@ -183,12 +189,14 @@ def summary(
         str | None,
         typer.Option(
             "--from",
+            metavar="DATE",
             help="First day (with --to, or up to today): YYYY-MM-DD, monday, 2 weeks ago, -7d.",
             show_default=False,
         ),
     ] = None,
     to: Annotated[
-        str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)
+        str | None,
+        typer.Option("--to", metavar="DATE", help="Last day (inclusive).", show_default=False),
     ] = None,
     all_time: Annotated[
         bool, typer.Option("--all", help="Everything you ever logged (reads every row).")

@@ -79,11 +79,15 @@ def _read_token(token: str | None) -> str:
 
 def login(
     server: Annotated[
-        str, typer.Option("--server", help="The server's address, e.g. https://fit.example.org.")
+        str,
+        typer.Option(
+            "--server", metavar="URL", help="The server's address, e.g. https://fit.example.org."
+        ),
     ],
     token: Annotated[
         str | None,
         typer.Option(
+            metavar="TOKEN",
             envvar="FITTRACK_TOKEN",
             show_envvar=True,
             help=(
@@ -256,8 +260,8 @@ def auto_push(session: Session) -> None:
 
 @config_app.command("set")
 def config_set(
-    key: Annotated[str, typer.Argument(help="auto_sync")],
-    value: Annotated[str, typer.Argument(help="true or false")],
+    key: Annotated[str, typer.Argument(metavar="KEY", help="auto_sync")],
+    value: Annotated[str, typer.Argument(metavar="VALUE", help="true or false")],
     as_json: Annotated[
         bool, typer.Option("--json", help='Print the setting as JSON: {"key", "value"}.')
     ] = False,
@@ -287,21 +291,57 @@ def config_show(as_json: JsonFlag = False) -> None:
 
     Example: fittrack config show
     """
+    shown = _shown_settings()
+    if as_json:
+        print_json(shown)
+        return
+    for key, value in shown.items():
+        typer.echo(f"{key} = {_text(value)}")
+
+
+SHOWN_KEYS = ("server", "token", "auto_sync", "file")
+"""What ``config show`` lists and ``config get`` reads."""
+
+
+@config_app.command("get")
+def config_get(
+    key: Annotated[
+        str,
+        typer.Argument(
+            metavar="KEY",
+            help=f"One of {', '.join(SHOWN_KEYS)}.",
+            autocompletion=lambda: list(SHOWN_KEYS),
+        ),
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Print one setting's value (nothing when it is not set; the token masked, as in show).
+
+    Example: fittrack config get server
+    """
+    if key not in SHOWN_KEYS:
+        raise UsageError(f"unknown setting {key!r}; the settings are {', '.join(SHOWN_KEYS)}")
+    value = _shown_settings()[key]
+    if as_json:
+        print_json({"key": key, "value": value})
+    elif value is not None:
+        typer.echo(_text(value))
+
+
+def _shown_settings() -> dict[str, Any]:
     from fittrack import config
 
     settings = config.load()
-    shown = {
+    return {
         "server": settings.get("server"),
         "token": _masked(settings.get("token")),
         "auto_sync": bool(settings.get("auto_sync", False)),
         "file": str(config.path()),
     }
-    if as_json:
-        print_json(shown)
-        return
-    for key, value in shown.items():
-        text = "" if value is None else str(value).lower() if isinstance(value, bool) else value
-        typer.echo(f"{key} = {text}")
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _masked(token: Any) -> str | None:
