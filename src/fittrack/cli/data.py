@@ -28,7 +28,7 @@ def export(
         str | None, typer.Option("--to", help="Last day (inclusive).", show_default=False)
     ] = None,
 ) -> None:
-    """Export activities as CSV, or activities, goals and profile as JSON.
+    """Export activities as CSV, or everything (activities, goals, your types, profile) as JSON.
 
     `fittrack import` reads either back with nothing lost: same ids, same values.
 
@@ -58,6 +58,7 @@ def export(
         from fittrack.formats import fittrack_json
         from fittrack.storage.activities import list_activities_oldest_first
         from fittrack.storage.goals import load_goals
+        from fittrack.storage.profile import load_custom_types
 
         records = (r.to_json() for r in list_activities_oldest_first(session.conn, start, end))
         return fittrack_json.write(
@@ -66,6 +67,7 @@ def export(
             load_goals(session.conn),
             session.profile,
             session.now,
+            load_custom_types(session.conn),
         )
 
     if out is None:
@@ -120,13 +122,22 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show what would happen; write nothing.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Import duplicates too.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Import duplicates and implausibly fast rows too."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every file, not only those with news.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Import activities from files, folders and zips, each file all or nothing.
 
-    Already there (same id, or same type starting within a minute) is skipped unless --force.
-    Exits 1 when any file failed; the others are still imported.
+    Already there (same id, or same type starting within a minute) is skipped unless --force, and
+    so is a row faster than its type's plausible top speed. A sport no type has keeps its name
+    as a new type (with the MET of 'other'). A JSON backup also brings its types, goals and
+    profile. Exits 1 when any file failed (the others are still imported), 130 on Ctrl-C (the
+    files done are kept, the one under way is not).
 
     Examples:
 
@@ -138,7 +149,7 @@ def import_(
     """
     from fittrack.core.profile import check_units
     from fittrack.errors import UsageError
-    from fittrack.importer import FORMATS, Importer, Options
+    from fittrack.importer import FORMATS, Importer, ImportInterrupted, Options
 
     if any(not p.strip() for p in paths):
         raise UsageError("an empty file name: give the files, folders or zips to import")
@@ -167,11 +178,22 @@ def import_(
         session.resolve_type,
         options,
         on_rows=progress.rows if progress else None,
+        collect_ids=as_json,
     )
     try:
         reports = importer.run(
-            [Path(p) for p in paths], on_file=progress.file if progress else lambda r: None
+            [Path(p) for p in paths],
+            on_file=progress.file if progress else lambda r: None,
+            on_total=progress.total if progress else None,
         )
+    except ImportInterrupted as stop:
+        if progress:
+            progress.stop()
+            progress = None
+        from fittrack.cli import render
+
+        render.import_interrupted(stop.done, stop.current, dry_run)
+        raise typer.Exit(code=130) from None
     finally:
         if progress:
             progress.stop()
@@ -182,6 +204,7 @@ def import_(
                 "added": sum(r.added for r in reports),
                 "skipped": sum(r.skipped for r in reports),
                 "failed": failed,
+                "ids": [i for r in reports for i in r.ids],
                 "dry_run": dry_run,
                 "files": [r.to_json() for r in reports],
             }
@@ -189,6 +212,6 @@ def import_(
     else:
         from fittrack.cli import render
 
-        render.import_report(reports, dry_run)
+        render.import_report(reports, dry_run, verbose)
     if failed:
         raise typer.Exit(code=1)
