@@ -362,7 +362,7 @@ class Importer:
                 from fittrack.storage.profile import save_profile
 
                 save_profile(conn, profile, self.now)
-                brought["profile"] = 1
+                brought["profile"] = int(profile != Profile())  # the defaults bring nothing
             report.brought = {k: v for k, v in brought.items() if v}
 
         return add

@@ -94,6 +94,11 @@ def export(
     typer.echo(f"Exported {count} activities to {out}.", err=True)
 
 
+def _progress_wanted(as_json: bool) -> bool:
+    """A progress bar only for a person watching a terminal (stderr), never with --json."""
+    return sys.stderr.isatty() and not as_json
+
+
 def import_(
     paths: Annotated[
         list[str],
@@ -166,7 +171,7 @@ def import_(
         units=check_units(units) if units else session.profile.units,
     )
     progress = None
-    if sys.stderr.isatty() and not as_json:
+    if _progress_wanted(as_json):
         from fittrack.cli.render import ImportProgress
 
         progress = ImportProgress()

@@ -586,7 +586,7 @@ def import_report(reports: Sequence[ImportReportLike], dry_run: bool, verbose: b
         for kind in r.new_types:
             console.print(
                 Text(
-                    f"New type '{kind.slug}' (MET {kind.met:g} of 'other'; see `fittrack types "
+                    f"New type '{kind.slug}' (MET {kind.met:.1f} of 'other'; see `fittrack types "
                     f"list`) from {shown_path(r.path)}."
                 ),
                 soft_wrap=True,
