@@ -115,11 +115,13 @@ class FileReport:
 class ImportInterrupted(Exception):
     """Ctrl-C during an import: the files done before it are saved, the one under way is not."""
 
-    def __init__(self, done: list[FileReport], current: str | None, remaining: int) -> None:
+    def __init__(self, done: list[FileReport], current: str | None, more: int) -> None:
         super().__init__("interrupted")
         self.done = done
         self.current = current
-        self.remaining = remaining
+        """The file under way (rolled back) or next (not started); None when none was left."""
+        self.more = more
+        """How many files after ``current`` were not started."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,7 @@ class Importer:
         self._types: dict[str, ActivityType] = {}
         self._created: list[str] = []  # names cached by _lookup in the file under way
         self._row = 0  # the row of the file under way, counting from 1
+        self._ctrl_c = _CtrlC()
 
     # ---- finding the files -------------------------------------------------------------------
 
@@ -185,13 +188,8 @@ class Importer:
                 yield from self._folder(path)
             elif path.suffix.lower() == ".zip":
                 yield from self._zip(path)
-            elif not is_file:  # a pipe (/dev/stdin, <(…)): it can be read only once
-                with open(path, "rb") as stream:
-                    data = stream.read(PIPE_LIMIT + 1)
-                if len(data) > PIPE_LIMIT:
-                    yield FileReport(str(path), failed=1, error=PIPE_TOO_BIG)
-                else:
-                    yield _Unit(str(path), _constant(data), path.name)
+            elif not is_file:  # a pipe (/dev/stdin, <(…)): read once, when its turn comes
+                yield _Unit(str(path), _read_pipe(path), path.name)
             else:
                 yield _Unit(str(path), path.read_bytes, path.name, path)
 
@@ -251,7 +249,6 @@ class Importer:
         one under way is rolled back, the rest are not started.
         """
         reports: list[FileReport] = []
-        current: str | None = None
         units: list[_Unit | FileReport] = []
         if self.options.dry_run:
             self.conn.execute("BEGIN IMMEDIATE")  # every file in it, all rolled back at the end
@@ -259,16 +256,18 @@ class Importer:
             units = list(self.units(paths))
             if on_total is not None:
                 on_total(len(units))
-            for unit in units:
-                current = unit.path if isinstance(unit, FileReport) else unit.label
-                report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
-                reports.append(report)
-                current = None
-                on_file(report)
+            with self._ctrl_c:
+                for unit in units:
+                    report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
+                    reports.append(report)
+                    self._ctrl_c.allow()  # deferred from just before the file's COMMIT
+                    on_file(report)
         except KeyboardInterrupt:
-            remaining = max(len(units) - len(reports) - (current is not None), 0)
-            raise ImportInterrupted(reports, current, remaining) from None
+            # Between two files the next one is the first not imported.
+            left = [u.path if isinstance(u, FileReport) else u.label for u in units[len(reports) :]]
+            raise ImportInterrupted(reports, left[0] if left else None, len(left[1:])) from None
         finally:
+            self._ctrl_c.allow(raise_pending=False)
             if self.options.dry_run:
                 self.conn.execute("ROLLBACK")
         return reports
@@ -467,6 +466,9 @@ class Importer:
             else:
                 conn.execute("ROLLBACK")
             raise
+        # From here until run() has counted the file as saved, Ctrl-C waits: a KeyboardInterrupt
+        # raised just after COMMIT returned would report a saved file as not imported.
+        self._ctrl_c.defer()
         if nested:
             conn.execute("RELEASE import_file")
         else:
@@ -586,6 +588,54 @@ class Importer:
         )
 
 
+class _CtrlC:
+    """Ctrl-C as KeyboardInterrupt, except in the moments it is deferred (``defer`` to ``allow``).
+
+    Installed as the SIGINT handler while ``run`` imports, when Python's own handler is in place
+    and this is the main thread; otherwise it does nothing and Ctrl-C is Python's as usual.
+    """
+
+    def __init__(self) -> None:
+        self._deferred = False
+        self._pending = False
+        self._previous: Any = None
+
+    def __enter__(self) -> "_CtrlC":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread() and (
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._deferred:
+            self._pending = True
+        else:
+            raise KeyboardInterrupt
+
+    def defer(self) -> None:
+        """Hold Ctrl-C until ``allow``."""
+        self._deferred = True
+
+    def allow(self, *, raise_pending: bool = True) -> None:
+        """Ctrl-C acts again; one pressed while deferred is raised now."""
+        self._deferred = False
+        if self._pending and raise_pending:
+            self._pending = False
+            raise KeyboardInterrupt
+        self._pending = False
+
+
 def _differences(mine: ActivityType, theirs: ActivityType) -> str:
     """What differs between two definitions of a type, e.g. "MET 5.8 here, 6 in the backup"."""
     parts = []
@@ -612,8 +662,19 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _constant(data: bytes) -> Callable[[], bytes]:
-    return lambda: data
+def _read_pipe(path: Path) -> Callable[[], bytes]:
+    """A reader of a pipe that reads it the first time only (a pipe cannot be read twice)."""
+    data: list[bytes] = []
+
+    def read() -> bytes:
+        if not data:
+            with open(path, "rb") as stream:
+                data.append(stream.read(PIPE_LIMIT + 1))
+        if len(data[0]) > PIPE_LIMIT:
+            raise DataError(PIPE_TOO_BIG)
+        return data[0]
+
+    return read
 
 
 def _check(item: ImportedActivity) -> None:

@@ -3,6 +3,12 @@ a progress bar with its total, and Ctrl-C that keeps the files done."""
 
 import io
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -224,3 +230,44 @@ def test_ctrl_c_on_the_first_file_saves_nothing(
         "Interrupted: nothing was saved; b.csv and the rest were not imported.\n"
     )
     assert count_rows(db_file) == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
+def test_a_real_ctrl_c_while_waiting_for_the_second_file(
+    fittrack_home: Path, tmp_path: Path, db_file: Path
+) -> None:
+    """A real SIGINT: fittrack waits on a pipe that nobody writes, after saving the first file."""
+    _csv(tmp_path, "a.csv", 1, 2)
+    os.mkfifo(tmp_path / "pipe.csv")
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fittrack", "import", "a.csv", "pipe.csv", "a.csv"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def saved() -> int:
+        try:
+            return count_rows(db_file)
+        except sqlite3.OperationalError:  # still being made, or locked while it is
+            return 0
+
+    try:
+        for _ in range(600):  # until a.csv is saved (at most a minute on a loaded machine)
+            if process.poll() is not None or saved() == 2:
+                break
+            time.sleep(0.1)
+        assert saved() == 2
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        process.communicate()
+    assert process.returncode == 130
+    assert out == ""
+    assert (
+        err == "Interrupted: saved a.csv (2 activities); pipe.csv and the rest were not imported.\n"
+    )

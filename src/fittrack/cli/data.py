@@ -161,7 +161,13 @@ def import_(
     fmt = format_.strip().lower()
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{format_}' — use {', '.join(FORMATS)}")
-    session = open_session()
+    try:
+        session = open_session()  # Ctrl-C while a new database is made: nothing imported yet
+    except KeyboardInterrupt:
+        from fittrack.cli import render
+
+        render.import_interrupted([], None, 0, dry_run)
+        raise typer.Exit(code=130) from None
     override = None if type_ is None else session.resolve_type(type_)
     options = Options(
         format=fmt,
@@ -197,7 +203,7 @@ def import_(
             progress = None
         from fittrack.cli import render
 
-        render.import_interrupted(stop.done, stop.current, dry_run)
+        render.import_interrupted(stop.done, stop.current, stop.more, dry_run)
         raise typer.Exit(code=130) from None
     finally:
         if progress:

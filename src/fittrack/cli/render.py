@@ -603,7 +603,7 @@ def import_report(reports: Sequence[ImportReportLike], dry_run: bool, verbose: b
 
 
 def import_interrupted(
-    saved: Sequence[ImportReportLike], current: str | None, dry_run: bool
+    saved: Sequence[ImportReportLike], current: str | None, more: int, dry_run: bool
 ) -> None:
     """Ctrl-C: one line on stderr, which files were saved and that the rest were not.
 
@@ -611,6 +611,8 @@ def import_interrupted(
     """
     if dry_run:
         line = "Interrupted: nothing was written (dry run)."
+    elif current is None and not saved:
+        line = "Interrupted: nothing was imported."
     else:
         done = [shown_path(r.path) for r in saved if not r.failed]
         if done:
@@ -619,8 +621,12 @@ def import_interrupted(
             line = f"Interrupted: saved {names} ({added}); "
         else:
             line = "Interrupted: nothing was saved; "
-        line += f"{shown_path(current)} and the rest" if current else "the rest"
-        line += " were not imported."
+        if current is None:
+            line += "the rest were not imported."
+        elif more:
+            line += f"{shown_path(current)} and the rest were not imported."
+        else:
+            line += f"{shown_path(current)} was not imported."
     _err().print(Text(line), soft_wrap=True)
 
 
