@@ -230,6 +230,11 @@ def test_ctrl_c_on_the_first_file_saves_nothing(
         "Interrupted: nothing was saved; b.csv and the rest were not imported.\n"
     )
     assert count_rows(db_file) == 0
+    alone = cli("import", "b.csv")
+    assert (alone.exit_code, alone.stderr) == (
+        130,
+        "Interrupted: nothing was saved; b.csv was not imported.\n",
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs a named pipe")
