@@ -10,8 +10,9 @@ A sport or type no type here knows keeps its own name: it is added as a new cust
 MET of ``other`` (in the same transaction as the file, so a failed file leaves no type behind); a
 name that cannot be a slug (no letter a-z in it) is imported as ``other`` with a warning. A row
 faster than its type's plausible top speed (``core.activity_types.implausible_speed_kmh``) is
-skipped with its row number and the reason, unless ``force``. Our JSON backup brings its custom
-types, goals and profile first, then its activities, all in the file's one transaction.
+skipped with its row number and the reason, unless ``force`` (or the file is our JSON backup,
+restored as it was). Our JSON backup brings its custom types, goals and profile first, then its
+activities, all in the file's one transaction.
 
 Rows are read as a stream and written in batches through plain sqlite3, so a million-row CSV
 imports in bounded memory.
@@ -168,7 +169,6 @@ class Importer:
         self.on_rows = on_rows or (lambda n: None)
         self.collect_ids = collect_ids
         self._types: dict[str, ActivityType] = {}
-        self._created: list[str] = []  # names cached by _lookup in the file under way
         self._row = 0  # the row of the file under way, counting from 1
         self._ctrl_c = _CtrlC()
 
@@ -418,7 +418,6 @@ class Importer:
         # file sees the ones before it, as a real run would) or a transaction of its own.
         nested = conn.in_transaction
         conn.execute("SAVEPOINT import_file" if nested else "BEGIN IMMEDIATE")
-        self._created = []
         self._row = 0
         try:
             if extra is not None:
@@ -453,8 +452,7 @@ class Importer:
                 if self.collect_ids:  # the log was empty: every row in it is this file's
                     report.ids = [r[0] for r in conn.execute("SELECT id FROM activity")]
         except BaseException:
-            for name in self._created:  # rolled back with the file: no longer there
-                self._types.pop(name, None)
+            self._types.clear()  # types this file added are rolled back with it
             report.new_types = []
             report.brought = {}
             report.ids = []
@@ -511,7 +509,6 @@ class Importer:
                 self._types[name] = self.resolve_type(name)
             except UsageError:
                 self._types[name] = self._new_type(name, report)
-                self._created.append(name)
         return self._types[name]
 
     def _new_type(self, name: str, report: FileReport) -> ActivityType:
@@ -550,7 +547,8 @@ class Importer:
         if duration is None or duration <= 0:
             raise DataError(f"the activity starting {item.start:%Y-%m-%d %H:%M} has no duration")
         speed = implausible_speed_kmh(kind, item.distance_m, duration)
-        if speed is not None and not self.options.force:
+        # A JSON backup is restored as it was: its activities were in a fittrack log already.
+        if speed is not None and not self.options.force and report.format != "json":
             top = (kind.max_speed_mps or 0) * 3.6
             report.implausible += 1
             report.note_row(

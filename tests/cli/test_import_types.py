@@ -309,3 +309,36 @@ def test_implausible_rows_from_a_watch_file_are_reported_too(cli: Invoke, tmp_pa
     assert (doc["added"], doc["skipped"]) == (0, 1)
     assert "row 1 (2024-06-04" in doc["files"][0]["skipped_rows"][0]
     assert "80.2 km/h is beyond run's plausible 40 km/h" in doc["files"][0]["skipped_rows"][0]
+
+
+def test_a_failed_backup_takes_its_types_with_it_and_later_files_still_get_theirs(
+    cli: Invoke, cli_json, backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    broken = dict(document["activities"][-1], id="99999999-9999-4999-8999-999999999999")
+    broken["end"] = "2025-01-01T00:00:00+00:00"  # before its start: fails after the climbing ones
+    document["activities"].append(broken)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(document), encoding="utf-8")
+    later = tmp_path / "later.csv"
+    later.write_text(HEADER + _row(7, "climbing", day=20), encoding="utf-8")
+    _fresh_home(monkeypatch, tmp_path, "fresh")
+    doc = json.loads(cli("import", str(bad), str(later), "--json").stdout)
+    assert [f["failed"] for f in doc["files"]] == [1, 0]
+    assert doc["files"][1]["new_types"] == ["climbing"]  # the backup's was rolled back
+    assert _custom(cli_json)["climbing"]["met"] == 5.0
+    assert [a["type"] for a in cli_json("list")] == ["climbing"]
+
+
+def test_a_backup_is_restored_as_it_was_even_an_implausible_activity(
+    cli_json, backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = json.loads(backup.read_text(encoding="utf-8"))
+    run = next(a for a in document["activities"] if a["type"] == "run")
+    run["distance_m"], run["duration_s"] = 12000.0, 65.0  # logged with --force: 664.6 km/h
+    fast = tmp_path / "fast.json"
+    fast.write_text(json.dumps(document), encoding="utf-8")
+    _fresh_home(monkeypatch, tmp_path, "fresh")
+    doc = cli_json("import", str(fast))
+    assert (doc["added"], doc["skipped"], doc["files"][0]["skipped_rows"]) == (3, 0, [])
+    assert {a["id"]: a["duration_s"] for a in cli_json("list")}[run["id"]] == 65.0
