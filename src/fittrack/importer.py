@@ -6,6 +6,14 @@ other files go on. An activity is a duplicate when one with the same id exists (
 included), or one of the same type starting within 60 seconds of it; ``force`` imports those too
 (with a new id when the id is taken). ``dry_run`` does all the work and rolls every file back.
 
+A sport or type no type here knows keeps its own name: it is added as a new custom type with the
+MET of ``other`` (in the same transaction as the file, so a failed file leaves no type behind); a
+name that cannot be a slug (no letter a-z in it) is imported as ``other`` with a warning. A row
+faster than its type's plausible top speed (``core.activity_types.implausible_speed_kmh``) is
+skipped with its row number and the reason, unless ``force`` (or the file is our JSON backup,
+restored as it was). Our JSON backup brings its custom types, goals and profile first, then its
+activities, all in the file's one transaction.
+
 Rows are read as a stream and written in batches through plain sqlite3, so a million-row CSV
 imports in bounded memory.
 """
@@ -23,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from fittrack.core.activity import ActivityRecord
-from fittrack.core.activity_types import ActivityType
+from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
 from fittrack.core.calories import energy_for
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, add_seconds, seconds_between
 from fittrack.core.profile import Profile
@@ -41,6 +49,7 @@ DUPLICATE_WINDOW_S = 60
 BATCH = 2000
 PIPE_LIMIT = 512 * 1024 * 1024
 PIPE_TOO_BIG = "more than 512 MB from a pipe: save it to a file and import that"
+MAX_ROW_NOTES = 20  # reasons kept per file for skipped rows; the counts are always whole
 
 # Into an empty log every row comes from the file being imported: drop each activity that has one
 # of the same type starting within a minute earlier in the file (by rowid, i.e. file order).
@@ -55,7 +64,7 @@ DELETE FROM activity WHERE rowid IN (
                                            '+{DUPLICATE_WINDOW_S} seconds')))
 """
 
-_Extra = Callable[[sqlite3.Connection], None]
+_Extra = Callable[[sqlite3.Connection, "FileReport"], None]
 
 
 @dataclass
@@ -69,9 +78,29 @@ class FileReport:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     format: str = ""
+    implausible: int = 0
+    """Rows skipped for a speed beyond their type's plausible maximum (part of ``skipped``)."""
+    skipped_rows: list[str] = field(default_factory=list)
+    """Why rows were skipped, with their row number (the first ``MAX_ROW_NOTES``)."""
+    new_types: list[ActivityType] = field(default_factory=list)
+    """Types this file added because no type here had their name."""
+    brought: dict[str, int] = field(default_factory=dict)
+    """What our JSON backup added besides activities: ``types``, ``goals``, ``profile``."""
+    ids: list[str] = field(default_factory=list)
+    """The ids added (only when the importer was asked to collect them)."""
+
+    @property
+    def duplicates(self) -> int:
+        """Rows skipped because they were already there."""
+        return self.skipped - self.implausible
+
+    def note_row(self, text: str) -> None:
+        """Keep the reason a row was skipped (the first few: a file may have a million)."""
+        if len(self.skipped_rows) < MAX_ROW_NOTES:
+            self.skipped_rows.append(text)
 
     def to_json(self) -> dict[str, Any]:
-        """``{"path", "added", "skipped", "failed", "error"}`` (PRODUCT.md), plus warnings."""
+        """``{"path", "added", "skipped", "failed", "error"}`` (PRODUCT.md), plus the details."""
         return {
             "path": self.path,
             "added": self.added,
@@ -79,7 +108,22 @@ class FileReport:
             "failed": self.failed,
             "error": self.error,
             "warnings": self.warnings,
+            "skipped_rows": self.skipped_rows,
+            "new_types": [t.slug for t in self.new_types],
+            "brought": self.brought,
         }
+
+
+class ImportInterrupted(Exception):
+    """Ctrl-C during an import: the files done before it are saved, the one under way is not."""
+
+    def __init__(self, done: list[FileReport], current: str | None, more: int) -> None:
+        super().__init__("interrupted")
+        self.done = done
+        self.current = current
+        """The file under way (rolled back) or next (not started); None when none was left."""
+        self.more = more
+        """How many files after ``current`` were not started."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +159,7 @@ class Importer:
         resolve_type: Callable[[str], ActivityType],
         options: Options,
         on_rows: Callable[[int], None] | None = None,
+        collect_ids: bool = False,
     ) -> None:
         self.conn = conn
         self.profile = profile
@@ -123,7 +168,10 @@ class Importer:
         self.resolve_type = resolve_type
         self.options = options
         self.on_rows = on_rows or (lambda n: None)
+        self.collect_ids = collect_ids
         self._types: dict[str, ActivityType] = {}
+        self._row = 0  # the row of the file under way, counting from 1
+        self._ctrl_c = _CtrlC()
 
     # ---- finding the files -------------------------------------------------------------------
 
@@ -141,13 +189,8 @@ class Importer:
                 yield from self._folder(path)
             elif path.suffix.lower() == ".zip":
                 yield from self._zip(path)
-            elif not is_file:  # a pipe (/dev/stdin, <(…)): it can be read only once
-                with open(path, "rb") as stream:
-                    data = stream.read(PIPE_LIMIT + 1)
-                if len(data) > PIPE_LIMIT:
-                    yield FileReport(str(path), failed=1, error=PIPE_TOO_BIG)
-                else:
-                    yield _Unit(str(path), _constant(data), path.name)
+            elif not is_file:  # a pipe (/dev/stdin, <(…)): read once, when its turn comes
+                yield _Unit(str(path), _read_pipe(path), path.name)
             else:
                 yield _Unit(str(path), path.read_bytes, path.name, path)
 
@@ -195,17 +238,37 @@ class Importer:
 
     # ---- reading and adding ------------------------------------------------------------------
 
-    def run(self, paths: Iterable[Path], on_file: Callable[[FileReport], None]) -> list[FileReport]:
-        """Import every file; ``on_file`` hears of each as it is done."""
-        reports = []
+    def run(
+        self,
+        paths: Iterable[Path],
+        on_file: Callable[[FileReport], None],
+        on_total: Callable[[int], None] | None = None,
+    ) -> list[FileReport]:
+        """Import every file; ``on_total`` hears how many there are, ``on_file`` of each done.
+
+        Ctrl-C raises ``ImportInterrupted``: the files done are saved (none in a dry run), the
+        one under way is rolled back, the rest are not started.
+        """
+        reports: list[FileReport] = []
+        units: list[_Unit | FileReport] = []
         if self.options.dry_run:
             begin_immediate(self.conn)  # every file in it, all rolled back at the end
         try:
-            for unit in self.units(paths):
-                report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
-                reports.append(report)
-                on_file(report)
+            units = list(self.units(paths))
+            if on_total is not None:
+                on_total(len(units))
+            with self._ctrl_c:
+                for unit in units:
+                    report = unit if isinstance(unit, FileReport) else self.import_unit(unit)
+                    reports.append(report)
+                    self._ctrl_c.allow()  # deferred from just before the file's COMMIT
+                    on_file(report)
+        except KeyboardInterrupt:
+            # Between two files the next one is the first not imported.
+            left = [u.path if isinstance(u, FileReport) else u.label for u in units[len(reports) :]]
+            raise ImportInterrupted(reports, left[0] if left else None, len(left[1:])) from None
         finally:
+            self._ctrl_c.allow(raise_pending=False)
             if self.options.dry_run:
                 self.conn.execute("ROLLBACK")
         return reports
@@ -260,7 +323,7 @@ class Importer:
             return fmt, fittrack_csv.read(io.BytesIO(data), unit.name), None
         if fmt == "json":
             export = fittrack_json.Export(data, unit.name)
-            return fmt, export.activities(), self._goals_and_profile(export)
+            return fmt, export.activities(), self._backup_extras(export)
         if fmt == "strava":
             if unit.path is not None:  # activities.csv on its own: its activity files beside it
                 return fmt, strava.parse_export(unit.path), None
@@ -273,24 +336,77 @@ class Importer:
             )
         raise DataError(f"cannot tell what kind of file {unit.name} is")
 
-    def _goals_and_profile(self, export: Any) -> _Extra:
-        """Our JSON's goals (and its profile when none is set here), in the same transaction."""
+    def _backup_extras(self, export: Any) -> Callable[[sqlite3.Connection, FileReport], None]:
+        """Our JSON's custom types, goals and profile, added before its activities.
 
-        def add(conn: sqlite3.Connection) -> None:
+        A type already here with the same definition is left as it is; one defined differently
+        keeps the definition here (said in a warning): changing a type would change how the
+        activities already logged with it read. A goal whose id is here is left as it is; the
+        profile is taken only when none is set here.
+        """
+
+        def add(conn: sqlite3.Connection, report: FileReport) -> None:
             from fittrack.storage.goals import insert_goal
 
+            types = self._add_types(conn, export.types(), report)
+            goals = 0
             for goal in export.goals():
                 exists = conn.execute("SELECT 1 FROM goal WHERE id = ?", (goal.id,)).fetchone()
                 if exists is None:
                     insert_goal(conn, goal)
+                    goals += 1
             profile = export.profile()
             saved = conn.execute("SELECT 1 FROM profile").fetchone()
+            brought = {"types": types, "goals": goals, "profile": 0}
             if profile is not None and saved is None:
                 from fittrack.storage.profile import save_profile
 
                 save_profile(conn, profile, self.now)
+                brought["profile"] = int(profile != Profile())  # the defaults bring nothing
+            report.brought = {k: v for k, v in brought.items() if v}
 
         return add
+
+    def _add_types(
+        self, conn: sqlite3.Connection, types: list[ActivityType], report: FileReport
+    ) -> int:
+        from fittrack.core.activity_types import validate_new_type
+        from fittrack.storage.profile import add_custom_type, load_custom_types
+
+        added = 0
+        for kind in types:
+            existing = load_custom_types(conn)
+            mine = next((t for t in existing if t.slug == kind.slug), None)
+            if mine is not None:
+                differs = _differences(mine, kind)
+                if differs:
+                    report.warnings.append(
+                        f"the backup's type '{kind.slug}' differs from yours ({differs}): "
+                        "kept yours"
+                    )
+                continue
+            try:
+                validate_new_type(kind.slug, kind.met, [], existing)
+            except UsageError:  # a built-in type's name, or another type's alias
+                report.warnings.append(
+                    f"the backup's type '{kind.slug}' is already a name here: kept the one here"
+                )
+                continue
+            aliases: list[str] = []
+            for alias in kind.aliases:
+                try:
+                    validate_new_type(kind.slug, kind.met, [*aliases, alias], existing)
+                except UsageError:
+                    report.warnings.append(
+                        f"the alias '{alias}' of the backup's type '{kind.slug}' is already a "
+                        "name here: left out"
+                    )
+                else:
+                    aliases.append(alias)
+            add_custom_type(conn, replace(kind, aliases=tuple(aliases)), self.now)
+            self._types.clear()  # a name resolved before may mean this type now
+            added += 1
+        return added
 
     def _store(
         self,
@@ -306,7 +422,10 @@ class Importer:
             conn.execute("SAVEPOINT import_file")
         else:
             begin_immediate(conn)  # says so when another fittrack holds the write lock
+        self._row = 0
         try:
+            if extra is not None:
+                extra(conn, report)
             # With nothing in the log yet, only rows of this same file can collide: insert in
             # batches (the primary key drops repeated ids) and sweep near-duplicates in SQL after.
             fast = not self.options.force and (
@@ -314,7 +433,7 @@ class Importer:
             )
             iterator = iter(items)
             while batch := list(islice(iterator, BATCH)):
-                records = [self._record(item, report) for item in batch]
+                records = [r for item in batch if (r := self._record(item, report)) is not None]
                 if fast:
                     before = conn.total_changes
                     activities.insert(conn, records, ignore_existing=True)
@@ -325,22 +444,33 @@ class Importer:
                         if admitted is not None:
                             activities.insert(conn, [admitted])
                             report.added += 1
-                report.skipped += len(records)
+                            if self.collect_ids:
+                                report.ids.append(admitted.id)
+                report.skipped += len(batch)
                 self.on_rows(len(batch))
             report.skipped -= report.added
             if fast:
                 swept = conn.execute(_SWEEP_NEAR_DUPLICATES).rowcount
                 report.added -= swept
                 report.skipped += swept
-            if extra is not None:
-                extra(conn)
+                if self.collect_ids:  # the log was empty: every row in it is this file's
+                    report.ids = [r[0] for r in conn.execute("SELECT id FROM activity")]
         except BaseException:
+            self._types.clear()  # types this file added are rolled back with it
+            report.new_types = []
+            report.brought = {}
+            report.ids = []
+            report.skipped_rows = []
+            report.implausible = 0
             if nested:
                 conn.execute("ROLLBACK TO import_file")
                 conn.execute("RELEASE import_file")
             else:
                 conn.execute("ROLLBACK")
             raise
+        # From here until run() has counted the file as saved, Ctrl-C waits: a KeyboardInterrupt
+        # raised just after COMMIT returned would report a saved file as not imported.
+        self._ctrl_c.defer()
         if nested:
             conn.execute("RELEASE import_file")
         else:
@@ -377,19 +507,42 @@ class Importer:
             return self._lookup(guessed, report)
         return self._lookup(item.type, report)
 
-    def _lookup(self, slug: str, report: FileReport) -> ActivityType:
-        if slug not in self._types:
+    def _lookup(self, name: str, report: FileReport) -> ActivityType:
+        if name not in self._types:
             try:
-                self._types[slug] = self.resolve_type(slug)
+                self._types[name] = self.resolve_type(name)
             except UsageError:
-                report.warnings.append(f"unknown activity type '{slug}', imported as 'other'")
-                self._types[slug] = self.resolve_type("other")
-        return self._types[slug]
+                self._types[name] = self._new_type(name, report)
+        return self._types[name]
 
-    def _record(self, item: ImportedActivity, report: FileReport) -> ActivityRecord:
+    def _new_type(self, name: str, report: FileReport) -> ActivityType:
+        """A type for a name no type here has: a new custom type with the MET of ``other``."""
+        from fittrack.core.activity_types import validate_new_type
+        from fittrack.formats import type_slug
+        from fittrack.storage.profile import add_custom_type, load_custom_types
+
+        other = self.resolve_type("other")
+        slug = type_slug(name)
+        if slug is None:
+            report.warnings.append(
+                f"unknown activity type '{name}' cannot be a type name, imported as 'other'"
+            )
+            return other
+        try:
+            return self.resolve_type(slug)  # "Rock Climbing!" may be "rock-climbing" already
+        except UsageError:
+            pass
+        kind = validate_new_type(slug, other.met, [], load_custom_types(self.conn))
+        add_custom_type(self.conn, kind, self.now)
+        report.new_types.append(kind)
+        return kind
+
+    def _record(self, item: ImportedActivity, report: FileReport) -> ActivityRecord | None:
+        """The activity to add for one row, or None for a row skipped with its reason."""
         for warning in item.warnings:
             if warning not in report.warnings:
                 report.warnings.append(warning)
+        self._row += 1
         _check(item)
         kind = self._kind(item, report)
         duration = item.duration_s
@@ -397,6 +550,16 @@ class Importer:
             duration = seconds_between(item.start, item.end)
         if duration is None or duration <= 0:
             raise DataError(f"the activity starting {item.start:%Y-%m-%d %H:%M} has no duration")
+        speed = implausible_speed_kmh(kind, item.distance_m, duration)
+        # A JSON backup is restored as it was: its activities were in a fittrack log already.
+        if speed is not None and not self.options.force and report.format != "json":
+            top = (kind.max_speed_mps or 0) * 3.6
+            report.implausible += 1
+            report.note_row(
+                f"row {self._row} ({item.start:%Y-%m-%d %H:%M}): {speed:.1f} km/h is beyond "
+                f"{kind.slug}'s plausible {top:g} km/h; skipped (--force imports it)"
+            )
+            return None
         end = item.end if item.end is not None else add_seconds(item.start, duration)
         start = item.start
         if item.id is None:  # a watch file: show it at the person's offset of the day
@@ -427,8 +590,93 @@ class Importer:
         )
 
 
-def _constant(data: bytes) -> Callable[[], bytes]:
-    return lambda: data
+class _CtrlC:
+    """Ctrl-C as KeyboardInterrupt, except in the moments it is deferred (``defer`` to ``allow``).
+
+    Installed as the SIGINT handler while ``run`` imports, when Python's own handler is in place
+    and this is the main thread; otherwise it does nothing and Ctrl-C is Python's as usual.
+    """
+
+    def __init__(self) -> None:
+        self._deferred = False
+        self._pending = False
+        self._previous: Any = None
+
+    def __enter__(self) -> "_CtrlC":
+        import signal
+        import threading
+
+        if threading.current_thread() is threading.main_thread() and (
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+    def _handle(self, signum: int, frame: object) -> None:
+        if self._deferred:
+            self._pending = True
+        else:
+            raise KeyboardInterrupt
+
+    def defer(self) -> None:
+        """Hold Ctrl-C until ``allow``."""
+        self._deferred = True
+
+    def allow(self, *, raise_pending: bool = True) -> None:
+        """Ctrl-C acts again; one pressed while deferred is raised now."""
+        self._deferred = False
+        if self._pending and raise_pending:
+            self._pending = False
+            raise KeyboardInterrupt
+        self._pending = False
+
+
+def _differences(mine: ActivityType, theirs: ActivityType) -> str:
+    """What differs between two definitions of a type, e.g. "MET 5.8 here, 6 in the backup"."""
+    parts = []
+    for label, a, b in (
+        ("name", mine.name, theirs.name),
+        ("MET", mine.met, theirs.met),
+        ("aliases", ",".join(mine.aliases), ",".join(theirs.aliases)),
+        ("counts distance", mine.tracks_distance, theirs.tracks_distance),
+        ("top speed m/s", mine.max_speed_mps, theirs.max_speed_mps),
+        ("figure", mine.figure, theirs.figure),
+    ):
+        if a != b:
+            parts.append(f"{label} {_shown(a)} here, {_shown(b)} in the backup")
+    return "; ".join(parts)
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _read_pipe(path: Path) -> Callable[[], bytes]:
+    """A reader of a pipe that reads it the first time only (a pipe cannot be read twice)."""
+    data: list[bytes] = []
+
+    def read() -> bytes:
+        if not data:
+            with open(path, "rb") as stream:
+                data.append(stream.read(PIPE_LIMIT + 1))
+        if len(data[0]) > PIPE_LIMIT:
+            raise DataError(PIPE_TOO_BIG)
+        return data[0]
+
+    return read
 
 
 def _check(item: ImportedActivity) -> None:

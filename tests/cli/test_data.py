@@ -171,7 +171,7 @@ def test_missing_file_and_table_output(cli: Invoke, tmp_path: Path) -> None:
     result = cli("import", str(good), str(tmp_path / "nope.gpx"))
     assert result.exit_code == 1
     assert "no such file" in result.stdout
-    assert "Added 1 activities" in result.stdout
+    assert "Imported 1 activity from 1 file; 1 file failed." in result.stdout
 
 
 def test_import_refuses_bad_options(cli: Invoke, tmp_path: Path) -> None:

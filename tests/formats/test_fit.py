@@ -456,10 +456,9 @@ def test_no_sport_anywhere_is_no_type() -> None:
     assert (activity.type, activity.sport, activity.warnings) == (None, None, ())
 
 
-def test_a_sport_we_have_no_type_for_is_other_with_a_warning() -> None:
-    activity = _one(sport=8)  # tennis
-    assert activity.type == "other"
-    assert activity.warnings == ("unknown sport 'tennis', imported as 'other'",)
+def test_a_sport_we_have_no_type_for_keeps_its_name() -> None:
+    activity = _one(sport=8)  # tennis: the importer adds it as a new type
+    assert (activity.type, activity.sport, activity.warnings) == ("tennis", "tennis", ())
 
 
 def test_a_sport_newer_than_the_profile_is_other_with_a_warning_naming_its_number() -> None:

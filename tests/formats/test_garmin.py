@@ -214,8 +214,7 @@ def test_minimal_header_and_unknown_sport() -> None:
         b"Open Water Swimming,2024-06-02 09:00:00,843,00:20:00\n"
     )
     tennis, lake = garmin.parse_csv(data, tz=BERLIN)
-    assert (tennis.type, tennis.sport) == ("other", "Tennis")
-    assert tennis.warnings == ("unknown sport 'Tennis', imported as 'other'",)
+    assert (tennis.type, tennis.sport, tennis.warnings) == ("tennis", "Tennis", ())
     assert (tennis.note, tennis.calories_kcal, tennis.duration_s) == ("", None, 5400.0)
     assert (lake.type, lake.distance_m) == ("open-water-swim", 843.0)
 

@@ -129,8 +129,7 @@ def test_current_sample_reads_the_si_columns(current_sample: bytes) -> None:
     sail = found[utc(2023, 5, 6, 22, 39, 53)]
     assert sail.distance_m == 29610.490234375
     assert sail.duration_s == 4855.0
-    assert (sail.type, sail.sport) == ("other", "Sail")
-    assert sail.warnings == ("unknown sport 'Sail', imported as 'other'",)
+    assert (sail.type, sail.sport, sail.warnings) == ("sail", "Sail", ())
 
 
 def test_html_header_cells_are_matched_after_stripping_tags(

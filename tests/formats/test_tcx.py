@@ -174,7 +174,7 @@ def test_calories_none_when_no_lap_has_any_and_id_fallback() -> None:
 
 @pytest.mark.parametrize(
     ("sport", "slug", "warned"),
-    [("Running", "run", False), ("Biking", "ride", False), ("Paragliding", "other", True)],
+    [("Running", "run", False), ("Biking", "ride", False), ("Paragliding", "paragliding", False)],
 )
 def test_sport_attribute_mapping(sport: str, slug: str, warned: bool) -> None:
     lap = _lap("2020-01-01T08:00:00+01:00", 600, 2000, 50)

@@ -318,9 +318,7 @@ def _register() -> None:
     # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
     # negative distance (and `--pace` as an unknown option) by our own one-line errors.
     quantities = {"ignore_unknown_options": True}
-    _ORDER.extend(
-        ("log", "list", "show", "edit", "delete", "restore", "undo", "status", "summary")
-    )
+    _ORDER.extend(("log", "list", "show", "edit", "delete", "restore", "undo", "status", "summary"))
     _ORDER.extend(("goal", "progress"))
     _ORDER.extend(("export", "import", "types", "profile", "login", "logout", "sync", "config"))
     _ORDER.extend(("serve", "server"))

@@ -42,7 +42,7 @@ def export(
         typer.Option("--to", metavar="DATE", help="Last day (inclusive).", show_default=False),
     ] = None,
 ) -> None:
-    """Export activities as CSV, or activities, goals and profile as JSON.
+    """Export activities as CSV, or everything (activities, goals, your types, profile) as JSON.
 
     `fittrack import` reads either back with nothing lost: same ids, same values.
 
@@ -72,6 +72,7 @@ def export(
         from fittrack.formats import fittrack_json
         from fittrack.storage.activities import list_activities_oldest_first
         from fittrack.storage.goals import load_goals
+        from fittrack.storage.profile import load_custom_types
 
         records = (r.to_json() for r in list_activities_oldest_first(session.conn, start, end))
         return fittrack_json.write(
@@ -80,6 +81,7 @@ def export(
             load_goals(session.conn),
             session.profile,
             session.now,
+            load_custom_types(session.conn),
         )
 
     if out is None:
@@ -104,6 +106,11 @@ def export(
             partial.unlink(missing_ok=True)
         raise DataError(f"cannot write {out}: {exc.strerror}") from exc
     typer.echo(f"Exported {count} activities to {out}.", err=True)
+
+
+def _progress_wanted(as_json: bool) -> bool:
+    """A progress bar only for a person watching a terminal (stderr), never with --json."""
+    return sys.stderr.isatty() and not as_json
 
 
 def import_(
@@ -146,13 +153,22 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Show what would happen; write nothing.")
     ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Import duplicates too.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Import duplicates and implausibly fast rows too."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every file, not only those with news.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Import activities from files, folders and zips, each file all or nothing.
 
-    Already there (same id, or same type starting within a minute) is skipped unless --force.
-    Exits 1 when any file failed; the others are still imported.
+    Already there (same id, or same type starting within a minute) is skipped unless --force, and
+    so is a row faster than its type's plausible top speed. A sport no type has keeps its name
+    as a new type (with the MET of 'other'). A JSON backup also brings its types, goals and
+    profile. Exits 1 when any file failed (the others are still imported), 130 on Ctrl-C (the
+    files done are kept, the one under way is not).
 
     Examples:
 
@@ -164,14 +180,20 @@ def import_(
     """
     from fittrack.core.profile import check_units
     from fittrack.errors import UsageError
-    from fittrack.importer import FORMATS, Importer, Options
+    from fittrack.importer import FORMATS, Importer, ImportInterrupted, Options
 
     if any(not p.strip() for p in paths):
         raise UsageError("an empty file name: give the files, folders or zips to import")
     fmt = format_.strip().lower()
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{format_}' — use {', '.join(FORMATS)}")
-    session = open_session()
+    try:
+        session = open_session()  # Ctrl-C while a new database is made: nothing imported yet
+    except KeyboardInterrupt:
+        from fittrack.cli import render
+
+        render.import_interrupted([], None, 0, dry_run)
+        raise typer.Exit(code=130) from None
     override = None if type_ is None else session.resolve_type(type_)
     options = Options(
         format=fmt,
@@ -181,7 +203,7 @@ def import_(
         units=check_units(units) if units else session.profile.units,
     )
     progress = None
-    if sys.stderr.isatty() and not as_json:
+    if _progress_wanted(as_json):
         from fittrack.cli.render import ImportProgress
 
         progress = ImportProgress()
@@ -193,11 +215,22 @@ def import_(
         session.resolve_type,
         options,
         on_rows=progress.rows if progress else None,
+        collect_ids=as_json,
     )
     try:
         reports = importer.run(
-            [Path(p) for p in paths], on_file=progress.file if progress else lambda r: None
+            [Path(p) for p in paths],
+            on_file=progress.file if progress else lambda r: None,
+            on_total=progress.total if progress else None,
         )
+    except ImportInterrupted as stop:
+        if progress:
+            progress.stop()
+            progress = None
+        from fittrack.cli import render
+
+        render.import_interrupted(stop.done, stop.current, stop.more, dry_run)
+        raise typer.Exit(code=130) from None
     finally:
         if progress:
             progress.stop()
@@ -208,6 +241,7 @@ def import_(
                 "added": sum(r.added for r in reports),
                 "skipped": sum(r.skipped for r in reports),
                 "failed": failed,
+                "ids": [i for r in reports for i in r.ids],
                 "dry_run": dry_run,
                 "files": [r.to_json() for r in reports],
             }
@@ -215,6 +249,6 @@ def import_(
     else:
         from fittrack.cli import render
 
-        render.import_report(reports, dry_run)
+        render.import_report(reports, dry_run, verbose)
     if failed:
         raise typer.Exit(code=1)

@@ -16,8 +16,9 @@ from datetime import datetime
 class ImportedActivity:
     """One activity as a file describes it; ``None`` where the file says nothing.
 
-    ``type`` is a fittrack slug when the file's sport maps to one ("other" with a warning when the
-    sport is unknown), or None when the file names no sport at all (the importer then uses
+    ``type`` is a fittrack slug when the file's sport maps to one, the sport's own name made a slug
+    when it does not (the importer then adds it as a new type; "other" with a warning when the name
+    cannot be a slug), or None when the file names no sport at all (the importer then uses
     ``--type`` or guesses from the speed). ``duration_s`` is moving time; ``sport`` is the file's
     own word for the sport, kept for messages.
     """
@@ -40,17 +41,51 @@ class ImportedActivity:
     warnings: tuple[str, ...] = field(default=())
 
 
+def _sport_key(sport: str) -> str:
+    return " ".join(sport.strip().lower().replace("_", " ").replace("-", " ").split())
+
+
+def known_sport(sport: str | None, table: dict[str, str]) -> str | None:
+    """The fittrack type ``table`` gives a file's sport name (case and separators ignored)."""
+    if sport is None or not sport.strip():
+        return None
+    return table.get(_sport_key(sport))
+
+
+def type_slug(name: str) -> str | None:
+    """A file's sport name as an activity type slug, or None when it cannot be one.
+
+    Lowercase, accents dropped, every run of other characters a single ``-``, leading characters
+    that are not letters dropped, at most 32 characters: "Rock Climbing" → "rock-climbing",
+    "Ski (alpin)" → "ski-alpin", "Kitesurf" → "kitesurf". A name with no letter a-z in it (Strava's
+    GPX sport numbers such as "23", "攀岩") cannot be a slug.
+    """
+    import re
+    import unicodedata
+
+    from fittrack.core.activity_types import _SLUG_RE
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9_]+", "-", ascii_name.lower())
+    slug = re.sub(r"^[^a-z]+", "", slug)[:32].rstrip("-_")
+    return slug if re.fullmatch(_SLUG_RE, slug) else None
+
+
 def map_sport(sport: str | None, table: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
     """The fittrack type for a file's sport name (case and separators ignored), and any warning.
 
-    No sport → (None, ()); a sport the table does not know → ("other", (a warning,)).
+    No sport → (None, ()); a sport the table does not know → its own name as a slug (the importer
+    keeps it as a new type), or ("other", (a warning,)) when that name cannot be a slug.
     """
     if sport is None or not sport.strip():
         return None, ()
-    key = " ".join(sport.strip().lower().replace("_", " ").replace("-", " ").split())
-    if key in table:
-        return table[key], ()
-    return "other", (f"unknown sport '{sport.strip()}', imported as 'other'",)
+    known = known_sport(sport, table)
+    if known is not None:
+        return known, ()
+    slug = type_slug(sport)
+    if slug is not None:
+        return slug, ()
+    return "other", (f"unknown sport '{sport.strip()}' cannot be a type name, imported as 'other'",)
 
 
 def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:

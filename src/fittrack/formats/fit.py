@@ -49,7 +49,7 @@ from typing import Any
 from fitdecode import profile as fit_profile  # type: ignore[import-untyped]
 
 from fittrack.errors import DataError
-from fittrack.formats import ImportedActivity, map_sport
+from fittrack.formats import ImportedActivity, known_sport, map_sport
 
 # Reads one integer at an offset of a buffer (a bound ``struct.Struct.unpack_from``).
 _Unpack = Callable[[bytes, int], tuple[Any, ...]]
@@ -63,8 +63,9 @@ ONLY_TRANSITIONS = "only transitions in the file: nothing recorded"
 # FIT sport (and "sport/sub_sport") names → fittrack types. Keys are written the way ``map_sport``
 # normalises a name: lowercase, "_" and "-" read as spaces, so FIT's "fitness_equipment" is
 # "fitness equipment" here. A "sport/sub_sport" pair wins over its sport alone; a sub-sport not
-# listed falls back to its sport (a trail run is a run). A sport not listed becomes "other" with a
-# warning that names it, so the user can make a type of their own. "generic" and "all" (no sport
+# listed falls back to its sport (a trail run is a run). A sport not listed keeps its own name
+# ("tennis"), which the importer adds as a new type; a number the profile has no name for becomes
+# "other" with a warning that names it. "generic" and "all" (no sport
 # said) are not here on purpose: they give type None, and the importer uses --type.
 SPORT_TYPES: dict[str, str] = {
     "running": "run",
@@ -373,9 +374,11 @@ def _type_for(sport: str | None, sub_sport: str | None) -> tuple[str | None, tup
     if sport is None or sport in _NO_SPORT:
         return None, ()
     if sub_sport is not None and sub_sport not in _NO_SPORT:
-        slug, warnings = map_sport(f"{sport}/{sub_sport}", SPORT_TYPES)
-        if not warnings:
+        slug = known_sport(f"{sport}/{sub_sport}", SPORT_TYPES)
+        if slug is not None:
             return slug, ()
+    if sport.startswith("fit sport "):  # a number this profile has no name for: not a name
+        return "other", (f"unknown sport '{sport}', imported as 'other'",)
     return map_sport(sport, SPORT_TYPES)
 
 

@@ -1,10 +1,15 @@
-"""fittrack's own JSON export: activities, goals and the profile, with a format version.
+"""fittrack's own JSON export: activities, goals, custom types and the profile, with a version.
 
     {"format": "fittrack", "version": 1, "exported_at": "…",
-     "profile": {…}, "goals": [GOAL + "pauses", …], "activities": [ACTIVITY, …]}
+     "profile": {…}, "types": [TYPE, …], "goals": [GOAL + "pauses", …],
+     "activities": [ACTIVITY, …]}
 
 Activities and goals use the JSON shapes of PRODUCT.md, so a script can read an export the same
 way it reads ``list --json``; goals also carry their pause intervals so that streaks survive.
+``types`` holds the person's own activity types (``types list --json`` shape without ``builtin``
+and ``compendium``): ``slug``, ``name``, ``met``, ``aliases``, ``tracks_distance``,
+``max_speed_mps``, ``figure``. An export made before types were exported has no ``types`` key;
+it still reads (its unknown types are then added with the MET of ``other``, as for any file).
 Written as a stream, one activity at a time; read whole (JSON has no cheap streaming reader in the
 standard library: for a million activities use the CSV).
 """
@@ -12,10 +17,11 @@ standard library: for a million activities use the CSV).
 import json
 import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
+from fittrack.core.activity_types import FIGURES, ActivityType
 from fittrack.core.dates import resolve_timezone
 from fittrack.core.goals import METRICS, Goal
 from fittrack.core.periods import check_period
@@ -33,6 +39,7 @@ def write(
     goals: list[Goal],
     profile: Profile,
     now: datetime,
+    types: Sequence[ActivityType] = (),
 ) -> int:
     """Write the whole document; returns the number of activities."""
     head = {
@@ -45,6 +52,7 @@ def write(
             "units": profile.units,
             "week_start": profile.week_start,
         },
+        "types": [type_to_json(t) for t in types],
         "goals": [goal_to_json(g) for g in goals],
     }
     text = json.dumps(head, ensure_ascii=False, indent=1)
@@ -62,6 +70,19 @@ def goal_to_json(goal: Goal) -> dict[str, Any]:
     return {
         **goal.to_json(),
         "pauses": [[a.isoformat(), None if b is None else b.isoformat()] for a, b in goal.pauses],
+    }
+
+
+def type_to_json(activity_type: ActivityType) -> dict[str, Any]:
+    """A custom type as the export holds it."""
+    return {
+        "slug": activity_type.slug,
+        "name": activity_type.name,
+        "met": activity_type.met,
+        "aliases": list(activity_type.aliases),
+        "tracks_distance": activity_type.tracks_distance,
+        "max_speed_mps": activity_type.max_speed_mps,
+        "figure": activity_type.figure,
     }
 
 
@@ -105,6 +126,13 @@ class Export:
         if not isinstance(items, list):
             raise DataError(f'{self.name}: "goals" is not a list')
         return [_goal(item, i) for i, item in enumerate(items, start=1)]
+
+    def types(self) -> list[ActivityType]:
+        """Every custom type in the export (none in an export older than types in exports)."""
+        items = self.document.get("types", [])
+        if not isinstance(items, list):
+            raise DataError(f'{self.name}: "types" is not a list')
+        return [_type(item, i) for i, item in enumerate(items, start=1)]
 
     def profile(self) -> Profile | None:
         """The exported profile, or None when the export has none."""
@@ -220,3 +248,48 @@ def _goal(item: Any, index: int) -> Goal:
         raise DataError(f"{where}: {exc}") from None
     except (TypeError, ValueError) as exc:
         raise DataError(f"{where} is malformed ({exc})") from None
+
+
+def _type(item: Any, index: int) -> ActivityType:
+    """One exported custom type, its values checked as ``types add`` checks them."""
+    import re
+
+    from fittrack.core.activity_types import _SLUG_RE, MET_MAX, MET_MIN
+
+    where = f"type {index}"
+    if not isinstance(item, dict):
+        raise DataError(f"{where} is not an object")
+    try:
+        slug = str(item["slug"])
+        aliases = item.get("aliases", [])
+        if not isinstance(aliases, list):
+            raise DataError(f"{where}: 'aliases' is not a list")
+        for name in (slug, *aliases):
+            if not isinstance(name, str) or not re.fullmatch(_SLUG_RE, name):
+                raise DataError(f"{where}: {name!r} cannot be an activity type name")
+        met = _number(item, "met", where)
+        assert met is not None
+        if not MET_MIN <= met <= MET_MAX:
+            raise DataError(f"{where}: MET {met:g} is outside {MET_MIN:g}–{MET_MAX:g}")
+        top = _number(item, "max_speed_mps", where, optional=True)
+        if top is not None and top <= 0:
+            raise DataError(f"{where}: 'max_speed_mps' must be a positive number, not {top:g}")
+        figure = str(item.get("figure") or "pace")
+        if figure not in FIGURES:
+            raise DataError(f"{where}: unknown figure {figure!r} (one of {', '.join(FIGURES)})")
+        tracks = item.get("tracks_distance", True)
+        if not isinstance(tracks, bool):
+            raise DataError(f"{where}: 'tracks_distance' must be true or false")
+        return ActivityType(
+            slug=slug,
+            name=_text(item.get("name"), "name", where)[:64] or slug.capitalize(),
+            met=met,
+            aliases=tuple(aliases),
+            tracks_distance=tracks,
+            compendium="",
+            builtin=False,
+            figure=figure,
+            max_speed_mps=top,
+        )
+    except KeyError as exc:
+        raise DataError(f"{where} has no {exc.args[0]!r}") from None

@@ -44,7 +44,7 @@ SOURCE = "garmin"
 
 # Garmin Connect's English activity type names, in map_sport's normal form (lower case, single
 # spaces), to fittrack slugs. Sports with no close fittrack type are left out on purpose: map_sport
-# imports them as "other" and says so.
+# keeps their own name, which the importer adds as a new type.
 ACTIVITY_TYPES: dict[str, str] = {
     "running": "run",
     "treadmill running": "run",

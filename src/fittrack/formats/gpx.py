@@ -24,8 +24,9 @@ How a GPX file becomes an activity:
   --start … --duration …``; nothing is invented.
 - **No track** (a planned route, or waypoints only): refused, "no track, nothing recorded".
 - **Sport** comes from the first ``<trk><type>`` through ``SPORT_TYPES`` (Strava writes numbers:
-  ``9`` run, ``1`` ride); an unknown word becomes ``other`` with a warning, no ``<type>`` gives
-  ``type=None`` (the importer then uses ``--type`` or guesses from the speed).
+  ``9`` run, ``1`` ride); an unknown word keeps its own name (the importer adds it as a new
+  type), any other number becomes ``other`` with a warning, no ``<type>`` gives ``type=None``
+  (the importer then uses ``--type`` or guesses from the speed).
 - **Note** is the file's ``<metadata><name>``, else the first recorded track's ``<name>``.
 """
 

@@ -61,7 +61,7 @@ CSV_NAME = "activities.csv"
 
 # Strava's English "Activity Type" names, in map_sport's normal form (lower case, single spaces),
 # to fittrack slugs. Sports with no close fittrack type (skiing, paddling, sailing, …) are left
-# out on purpose: map_sport then imports them as "other" and says so.
+# out on purpose: map_sport keeps their own name, which the importer adds as a new type.
 SPORT_TYPES: dict[str, str] = {
     "run": "run",
     "trail run": "run",
