@@ -168,7 +168,7 @@ def test_a_database_file_that_cannot_be_written(run: Run, base: Path) -> None:
     _give_to_nobody(home)
     (home / "fittrack.db").chmod(0o444)
     assert run(home, "list").returncode == 0
-    message = _one_clear_line(run(home, "log", "run", "5k", "25:00"))
+    message = _one_clear_line(run(home, "log", "walk", "5k", "55:00"))
     assert "fittrack.db is read-only (its permissions); nothing was saved" in message
     assert count_rows(home / "fittrack.db") == 1
 

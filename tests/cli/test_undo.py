@@ -274,7 +274,7 @@ def test_undo_a_goal_change_puts_the_goal_back(
     assert result.exit_code == 0, result.stderr
     if "delete" not in change:
         _mark_synced(db_file)
-    assert f"Undid: {summary} '20 km a week of run'" in _undo(cli)
+    assert f"Undid: {summary} 'Run 20 km a week'" in _undo(cli)
     [back] = cli_json("goal", "list")
     assert back | {"updated_at": None} == goal | {"updated_at": None}
     after = _row(db_file, "goal", goal["id"])
@@ -292,7 +292,7 @@ def test_undo_a_resume_pauses_again_and_undo_an_add_deletes(
     assert cli_json("goal", "list")[0]["paused"] is True
     assert "Undid: paused goal" in _undo(cli)
     assert cli_json("goal", "list")[0]["paused"] is False
-    assert "Undid: added goal '3 times a week'" in _undo(cli)
+    assert "Undid: added goal '3 workouts a week'" in _undo(cli)
     assert cli_json("goal", "list") == []
     assert _row(db_file, "goal", goal["id"])["deleted_at"] is not None
 
@@ -302,7 +302,7 @@ def test_a_pause_or_resume_that_changes_nothing_is_not_a_step(
 ) -> None:
     goal = cli_json("goal", "add", "3x", "--per", "week")
     cli_json("goal", "resume", goal["id"][:6])  # not paused: nothing to do
-    assert _steps(db_file) == ["added goal '3 times a week' (id " + goal["id"][:8] + ")"]
+    assert _steps(db_file) == ["added goal '3 workouts a week' (id " + goal["id"][:8] + ")"]
 
 
 def test_undo_profile_set_step_by_step(cli: Invoke, cli_json, db_file: Path) -> None:
