@@ -245,7 +245,8 @@ def answers(port: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a socket per worker is Linux's")
 @pytest.mark.skip(
-    reason="depends on how fast this 2-core machine starts processes (fails on 978deab here too); server/workers.py and this test go with issue 13"
+    reason="depends on how fast this 2-core machine starts processes (fails on 978deab here too); "
+    "server/workers.py and this test go with issue 13"
 )
 def test_several_workers_share_the_connections_and_one_that_dies_is_replaced(
     fittrack_home: Path, tmp_path: Path

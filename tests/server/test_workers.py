@@ -59,7 +59,8 @@ def run_then_exit(marker: str, seconds: float) -> None:
 
 
 @pytest.mark.skip(
-    reason="depends on how fast this 2-core machine starts processes (fails on 978deab here too); server/workers.py and this test go with issue 13"
+    reason="depends on how fast this 2-core machine starts processes (fails on 978deab here too); "
+    "server/workers.py and this test go with issue 13"
 )
 def test_a_worker_dying_later_is_started_again_with_a_growing_wait(tmp_path: Path) -> None:
     marker = tmp_path / "started"
