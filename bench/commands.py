@@ -18,6 +18,7 @@ Targets: list --limit 20, show ID, log, status, progress and summary each within
 
 import argparse
 import os
+import random
 import sqlite3
 import statistics
 import subprocess
@@ -72,13 +73,15 @@ def _baseline(rev: str) -> tuple[Path, dict[str, Path]]:
 
 
 _log_runs = 0
+_LOG_BASE = datetime(2001, 1, 1) + timedelta(days=random.randrange(7000))
+"""Each benchmark run logs from its own random day, so no run repeats an earlier one's starts."""
 
 
 def _log_args(_home: Path) -> list[str]:
-    """A run logged at a new minute each time (in 2020), so it is never a duplicate of the last."""
+    """A run logged at a new moment each time (in the past), so it is never a duplicate."""
     global _log_runs
     _log_runs += 1
-    start = datetime(2020, 1, 1) + timedelta(minutes=5 * _log_runs)
+    start = _LOG_BASE + timedelta(minutes=5 * _log_runs)
     return ["log", "run", "5k", "27:30", "--start", start.strftime("%Y-%m-%d %H:%M")]
 
 
