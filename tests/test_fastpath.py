@@ -189,3 +189,37 @@ def test_what_to_push_is_read_from_the_index_of_changed_rows(db_file: Path, tabl
     plan = _plan(conn, changed_query(table, "id"), ["", 500])
     assert f"SEARCH {table} USING INDEX ix_{table}_changed (id>?)" in plan, plan
     assert "TEMP B-TREE" not in plan, plan
+
+
+_COMMAND_PROBE = """
+import json, sys
+from fittrack.cli.app import main
+sys.argv = ["fittrack", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("fittrack.cli."))), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "module"),
+    [(["list", "--json"], "activities"), (["status"], "status"), (["goal", "list"], "goals")],
+)
+def test_a_command_builds_only_its_own_module(
+    fittrack_home: Path, args: list[str], module: str
+) -> None:
+    """The lazy group: `status` neither imports nor builds the parameters of thirty others."""
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
+    result = subprocess.run(
+        [sys.executable, "-c", _COMMAND_PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert f"fittrack.cli.{module}" in loaded
+    others = {"serve", "sync", "data", "profile", "undo", "log", "goals", "activities", "status"}
+    assert loaded & {f"fittrack.cli.{m}" for m in others} == {f"fittrack.cli.{module}"}

@@ -24,8 +24,7 @@ class FittrackGroup(TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The whole tree of commands exists by now (Typer builds the groups below first).
-        _name_parameters(self)
+        _name_parameters(self)  # the root's own options; each command is named as it is built
 
     def invoke(self, ctx: Any) -> Any:
         from fittrack.cli.common import close_sessions
@@ -80,10 +79,20 @@ class FittrackGroup(TyperGroup):
         sys.exit(result if isinstance(result, int) else 0)
 
     def list_commands(self, ctx: Any) -> list[str]:
-        # The order commands were registered in (the order a person meets them), not
-        # alphabetical, and not Typer's (commands before groups).
-        rank = {name: i for i, name in enumerate(_ORDER)}
-        return sorted(self.commands, key=lambda name: rank.get(name, len(rank)))
+        # The order of _COMMANDS (the order a person meets them), not alphabetical.
+        return [*_COMMANDS, *(name for name in self.commands if name not in _COMMANDS)]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        """Build a command when it is first asked for (Click's lazy-loading group pattern).
+
+        Typer turns every parameter of every command into Click's objects before it can run
+        one; building only the command that runs keeps that cost from growing with the CLI.
+        """
+        command = self.commands.get(name)
+        if command is None and name in _COMMANDS:
+            command = _build(name)
+            self.add_command(command, name)
+        return command
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # `--show-completion zsh`: Typer's options are flags (the shell is detected), so the
@@ -100,10 +109,11 @@ class FittrackGroup(TyperGroup):
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         """The plain (non-Rich) help, docs/cli.md's, in the same panels as the Rich one."""
         panels: dict[str, list[tuple[str, str]]] = {}
-        longest = max(len(name) for name in self.commands)
+        names = self.list_commands(ctx)
+        longest = max(len(name) for name in names)
         width = formatter.width - 6 - longest
-        for name in self.list_commands(ctx):
-            command = self.commands[name]
+        for name in names:
+            command = self.get_command(ctx, name)
             if command.hidden:
                 continue
             panel = getattr(command, "rich_help_panel", None) or "Commands"
@@ -287,9 +297,6 @@ _COMPLETION_CALLBACKS = {
 """Typer's --install-completion/--show-completion (``add_completion``), taking a shell's name
 too, and falling back on $SHELL when the shell cannot be detected."""
 
-_ORDER: list[str] = []
-"""The commands in the order ``_register`` adds them: the order of ``--help``."""
-
 
 @app.callback()
 def root(
@@ -312,40 +319,56 @@ def root(
         typer.echo(OVERVIEW, nl=False)
 
 
-def _register() -> None:
-    from fittrack.cli import activities, data, goals, log, profile, serve, status, sync, undo
+# Unknown options reach these commands as quantities, so that `log run -5k` is refused as a
+# negative distance (and `--pace` as an unknown option) by our own one-line errors.
+_QUANTITIES = {"context_settings": {"ignore_unknown_options": True}}
 
-    # Unknown options reach the command as quantities, so that `log run -5k` is refused as a
-    # negative distance (and `--pace` as an unknown option) by our own one-line errors.
-    quantities = {"ignore_unknown_options": True}
-    _ORDER.extend(("log", "list", "show", "edit", "delete", "restore", "undo", "status", "summary"))
-    _ORDER.extend(("goal", "progress"))
-    _ORDER.extend(("export", "import", "types", "profile", "login", "logout", "sync", "config"))
-    _ORDER.extend(("serve", "server"))
-    app.command("log", context_settings=quantities, rich_help_panel=TRACKING)(log.log)
-    app.command("list", rich_help_panel=TRACKING)(activities.list_)
-    app.command("show", rich_help_panel=TRACKING)(activities.show)
-    app.command("edit", context_settings=quantities, rich_help_panel=TRACKING)(activities.edit)
-    app.command("delete", rich_help_panel=TRACKING)(activities.delete)
-    app.command("restore", rich_help_panel=TRACKING)(activities.restore)
-    app.command("undo", rich_help_panel=TRACKING)(undo.undo)
-    app.command("status", rich_help_panel=TRACKING)(status.status)
-    app.command("summary", rich_help_panel=TRACKING)(status.summary)
-    app.add_typer(goals.goal_app, name="goal", rich_help_panel=GOALS)
-    app.command("progress", rich_help_panel=GOALS)(status.progress)
-    app.command("export", rich_help_panel=DATA)(data.export)
-    app.command("import", rich_help_panel=DATA)(data.import_)
-    app.add_typer(profile.types_app, name="types", rich_help_panel=DATA)
-    app.add_typer(profile.profile_app, name="profile", rich_help_panel=DATA)
-    app.command("login", rich_help_panel=SYNC)(sync.login)
-    app.command("logout", rich_help_panel=SYNC)(sync.logout)
-    app.command("sync", rich_help_panel=SYNC)(sync.sync)
-    app.add_typer(sync.config_app, name="config", rich_help_panel=SYNC)
-    app.command("serve", rich_help_panel=SERVER)(serve.serve)
-    app.add_typer(serve.server_app, name="server", rich_help_panel=SERVER)
+_COMMANDS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    # name: (module in fittrack.cli, its function or Typer group, help panel, settings)
+    "log": ("log", "log", TRACKING, _QUANTITIES),
+    "list": ("activities", "list_", TRACKING, {}),
+    "show": ("activities", "show", TRACKING, {}),
+    "edit": ("activities", "edit", TRACKING, _QUANTITIES),
+    "delete": ("activities", "delete", TRACKING, {}),
+    "restore": ("activities", "restore", TRACKING, {}),
+    "undo": ("undo", "undo", TRACKING, {}),
+    "status": ("status", "status", TRACKING, {}),
+    "summary": ("status", "summary", TRACKING, {}),
+    "goal": ("goals", "goal_app", GOALS, {}),
+    "progress": ("status", "progress", GOALS, {}),
+    "export": ("data", "export", DATA, {}),
+    "import": ("data", "import_", DATA, {}),
+    "types": ("profile", "types_app", DATA, {}),
+    "profile": ("profile", "profile_app", DATA, {}),
+    "login": ("sync", "login", SYNC, {}),
+    "logout": ("sync", "logout", SYNC, {}),
+    "sync": ("sync", "sync", SYNC, {}),
+    "config": ("sync", "config_app", SYNC, {}),
+    "serve": ("serve", "serve", SERVER, {}),
+    "server": ("serve", "server_app", SERVER, {}),
+}
+"""Every command, in the order of ``fittrack --help``; each is built only when asked for."""
 
 
-_register()
+def _build(name: str) -> Any:
+    """The Click command ``name``, made by Typer from its function or group, parameters named."""
+    import importlib
+
+    module, attribute, panel, settings = _COMMANDS[name]
+    target = getattr(importlib.import_module(f"fittrack.cli.{module}"), attribute)
+    holder = typer.Typer(add_completion=False)
+
+    @holder.callback()
+    def _holder() -> None:
+        """A group, so that Typer keeps the one command as a command of it."""
+
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name, rich_help_panel=panel)
+    else:
+        holder.command(name, rich_help_panel=panel, **settings)(target)
+    command = typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+    _name_parameters(command)
+    return command
 
 
 def main() -> None:

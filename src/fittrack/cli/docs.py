@@ -22,10 +22,9 @@ def command_paths() -> list[list[str]]:
 
     def walk(command: object, path: list[str]) -> None:
         paths.append(path)
-        commands = getattr(command, "commands", None)
-        if commands:
-            for name in command.list_commands(None):  # type: ignore[attr-defined]
-                walk(commands[name], [*path, name])
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(None):
+                walk(command.get_command(None, name), [*path, name])  # type: ignore[attr-defined]
 
     walk(get_command(app), [])
     return paths
