@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from fittrack.core.activity import ActivityRecord
-from fittrack.core.quantities import format_distance, format_duration
+from fittrack.core.quantities import format_duration
 from fittrack.errors import DataError, FittrackError, NotFound
 from fittrack.storage.activities import (
     _COLUMNS,
@@ -302,9 +302,16 @@ def revive(conn: sqlite3.Connection, table: str, row_id: str, now: datetime) -> 
 
 def activity_words(record: ActivityRecord, units: str) -> str:
     """``run 5.00 km in 27:30 on 2026-11-16 07:00 (id 3f2a9c1b)``: an activity in a summary."""
+    from fittrack.core.activity_types import BUILTIN_TYPES
+    from fittrack.core.quantities import format_sport_distance
+
+    # A swim reads in metres here too; a custom type's figure would cost a query, and only a
+    # swim's figure changes how a distance reads.
+    figure = next((t.figure for t in BUILTIN_TYPES if t.slug == record.type), None)
     quantities = format_duration(record.duration_s)
     if record.distance_m:
-        quantities = f"{format_distance(record.distance_m, units)} in {quantities}"
+        distance = format_sport_distance(record.distance_m, units, figure)
+        quantities = f"{distance} in {quantities}"
     when = record.start.strftime("%Y-%m-%d %H:%M")
     return f"{record.type} {quantities} on {when} (id {record.id[:8]})"
 
