@@ -61,6 +61,8 @@ def save(values: dict[str, Any]) -> None:
 
 def parse_setting(key: str, text: str) -> Any:
     """The value ``fittrack config set KEY VALUE`` stores; UsageError for unknown keys or values."""
+    if key in ("server", "token"):
+        raise UsageError(f"'{key}' is set by `fittrack login --server URL` (and unset by logout)")
     if key not in SETTABLE:
         known = ", ".join(SETTABLE)
         raise UsageError(f"unknown setting {key!r}; settable: {known}")

@@ -43,15 +43,16 @@ def test_bare_fittrack_prints_where_to_begin_and_exits_0(cli: Invoke) -> None:
 
 
 def _panels(help_text: str) -> dict[str, str]:
-    """Each command of a Rich help screen and the panel it is listed in."""
+    """Each command of a help screen (Rich's on a terminal, Click's plain one in a pipe) and the
+    panel it is listed in."""
     found: dict[str, str] = {}
     panel = None
     for line in help_text.splitlines():
-        header = re.match(r"╭─ (.+?) ─", line)
+        header = re.match(r"╭─ (.+?) ─|(\w[\w ]*):$", line)
         if header:
-            panel = header.group(1)
+            panel = header.group(1) or header.group(2)
             continue
-        row = re.match(r"│ ([a-z]\S*)\s", line)
+        row = re.match(r"(?:│|) {1,2}([a-z]\S*)\s", line)
         if row and panel:
             found[row.group(1)] = panel
     return found

@@ -151,12 +151,31 @@ def _untyped(kind: Any) -> Any:
     return shown
 
 
+def _unwrap(text: str) -> str:
+    """A docstring's paragraphs as single lines, for the terminal to wrap at its own width.
+
+    Rich help keeps a docstring's line breaks, which cut sentences at the width of the source,
+    not the terminal's. Indented lines (examples) stay as they are.
+    """
+    paragraphs = text.split("\n\n")
+    return "\n\n".join(
+        p if any(line.startswith(" ") for line in p.splitlines()) else " ".join(p.split("\n"))
+        for p in paragraphs
+    )
+
+
 def _name_parameters(command: Any) -> None:
     """Give every argument and valued option of the tree a name in help (``ID``, ``WHEN``…).
 
     The commands' declarations set the metavars; this catches any they miss, so that no help
     ever shows Typer's ``<str>`` or ``{ID}``.
     """
+    if isinstance(command.help, str):
+        command.help = _unwrap(command.help)
+    if not sys.stdout.isatty():
+        # Piped help is Click's plain text (as docs/cli.md is): whole, with no 80-column boxes
+        # padded with spaces.
+        command.rich_markup_mode = None
     for param in command.params:
         if isinstance(param, TyperArgument):
             param.__class__ = _NamedArgument
@@ -220,11 +239,12 @@ OVERVIEW = """\
 fittrack: log workouts, set goals, see whether you are on track.
 
 First commands to type:
-  fittrack log run 5k 27:30           record a workout: its type, then distance and/or time
-  fittrack status                     your goals in their current period, this week's totals
-  fittrack list                       your latest activities
-  fittrack goal add 20km --per week   set a goal (also 3h, 3times, 2000kcal; per day … year)
-  fittrack --help                     every command; `fittrack COMMAND --help` for one
+  fittrack log run 5k 27:30      record a workout
+  fittrack status                your goals and this week
+  fittrack list                  your latest activities
+  fittrack goal add 20km --per week
+                                 set a goal (3h, 3x, 2000kcal…)
+  fittrack --help                every command
 """
 """What bare ``fittrack`` prints: where to begin, rather than the full reference."""
 

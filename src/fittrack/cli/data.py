@@ -105,7 +105,7 @@ def export(
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         raise DataError(f"cannot write {out}: {exc.strerror}") from exc
-    typer.echo(f"Exported {count} activities to {out}.", err=True)
+    typer.echo(f"Exported {count} {'activity' if count == 1 else 'activities'} to {out}.", err=True)
 
 
 def _progress_wanted(as_json: bool) -> bool:

@@ -705,7 +705,8 @@ def summary(
     if best_week:
         week, moving, count = best_week
         console.print(
-            f"Most active week: [bold]{week}[/], {format_duration(moving)} in {count} activities",
+            f"Most active week: [bold]{week}[/], {format_duration(moving)} in "
+            f"{plural(count, 'activity', 'activities')}",
             soft_wrap=True,
         )
 

@@ -296,7 +296,7 @@ def config_show(as_json: JsonFlag = False) -> None:
         print_json(shown)
         return
     for key, value in shown.items():
-        typer.echo(f"{key} = {_text(value)}")
+        typer.echo(f"{key} = {_text(value)}".rstrip())
 
 
 SHOWN_KEYS = ("server", "token", "auto_sync", "file")

@@ -369,7 +369,9 @@ def resolve_type(name: str, custom: Iterable[ActivityType] = ()) -> ActivityType
     from difflib import get_close_matches  # only on this error path: keeps the import cheap
 
     shown = name.strip()
-    close = get_close_matches(key, index, n=3, cutoff=0.6)
+    close = get_close_matches(key, index, n=6, cutoff=0.6)
+    # One name per type: 'run' or 'running' would offer one type twice.
+    close = list(dict.fromkeys(index[c].slug for c in close))[:3]
     if close:
         quoted = [f"'{c}'" for c in close]
         options = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

@@ -249,14 +249,15 @@ def _remove_type(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     """
     slug = row["slug"]
     used = conn.execute(
-        "SELECT (SELECT COUNT(*) FROM activity WHERE type = ? AND deleted_at IS NULL) + "
+        # Deleted activities count too: `restore` or an older undo step can bring them back.
+        "SELECT (SELECT COUNT(*) FROM activity WHERE type = ?) + "
         "(SELECT COUNT(*) FROM goal WHERE activity_type = ? AND deleted_at IS NULL)",
         (slug, slug),
     ).fetchone()[0]
     if used:
         raise FittrackError(
             f"cannot undo adding type '{slug}': {used} activit{'y' if used == 1 else 'ies'} or "
-            "goals still use it; nothing was undone"
+            "goals use it (deleted ones too, which can be restored); nothing was undone"
         )
     conn.execute("DELETE FROM activity_type WHERE id = ?", (row["id"],))
 
