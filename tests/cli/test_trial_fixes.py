@@ -1,5 +1,6 @@
 """What a new user's trial of the merged issue-11 work found, each held by a test."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,63 @@ def test_an_export_of_one_activity_says_activity(cli: Invoke, tmp_path: Path) ->
     result = cli("export", "--format", "json", "--out", str(tmp_path / "a.json"))
     assert result.exit_code == 0
     assert "Exported 1 activity to" in result.stderr
+
+
+def test_a_goal_reached_by_a_run_before_its_start_day_but_in_its_first_week(cli: Invoke) -> None:
+    """`status` counts the whole week a goal was added in, and so does the ★ of `log`."""
+    assert cli("goal", "add", "2x", "--per", "week", "--type", "swim").exit_code == 0
+    # Monday of this week, before the goal's first day (today), unless today is that Monday.
+    first = cli("log", "swim", "1000m", "20:00", "--start", "monday 06:00", "--json")
+    second = cli("log", "swim", "1000m", "20:00", "--start", "monday 08:00", "--json")
+    if first.exit_code != 0 or second.exit_code != 0:  # today is Monday before 06:20
+        pytest.skip("monday 08:00 is still to come today")
+    assert json.loads(second.stdout)["completed_goals"][0]["name"] == "Swim twice a week"
+
+
+def test_status_says_why_no_goal_shows_when_one_starts_later(cli: Invoke) -> None:
+    assert cli("goal", "add", "20km", "--per", "week", "--start", "2099-01-05").exit_code == 0
+    for command in ("status", "progress"):
+        result = cli(command)
+        assert result.exit_code == 0
+        assert "No goal is in force today: 1 goal starts later or ended" in result.stdout
+        assert "No goals yet" not in result.stdout
+
+
+def test_pausing_a_paused_goal_says_so_and_is_no_undo_step(cli: Invoke) -> None:
+    assert cli("goal", "add", "20km", "--per", "week").exit_code == 0
+    goal_id = json.loads(cli("goal", "list", "--json").stdout)[0]["id"][:8]
+    assert "Paused goal" in cli("goal", "pause", goal_id).stdout
+    assert "Already paused:" in cli("goal", "pause", goal_id).stdout
+    assert "Resumed goal" in cli("goal", "resume", goal_id).stdout
+    assert "Not paused:" in cli("goal", "resume", goal_id).stdout
+    assert "resumed goal" in cli("undo").stdout  # the no-op steps were not recorded
+    assert "paused goal" in cli("undo").stdout
+
+
+@pytest.mark.parametrize(("args", "shown"), [(["walk", "30min"], "123")])
+def test_calories_are_shown_rounded_half_up(cli: Invoke, args: list[str], shown: str) -> None:
+    """30 min of walking at 70 kg is 122.5 kcal: shown 123, as stored values round."""
+    logged = cli("log", *args, "--json")
+    assert json.loads(logged.stdout)["activity"]["calories_kcal"] == 122.5
+    table = cli("list").stdout.splitlines()
+    assert table[1].split()[-1] == shown
+
+
+def test_an_ambiguous_prefix_lists_ids_up_to_where_they_differ(cli: Invoke, db_file: Path) -> None:
+    import sqlite3
+
+    for suffix in ("1111", "2222"):
+        assert (
+            cli("log", "run", "5k", "25:00", "--start", f"2026-11-0{suffix[0]} 07:00").exit_code
+            == 0
+        )
+    conn = sqlite3.connect(db_file)
+    ids = [row[0] for row in conn.execute("SELECT id FROM activity ORDER BY start_at")]
+    for n, old in enumerate(ids):
+        conn.execute("UPDATE activity SET id = ? WHERE id = ?", (f"abcd{n}{n}{n}{old[7:]}", old))
+    conn.commit()
+    conn.close()
+    result = cli("show", "abcd")
+    assert result.exit_code == 2
+    assert "'abcd' matches 2 activities: abcd000" in result.stderr
+    assert "…" not in result.stderr

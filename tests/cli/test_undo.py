@@ -344,8 +344,8 @@ def test_undo_types_add_is_refused_while_activities_use_it_and_writes_nothing(
     result = cli("undo")
     assert result.exit_code == 1
     assert result.stderr.strip() == (
-        "Error: cannot undo adding type 'climbing': 1 activity or goals still use it; "
-        "nothing was undone"
+        "Error: cannot undo adding type 'climbing': 1 activity or goals use it (deleted ones too, "
+        "which can be restored); nothing was undone"
     )
     assert _steps(db_file) == ["added type 'climbing'"]
     assert "climbing" in [t["slug"] for t in cli_json("types", "list")]

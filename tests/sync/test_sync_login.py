@@ -128,7 +128,7 @@ def test_status_says_when_this_device_last_synced(live: Live, cli_devices: Cli) 
     [
         ("auto_sync", "maybe", "true or false"),
         ("colour", "red", "unknown setting"),
-        ("token", "ft_x", "unknown setting"),  # set by `fittrack login`, which checks it
+        ("token", "ft_x", "is set by `fittrack login"),  # which checks it
     ],
 )
 def test_config_set_refuses_unknown_settings_and_values(

@@ -285,7 +285,9 @@ def goal_pause(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
 
     session = open_session()
     goal = find_goal(session.conn, goal_id)
+    verb = "Already paused:"
     if not goal.paused:
+        verb = "Paused goal"
         today = session.now.date()
         goal = replace(
             goal, paused=True, pauses=(*goal.pauses, (today, None)), updated_at=session.now
@@ -294,7 +296,7 @@ def goal_pause(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
             remember(conn, session.now, _words("paused", goal), "goal", goal.id)
             update_goal(conn, goal)
         after_change(session)
-    _show(session, goal, as_json, "Paused goal")
+    _show(session, goal, as_json, verb)
 
 
 @goal_app.command("resume")
@@ -311,7 +313,9 @@ def goal_resume(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
 
     session = open_session()
     goal = find_goal(session.conn, goal_id)
+    verb = "Not paused:"
     if goal.paused:
+        verb = "Resumed goal"
         today = session.now.date()
         pauses = list(goal.pauses)
         if pauses and pauses[-1][1] is None:
@@ -323,7 +327,7 @@ def goal_resume(goal_id: GoalIdArg, as_json: JsonFlag = False) -> None:
             remember(conn, session.now, _words("resumed", goal), "goal", goal.id)
             update_goal(conn, goal)
         after_change(session)
-    _show(session, goal, as_json, "Resumed goal")
+    _show(session, goal, as_json, verb)
 
 
 @goal_app.command("delete")

@@ -29,6 +29,7 @@ from fittrack.core.quantities import (
     format_figure,
     format_sport_distance,
     format_weight,
+    format_whole,
 )
 from fittrack.storage.activities import FASTEST_DISTANCES, Record, TypeTotals
 
@@ -275,7 +276,7 @@ def logged(
     figures: Figures | None = None,
 ) -> None:
     """The one confirmation line of ``log`` and ``edit``."""
-    calories = f"{record.calories_kcal:.0f} kcal" + (
+    calories = f"{format_whole(record.calories_kcal)} kcal" + (
         " (estimated)" if record.calories_estimated else ""
     )
     _out().print(
@@ -323,7 +324,7 @@ def activity_table(
             "" if r.distance_m is None else _distance(r.distance_m, r.type, units, figures),
             format_duration(r.duration_s),
             _speed(r, profile, figures),
-            f"{r.calories_kcal:.0f}",
+            format_whole(r.calories_kcal),
         ]
         for r in records
     ]
@@ -379,10 +380,10 @@ def activity_detail(
     rows += [
         (
             "calories",
-            f"{record.calories_kcal:.0f} kcal"
+            f"{format_whole(record.calories_kcal)} kcal"
             + (" (estimated from MET)" if record.calories_estimated else ""),
         ),
-        ("workload", f"{record.workload:.0f} MET-min"),
+        ("workload", f"{format_whole(record.workload)} MET-min"),
         ("note", record.note or "—"),
         ("source", record.source),
         ("created", record.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
@@ -393,8 +394,15 @@ def activity_detail(
     _out().print(table)
 
 
-def no_goals() -> None:
-    """What ``status`` says before any goal exists."""
+def no_goals(elsewhere: int = 0) -> None:
+    """What ``status`` and ``progress`` say when no goal is in force; ``elsewhere`` goals exist
+    but start later or have ended."""
+    if elsewhere:
+        _out().print(
+            f"No goal is in force today: {plural(elsewhere, 'goal')} "
+            f"{'starts' if elsewhere == 1 else 'start'} later or ended (see `fittrack goal list`)."
+        )
+        return
     _out().print("No goals yet. Add one with: fittrack goal add 20km --per week")
 
 
@@ -407,7 +415,7 @@ def _totals_rows(
             str(t.count),
             _distance(t.distance_m, t.type, units, figures) if t.distance_m else "",
             format_duration(t.duration_s),
-            f"{t.calories_kcal:.0f}",
+            format_whole(t.calories_kcal),
         ]
         for t in totals
     ]

@@ -103,7 +103,9 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
     if progresses:
         render.status_goals(progresses, session.profile)
     else:
-        render.no_goals()
+        from fittrack.storage.goals import load_goals
+
+        render.no_goals(len(load_goals(session.conn)))
     render.week_totals(first, totals, session.profile, session.figures([t.type for t in totals]))
     if last_sync is not None:
         render.last_sync(datetime.fromisoformat(last_sync), session.now)
@@ -176,7 +178,9 @@ def progress(
     from fittrack.cli import render
 
     if not results:
-        render.no_goals()
+        from fittrack.storage.goals import load_goals
+
+        render.no_goals(len(load_goals(session.conn)))
     for goal, shown, pair in results:
         render.progress_history(goal, shown, pair, session.profile, chart)
 

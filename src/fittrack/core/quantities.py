@@ -574,6 +574,12 @@ def _round_half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
 
+def format_whole(value: float) -> str:
+    """A number of kcal or MET-minutes as shown: whole, half up (122.5 → 123), as stored values
+    are rounded (Python's ``:.0f`` would round half to even: 122)."""
+    return str(_round_half_up(value))
+
+
 def format_distance(metres: float, units: str = "metric") -> str:
     """``5.00 km`` or ``800 m`` (under 1 km); imperial ``3.11 mi``, or ``150 yd`` under 0.1 mi."""
     _check_units(units)

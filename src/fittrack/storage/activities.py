@@ -192,9 +192,15 @@ def one_match(rows: list[Any], prefix: str, noun: str, plural: str, lister: str)
     if not rows:
         raise NotFound(f"no {noun} with an id starting '{prefix}'; `{lister}` shows the ids")
     if len(rows) > 1:
-        shown = ", ".join(str(r[0])[:12] for r in rows[:5])
+        ids = [str(r[0]) for r in rows[:5]]
+        # Each id up to where it differs from the others (at least the 8 characters lists show).
+        common = next(
+            (n for n, chars in enumerate(zip(*ids, strict=False)) if len(set(chars)) > 1), 0
+        )
+        width = max(8, common + 1)
+        shown = ", ".join(i[:width] for i in ids) + (", …" if len(rows) > 5 else "")
         many = "more than 5" if len(rows) > 5 else str(len(rows))
-        raise UsageError(f"'{prefix}' matches {many} {plural} ({shown}…); give more characters")
+        raise UsageError(f"'{prefix}' matches {many} {plural}: {shown} — give more characters")
     return rows[0]
 
 

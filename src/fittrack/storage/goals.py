@@ -10,7 +10,7 @@ from typing import Any
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.goals import Goal
 from fittrack.core.periods import period_containing, utc_bounds
-from fittrack.core.progress import Progress, goal_periods, is_active, progress
+from fittrack.core.progress import Progress, goal_periods, progress
 from fittrack.storage.activities import check_prefix, from_db_time, one_match, to_db_time
 
 _COLUMNS = (
@@ -200,11 +200,17 @@ def completed_by(
     day = record.start.astimezone(tz).date()
     completed = []
     for goal in load_goals(conn):
-        if goal.paused or not is_active(goal, day):
+        if goal.paused or goal.deleted_at is not None:
             continue
         if goal.activity_type is not None and goal.activity_type != record.type:
             continue
         period = period_containing(day, goal.period, week_start)
+        # As `status` counts: the whole of each period the goal is in force in, so a run on the
+        # Monday of the week a weekly goal was added on Thursday counts toward it.
+        if goal.start_date > period.last or (
+            goal.end_date is not None and goal.end_date < period.first
+        ):
+            continue
         start, end = utc_bounds(period, tz)
         after = measure(conn, goal.metric, goal.activity_type, start, end)
         before = after - _contribution(goal.metric, record)
