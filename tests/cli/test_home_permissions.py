@@ -21,27 +21,31 @@ from tests.helpers import count_rows
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
-def _unprivileged_prefix() -> list[str] | None:
-    """The command prefix that drops root, [] when not root, None when it cannot be done."""
+def _unprivileged_prefix() -> tuple[list[str] | None, str]:
+    """The command prefix that drops root ([] when not root), or None and why it cannot."""
     if os.geteuid() != 0:
-        return []
+        return [], ""
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        return None
+        return None, "setpriv is not installed"
     prefix = [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
     probe = subprocess.run(
         [*prefix, sys.executable, "-c", "import fittrack.cli.app"],
         capture_output=True,
+        text=True,
         check=False,
     )
-    return prefix if probe.returncode == 0 else None
+    if probe.returncode != 0:
+        last = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        return None, f"user nobody cannot run {sys.executable} with fittrack ({last})"
+    return prefix, ""
 
 
 @pytest.fixture(scope="module")
 def unprivileged() -> list[str]:
-    prefix = _unprivileged_prefix()
+    prefix, why = _unprivileged_prefix()
     if prefix is None:
-        pytest.skip("cannot run the CLI as an unprivileged user here (no setpriv, or no access)")
+        pytest.skip(f"cannot run the CLI as an unprivileged user here: {why}")
     return prefix
 
 
