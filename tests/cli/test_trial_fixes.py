@@ -120,3 +120,16 @@ def test_an_ambiguous_prefix_lists_ids_up_to_where_they_differ(cli: Invoke, db_f
     assert result.exit_code == 2
     assert "'abcd' matches 2 activities: abcd000" in result.stderr
     assert "…" not in result.stderr
+
+
+@pytest.mark.parametrize("group", [["goal"], ["config"], ["server"], ["server", "token"]])
+def test_a_bare_group_shows_its_commands_and_succeeds(group: list[str]) -> None:
+    """As bare `fittrack`, `fittrack types` and `fittrack profile` do: asked for, not an error."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "fittrack", *group], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Commands" in result.stdout or "Usage" in result.stdout

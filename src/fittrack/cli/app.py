@@ -68,10 +68,15 @@ class FittrackGroup(TyperGroup):
         try:
             result = super().main(standalone_mode=False, **call)
         except typer.TyperException as exc:
-            if type(exc).__name__ != "NoArgsIsHelpError":  # that one has printed the help
-                ctx = getattr(exc, "ctx", None)
-                hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-                typer.secho(f"Error: {exc.format_message()}{hint}", err=True, fg="red")
+            if type(exc).__name__ == "NoArgsIsHelpError":
+                # `fittrack goal`: the group's help, what was asked for, not a mistake. Rich help
+                # has printed itself already; plain help (in a pipe) is the message.
+                if exc.format_message():
+                    typer.echo(exc.format_message())
+                sys.exit(0)
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            typer.secho(f"Error: {exc.format_message()}{hint}", err=True, fg="red")
             sys.exit(getattr(exc, "exit_code", 2))
         except typer.Abort:
             typer.secho("Aborted.", err=True, fg="red")
