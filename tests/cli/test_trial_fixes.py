@@ -133,3 +133,20 @@ def test_a_bare_group_shows_its_commands_and_succeeds(group: list[str]) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Commands" in result.stdout or "Usage" in result.stdout
+
+
+DATA = Path(__file__).parents[3] / "shared" / "data"
+
+
+def test_a_dry_run_lists_every_file_and_gives_no_ids(cli: Invoke, db_file: Path) -> None:
+    files = sorted((DATA / "gpx").glob("*.gpx"))[:2]
+    if len(files) < 2:
+        pytest.skip("shared/data/gpx is not beside the checkout")
+    shown = cli("import", *map(str, files), "--dry-run")
+    assert shown.exit_code == 0, shown.stderr
+    for file in files:
+        assert file.name in shown.stdout + shown.stderr  # listed without --verbose
+    as_json = json.loads(cli("import", *map(str, files), "--dry-run", "--json").stdout)
+    assert as_json["ids"] == []  # nothing was added
+    assert as_json["added"] >= 1
+    assert count_rows(db_file) == 0

@@ -422,11 +422,15 @@ def test_restore_of_a_synced_deletion_is_a_copy_with_a_new_id(
     assert (restored["type"], restored["start"], restored["note"]) == ("run", run["start"], "easy")
     assert _row(db_file, "activity", run["id"])["deleted_at"] is not None
     assert _row(db_file, "activity", restored["id"])["change_seq"] is None
-    result = cli("restore", run["id"][:6])  # the old id is still a (synced) tombstone
-    assert result.exit_code == 0
-    assert "came back as a copy" in result.stderr
-    assert "Undid: restored run" in _undo(cli)
+    # The old id is still a (synced) tombstone, but its copy is in the log: no second copy.
+    again = cli("restore", run["id"][:6])
+    assert again.exit_code == 1
+    assert "is already in the log" in again.stderr and restored["id"][:8] in again.stderr
     assert len(cli_json("list")) == 1
+    # The undo step names the row it brought back: the copy.
+    undone = _undo(cli)
+    assert "Undid: restored run" in undone and restored["id"][:8] in undone
+    assert cli_json("list") == []
 
 
 @pytest.mark.parametrize(

@@ -336,6 +336,9 @@ def restore(activity_id: IdArg, as_json: JsonFlag = False) -> None:
 
     Example: fittrack restore 3f2a
     """
+    from dataclasses import replace
+
+    from fittrack.errors import FittrackError
     from fittrack.storage import activities
     from fittrack.storage.db import write
     from fittrack.storage.undo import activity_words, find_deleted, record, revive
@@ -343,8 +346,20 @@ def restore(activity_id: IdArg, as_json: JsonFlag = False) -> None:
     session = open_session()
     with write(session.conn) as conn:
         old = find_deleted(conn, activity_id)
+        # Restored before (as a copy, once its deletion was synced) or logged again: a second
+        # copy would be a double, on every device once synced.
+        twin = activities.near_duplicate(conn, old.type, old.start)
+        if twin is not None:
+            from fittrack.cli import render
+
+            raise FittrackError(
+                f"{render.one_line(twin, session.profile, session.tz)} is already in the log, "
+                "starting within a minute of it (restored before, or logged again); "
+                "nothing was restored"
+            )
         change = revive(conn, "activity", old.id, session.now)
-        words = activity_words(old, session.profile.units)
+        # The step names the row it brought back: the copy, when it came back as one.
+        words = activity_words(replace(old, id=change.id), session.profile.units)
         record(conn, session.now, f"restored {words}", [change])
         restored = activities.find(conn, change.id)
     after_change(session)

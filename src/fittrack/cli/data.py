@@ -241,7 +241,8 @@ def import_(
                 "added": sum(r.added for r in reports),
                 "skipped": sum(r.skipped for r in reports),
                 "failed": failed,
-                "ids": [i for r in reports for i in r.ids],
+                # A dry run adds nothing, so it has no ids to give.
+                "ids": [] if dry_run else [i for r in reports for i in r.ids],
                 "dry_run": dry_run,
                 "files": [r.to_json() for r in reports],
             }
@@ -249,6 +250,7 @@ def import_(
     else:
         from fittrack.cli import render
 
-        render.import_report(reports, dry_run, verbose)
+        # A dry run is asked for to see each file: every one is listed.
+        render.import_report(reports, dry_run, verbose or dry_run)
     if failed:
         raise typer.Exit(code=1)
