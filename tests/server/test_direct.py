@@ -79,7 +79,7 @@ def answer(api: Api, path: str, headers: dict[str, str]) -> tuple[int, str | Non
     response = api.client.get(path, headers=headers, follow_redirects=False)
     body = response.json() if response.content else None
     if isinstance(body, dict) and isinstance(body.get("as_of"), str):
-        body["as_of"] = "<now>"  # the one field that moves between two reads
+        body["as_of"] = "<now>"  # a field that moves between two reads
     return response.status_code, response.headers.get("content-type"), body
 
 
@@ -92,7 +92,12 @@ def test_the_gate_answers_as_the_routes_do(make_api: Any) -> None:
     assert routed.state.direct is None
     served = direct.state.direct.served
     for path, headers in cases:
-        assert answer(direct, path, headers) == answer(routed, path, headers), path
+        got, want = answer(direct, path, headers), answer(routed, path, headers)
+        if isinstance(got[2], dict) and isinstance(got[2].get("expected"), float):
+            # Where a steady pace would be by now moves with the clock (by ~0.01 m in the
+            # milliseconds between two reads of a weekly goal): equal within a metre.
+            assert abs(got[2].pop("expected") - want[2].pop("expected")) < 1, path
+        assert got == want, path
     # Answered in the Gate: a token, the id written 8-4-4-4-12 (any case), no query string, no
     # trailing slash: 10 of the 23. The rest went on to FastAPI.
     assert direct.state.direct.served - served == 10
