@@ -37,6 +37,17 @@ class Holder:
         assert self.locked.wait(timeout=30)
         return self
 
+    def release_once_waited(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Let go as soon as the command has found the lock held and said so: an event, not a
+        delay, so a slow machine cannot let go before the command even tried."""
+        say = db._say_waiting
+
+        def said(message: str | None) -> None:
+            say(message)
+            self.release.set()
+
+        monkeypatch.setattr(db, "_say_waiting", said)
+
     def __exit__(self, *exc: object) -> None:
         self.release.set()
         self.thread.join(timeout=60)
@@ -49,11 +60,10 @@ def logged(cli: Invoke, db_file: Path) -> Iterator[Path]:
 
 
 def test_a_write_waits_for_another_fittrack_says_so_once_and_completes(
-    cli: Invoke, logged: Path
+    cli: Invoke, logged: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with Holder(logged) as holder:
-        # Let go after about 1.5 s, from another thread, while `log` waits for the lock.
-        threading.Timer(1.5, holder.release.set).start()
+        holder.release_once_waited(monkeypatch)
         result = cli("log", "ride", "20k", "1h", "--json")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count(MESSAGE) == 1
@@ -81,11 +91,13 @@ def test_a_lock_held_past_the_busy_timeout_fails_cleanly(
     assert count_rows(logged) == 1
 
 
-def test_an_import_waits_too(cli: Invoke, logged: Path, tmp_path: Path) -> None:
+def test_an_import_waits_too(
+    cli: Invoke, logged: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     export = tmp_path / "backup.csv"
     assert cli("export", "--format", "csv", "--out", str(export)).exit_code == 0
     with Holder(logged) as holder:
-        threading.Timer(1.5, holder.release.set).start()
+        holder.release_once_waited(monkeypatch)
         result = cli("import", str(export), "--force")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count(MESSAGE) == 1
@@ -102,11 +114,13 @@ def test_write_restores_the_busy_timeout(logged: Path) -> None:
         conn.close()
 
 
-def test_the_server_waits_silently(logged: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_server_waits_silently(
+    logged: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     conn = db.connect(logged)
     try:
         with Holder(logged) as holder:
-            threading.Timer(1.5, holder.release.set).start()
+            holder.release_once_waited(monkeypatch)
             with db.write(conn, waiting_message=None):
                 conn.execute("DELETE FROM activity")
     finally:

@@ -180,9 +180,8 @@ def edit(
 
       fittrack edit 3f2a --type hike --note "with the dog"
     """
-    from fittrack.cli.quantities import edited_span, parse_inputs
+    from fittrack.cli.quantities import check_speed, edited_span, parse_inputs
     from fittrack.core.activity import (
-        check_plausible,
         check_quantities,
         check_span_not_future,
         energy_changed,
@@ -233,14 +232,7 @@ def edit(
             changed, kind, weight_kg=session.profile.weight_kg, calories_kcal=given.calories_kcal
         )
     if not force and energy_changed(old, changed):
-        check_plausible(
-            kind,
-            record.distance_m,
-            record.duration_s,
-            distance_text=given.distance_text,
-            duration_text=given.duration_text,
-            units=session.profile.units,
-        )
+        check_speed(session, kind, record, given)
     with write(session.conn) as conn:
         # Re-read under the write lock: a delete or edit by another process since the first read
         # must not be undone by this one.

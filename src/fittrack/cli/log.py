@@ -66,8 +66,8 @@ def log(
 
       fittrack log yoga 45min --calories 150
     """
-    from fittrack.cli.quantities import misplaced_type, read_quantities
-    from fittrack.core.activity import check_plausible, plan_activity
+    from fittrack.cli.quantities import check_speed, misplaced_type, read_quantities
+    from fittrack.core.activity import plan_activity
     from fittrack.errors import UsageError
     from fittrack.storage import activities
     from fittrack.storage.db import write
@@ -103,14 +103,7 @@ def log(
         now=session.now,
     )
     if not force:
-        check_plausible(
-            kind,
-            record.distance_m,
-            record.duration_s,
-            distance_text=given.distance_text,
-            duration_text=given.duration_text,
-            units=session.profile.units,
-        )
+        check_speed(session, kind, record, given)
     with write(session.conn) as conn:
         # Looked for under the write lock, so two commands logging the same run at once cannot
         # both find the log without it.

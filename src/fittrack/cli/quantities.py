@@ -4,7 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from fittrack.cli.common import Session
-from fittrack.core.activity import ActivityRecord, ended_when_logged, resolve_span
+from fittrack.core.activity import (
+    ActivityRecord,
+    check_plausible,
+    ended_when_logged,
+    resolve_span,
+)
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.dates import add_seconds, parse_when, seconds_between
 from fittrack.core.quantities import (
@@ -184,4 +189,18 @@ def misplaced_type(session: Session, first: str, rest: list[str]) -> UsageError 
     return UsageError(
         f"'{first}' is {what}, not an activity type — the type comes first, e.g. "
         f"fittrack log run {shlex.join([first, *rest])}"
+    )
+
+
+def check_speed(
+    session: Session, kind: ActivityType, record: ActivityRecord, given: Inputs | Span
+) -> None:
+    """Refuse an implausible speed, with a hint drawn from what was typed (``core.activity``)."""
+    check_plausible(
+        kind,
+        record.distance_m,
+        record.duration_s,
+        distance_text=given.distance_text,
+        duration_text=given.duration_text,
+        units=session.profile.units,
     )

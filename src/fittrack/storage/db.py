@@ -271,6 +271,18 @@ def write(
     conn.execute("COMMIT")
 
 
+def _say_waiting(message: str | None) -> None:
+    """The first try found the write lock held: say so (None: the server, which waits silently).
+
+    Storage speaks to the person here, and only here: the wait happens inside ``begin_immediate``,
+    and the message must come before it, on stderr so that --json output stays one document.
+    """
+    if message is not None:
+        import sys
+
+        print(message, file=sys.stderr, flush=True)
+
+
 def begin_immediate(
     conn: sqlite3.Connection, waiting_message: str | None = WAITING_MESSAGE
 ) -> None:
@@ -293,12 +305,7 @@ def begin_immediate(
             raise
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    import sys
-
-    # Storage speaks to the person here, and only here: the wait happens inside this call, and
-    # the message must come before it, on stderr so that --json output stays one document.
-    if waiting_message is not None:
-        print(waiting_message, file=sys.stderr, flush=True)
+    _say_waiting(waiting_message)
     conn.execute(f"PRAGMA busy_timeout = {int((BUSY_TIMEOUT_S - QUIET_WAIT_S) * 1000)}")
     try:
         conn.execute("BEGIN IMMEDIATE")
