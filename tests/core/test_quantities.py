@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from fittrack.core.quantities import (
     MAX_DISTANCE_M,
     MAX_DURATION_S,
-    classify_positional,
     format_distance,
     format_distance_exact,
     format_duration,
@@ -19,6 +18,7 @@ from fittrack.core.quantities import (
     parse_distance,
     parse_duration,
     parse_weight,
+    read_positional,
 )
 from fittrack.errors import UsageError
 
@@ -75,6 +75,14 @@ INVALID_DISTANCES = [
     "100001km",
     "1234567890123m",
 ]
+
+
+def classify_positional(
+    tokens: list[str], *, tracks_distance: bool
+) -> tuple[float | None, float | None]:
+    """(metres, seconds) that ``read_positional`` found among ``tokens``."""
+    found = read_positional(tokens, tracks_distance=tracks_distance)
+    return found.distance_m, found.duration_s
 
 
 @pytest.mark.parametrize(("text", "metres"), VALID_DISTANCES)

@@ -24,7 +24,6 @@ __all__ = [
     "MAX_DISTANCE_M",
     "MAX_DURATION_S",
     "METRES_PER_MILE",
-    "classify_positional",
     "format_distance",
     "format_distance_exact",
     "format_duration",
@@ -369,17 +368,6 @@ class Positional:
     duration_s: float | None = None
     distance_text: str | None = None
     duration_text: str | None = None
-
-
-def classify_positional(
-    tokens: list[str], *, tracks_distance: bool
-) -> tuple[float | None, float | None]:
-    """(distance in metres, duration in seconds) from the positional quantities of ``fittrack log``.
-
-    See :func:`read_positional`, which also says which text gave each.
-    """
-    found = read_positional(tokens, tracks_distance=tracks_distance)
-    return found.distance_m, found.duration_s
 
 
 def read_positional(tokens: list[str], *, tracks_distance: bool) -> Positional:
