@@ -15,8 +15,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from fittrack.storage.activities import to_db_time
 from fittrack.storage.db import connect
+from fittrack.storage.rows import to_db_time
 
 TYPES = (("run", 10.5, 2.8), ("ride", 8.0, 7.0), ("walk", 3.8, 1.4), ("swim", 8.0, 0.6))
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,7 +121,7 @@ def test_completing_imports_nothing_heavy(fittrack_home: Path) -> None:
     assert result.stdout.split() == ["run", "ride", "row"]
 
 
-def _plan(conn: sqlite3.Connection, sql: str, params: list[object]) -> str:
+def _plan(conn: sqlite3.Connection, sql: str, params: Any) -> str:
     return " | ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
 
 
@@ -150,17 +151,25 @@ def test_id_prefix_lookup_uses_the_primary_key(db_file: Path) -> None:
 
 @pytest.mark.parametrize("metric", ["distance", "duration", "count", "calories"])
 @pytest.mark.parametrize("activity_type", [None, "run"])
+@pytest.mark.parametrize("owned", [False, True])
 def test_goal_aggregate_is_one_indexed_range_query(
-    db_file: Path, metric: str, activity_type: str | None
+    db_file: Path, metric: str, activity_type: str | None, owned: bool
 ) -> None:
-    from fittrack.storage.goals import measure_query
+    from fittrack.storage.aggregates import period_total_sql
 
     conn = db.connect(db_file)
-    params: list[object] = ["2026-11-23 00:00:00.000000", "2026-11-30 00:00:00.000000"]
-    if activity_type:
-        params.append(activity_type)
-    plan = _plan(conn, measure_query(metric, activity_type), params)
-    index = "ix_activity_type_start_at" if activity_type else "ix_activity_start_at"
+    params = {
+        "start": "2026-11-23 00:00:00.000000",
+        "end": "2026-11-30 00:00:00.000000",
+        "type": activity_type,
+        "owner": "someone",
+    }
+    sql = period_total_sql(metric, typed=activity_type is not None, owned=owned)
+    plan = _plan(conn, sql, params)
+    if owned:  # the server's form: one owner's range
+        index = "ix_activity_owner_start_at"
+    else:
+        index = "ix_activity_type_start_at" if activity_type else "ix_activity_start_at"
     assert f"SEARCH activity USING INDEX {index}" in plan, plan
     assert "start_at>? AND start_at<?" in plan, plan
 

@@ -39,8 +39,8 @@ from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURA
 from fittrack.errors import DataError, FittrackError, UsageError
 from fittrack.formats import ImportedActivity
 from fittrack.storage import activities
-from fittrack.storage.activities import to_db_time
 from fittrack.storage.db import begin_immediate
+from fittrack.storage.rows import to_db_time
 
 FORMATS = ("auto", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin")
 WATCH_SUFFIXES = (".gpx", ".tcx", ".fit", ".gpx.gz", ".tcx.gz", ".fit.gz")

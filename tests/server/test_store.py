@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.server.db import SqliteDatabase
-from fittrack.server.store import activity_json
-from fittrack.storage.activities import _record_params
+from fittrack.server.store import ACTIVITY_COLUMNS, activity_json
+from fittrack.storage.rows import activity_to_row
 
 moments = st.datetimes(
     min_value=datetime(1900, 1, 2), max_value=datetime(2199, 12, 30), timezones=st.just(UTC)
@@ -49,7 +49,10 @@ def test_activity_json_is_the_clis_activity_json(
         updated_at=stamp,
         deleted_at=stamp if deleted else None,
     )
-    shown = activity_json(SqliteDatabase(Path("unused.db")), _record_params(record))
+    shown = activity_json(
+        SqliteDatabase(Path("unused.db")),
+        tuple(activity_to_row(record)[name] for name in ACTIVITY_COLUMNS.split(", ")),
+    )
     expected = record.to_json()
     assert {k: shown[k] for k in expected} == expected
     assert shown["deleted_at"] == (expected["updated_at"] if deleted else None)

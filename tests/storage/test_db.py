@@ -79,11 +79,12 @@ def test_upgrade_from_the_first_migration_keeps_every_row(db_file: Path) -> None
         "calories_estimated, workload, note, source, created_at, updated_at, deleted_at "
         "FROM activity ORDER BY id"
     ).fetchall()
-    assert kept == rows
-    assert conn.execute(
-        "SELECT weight_kg, timezone, units, week_start FROM profile"
-    ).fetchall() == [(81.5, "Europe/Paris", "imperial", "sunday")]
-    assert conn.execute("SELECT slug, met, aliases FROM activity_type").fetchall() == [
+    assert [tuple(row) for row in kept] == rows
+    assert [
+        tuple(row)
+        for row in conn.execute("SELECT weight_kg, timezone, units, week_start FROM profile")
+    ] == [(81.5, "Europe/Paris", "imperial", "sunday")]
+    assert [tuple(row) for row in conn.execute("SELECT slug, met, aliases FROM activity_type")] == [
         ("climbing", 5.8, "bouldering")
     ]
     assert conn.execute("SELECT COUNT(*) FROM goal").fetchone()[0] == 0
@@ -160,5 +161,5 @@ def test_concurrent_writers_lose_nothing(fittrack_home: Path) -> None:
     conn = db.connect(fittrack_home / "fittrack.db")
     assert conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0] == 100
     per_writer = conn.execute("SELECT note, COUNT(*) FROM activity GROUP BY note").fetchall()
-    assert sorted(per_writer) == [(f"writer {n}", 25) for n in range(4)]
+    assert sorted(tuple(row) for row in per_writer) == [(f"writer {n}", 25) for n in range(4)]
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

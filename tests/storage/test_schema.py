@@ -69,3 +69,23 @@ def test_rows_written_in_plain_sql_read_back_through_sqlmodel_and_back(db_file: 
     ride = activities.find(conn, other_id)
     assert ride.start == datetime(2026, 11, 21, 4, 0, tzinfo=timezone(timedelta(hours=-5)))
     assert ride.distance_m is None
+
+
+def test_the_generated_column_lists_match_the_tables() -> None:
+    """storage/columns.py is what ``python -m fittrack.storage.schema`` writes from the tables:
+    a table changed without regenerating it fails here."""
+    from fittrack.storage import columns
+
+    assert Path(columns.__file__).read_text() == schema.render_columns()
+
+
+def test_the_mappers_name_only_columns_the_tables_have() -> None:
+    from fittrack.storage import rows
+
+    for fields, table in (
+        (rows.ACTIVITY_FIELDS, schema.Activity),
+        (rows.GOAL_FIELDS, schema.Goal),
+        (rows.PROFILE_FIELDS, schema.Profile),
+        (rows.TYPE_FIELDS, schema.CustomActivityType),
+    ):
+        assert set(fields) <= set(table.__table__.columns.keys())  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ def _read_only() -> Iterator[sqlite3.Connection | None]:
         path = db_path()
         if path.is_file():
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.5)
+            conn.row_factory = sqlite3.Row  # read by column name, as storage.rows does
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 conn.close()  # an older schema is migrated by a real command, not by a Tab
                 conn = None

@@ -55,9 +55,14 @@ class ActivityRecord:
     updated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     deleted_at: datetime | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The ACTIVITY shape: snake_case keys, ISO 8601 times with offset, SI numbers."""
-        return {
+    def to_json(self, *, deleted: bool = False, seed: bool = False) -> dict[str, Any]:
+        """The ACTIVITY shape: snake_case keys, ISO 8601 times with offset, SI numbers.
+
+        The one builder of an activity's JSON: ``--json``, the JSON export, sync and the API.
+        ``deleted`` adds ``deleted_at`` (null for a live activity: sync, the API, a deletion
+        shown); ``seed`` adds the seed API's ``duration`` (minutes) and ``calories``.
+        """
+        shape = {
             "id": self.id,
             "type": self.type,
             "start": isoformat(self.start),
@@ -73,6 +78,12 @@ class ActivityRecord:
             "created_at": stamp(self.created_at),
             "updated_at": stamp(self.updated_at),
         }
+        if deleted:
+            shape["deleted_at"] = None if self.deleted_at is None else stamp(self.deleted_at)
+        if seed:
+            shape["duration"] = round(self.duration_s / 60, 2)
+            shape["calories"] = self.calories_kcal
+        return shape
 
 
 MIN_DURATION_S = 1.0

@@ -189,10 +189,13 @@ class Goal:
     updated_at: datetime
     deleted_at: datetime | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, deleted: bool = False, pauses: bool = False) -> dict[str, Any]:
         """The GOAL shape of PRODUCT.md: dates ``YYYY-MM-DD`` or null, stamps in UTC to the
-        microsecond (as activities have them), ``target`` as the SI float it is stored as."""
-        return {
+        microsecond (as activities have them), ``target`` as the SI float it is stored as.
+
+        ``pauses`` adds the paused spans (``[[first, last or null], …]``: sync, the backup);
+        ``deleted`` adds ``deleted_at`` (null for a live goal)."""
+        shape: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "period": self.period,
@@ -205,6 +208,14 @@ class Goal:
             "created_at": stamp(self.created_at),
             "updated_at": stamp(self.updated_at),
         }
+        if pauses:
+            shape["pauses"] = [
+                [first.isoformat(), None if last is None else last.isoformat()]
+                for first, last in self.pauses
+            ]
+        if deleted:
+            shape["deleted_at"] = None if self.deleted_at is None else stamp(self.deleted_at)
+        return shape
 
 
 def _compact(value: float, places: int = 2) -> str:

@@ -332,7 +332,7 @@ class SqliteDatabase:
         self.conn.execute("SELECT 1 FROM app_user LIMIT 1").fetchall()
 
     def ts(self, moment: datetime) -> Any:
-        from fittrack.storage.activities import to_db_time
+        from fittrack.storage.rows import to_db_time
 
         return to_db_time(moment)
 

@@ -37,7 +37,7 @@ from fittrack.errors import NotFound, UsageError
 from fittrack.server.batch import Batcher
 from fittrack.server.db import Connection, Database, Row
 from fittrack.server.models import ActivityCreate, ActivityUpdate, GoalBase, GoalUpdate
-from fittrack.storage.goals import _row_to_goal
+from fittrack.storage import rows
 
 ACTIVITY_COLUMNS = (
     "id, type, start_at, end_at, utc_offset_min, duration_s, distance_m, calories_kcal, "
@@ -80,37 +80,15 @@ def _zone(offset_min: int) -> tzinfo:
 
 
 def activity_json(db: Database, row: Row) -> dict[str, Any]:
-    """An activity row as ``ActivityPublic``: the CLI's ACTIVITY (``ActivityRecord.to_json``,
-    built here directly: this runs on every read, and a test holds the two equal) plus the seed's
-    fields."""
-    zone = _zone(int(row[4]))
-    duration_s = float(row[5])
-    calories = float(row[7])
-    return {
-        "id": str(row[0]),
-        "type": str(row[1]),
-        "start": db.read_ts(row[2]).astimezone(zone).isoformat(timespec="seconds"),
-        "end": db.read_ts(row[3]).astimezone(zone).isoformat(timespec="seconds"),
-        "duration_s": duration_s,
-        "distance_m": None if row[6] is None else float(row[6]),
-        "calories_kcal": calories,
-        "calories_estimated": bool(row[8]),
-        "workload": float(row[9]),
-        "note": str(row[10]),
-        "source": str(row[11]),
-        "created_at": db.read_ts(row[12]).isoformat(timespec="microseconds"),
-        "updated_at": db.read_ts(row[13]).isoformat(timespec="microseconds"),
-        "deleted_at": None
-        if row[14] is None
-        else db.read_ts(row[14]).isoformat(timespec="microseconds"),
-        "duration": round(duration_s / 60, 2),
-        "calories": calories,
-    }
+    """An activity row (``ACTIVITY_COLUMNS``) as ``ActivityPublic``: the CLI's ACTIVITY, with
+    ``deleted_at`` and the seed's fields."""
+    record = rows.activity_from_row(dict(zip(ACTIVITY_COLUMNS.split(", "), row, strict=False)))
+    return record.to_json(deleted=True, seed=True)
 
 
 def goal_from_row(db: Database, row: Row) -> Goal:
     """A goal row as the core's ``Goal`` (the CLI's reader, with this database's types)."""
-    return _row_to_goal(row, db.read_day, db.read_ts)
+    return rows.goal_from_row(dict(zip(GOAL_COLUMNS.split(", "), row, strict=False)))
 
 
 def goal_json(goal: Goal) -> dict[str, Any]:

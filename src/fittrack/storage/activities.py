@@ -10,70 +10,27 @@ Every list is a range over ``ix_activity_start_at``; an id prefix is a range ove
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.dates import isoformat
 from fittrack.errors import NotFound, UsageError
+from fittrack.storage.rows import (
+    ACTIVITY_FIELDS,
+    Row,
+    activity_from_row,
+    activity_to_row,
+    named_values,
+    read_time,
+    select_list,
+    to_db_time,
+)
 
 MIN_PREFIX = 4
 
-_COLUMNS = (
-    "id, type, start_at, end_at, utc_offset_min, duration_s, distance_m, calories_kcal, "
-    "calories_estimated, workload, note, source, created_at, updated_at, deleted_at"
-)
-
-
-def to_db_time(moment: datetime) -> str:
-    """An aware datetime as the UTC text SQLModel's DateTime stores in SQLite."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-def from_db_time(text: str) -> datetime:
-    """Stored naive-UTC text back to an aware UTC datetime."""
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
-
-
-def _row_to_record(row: tuple[object, ...]) -> ActivityRecord:
-    offset = timezone(timedelta(minutes=int(row[4])))  # type: ignore[call-overload]
-    return ActivityRecord(
-        id=str(row[0]),
-        type=str(row[1]),
-        start=from_db_time(str(row[2])).astimezone(offset),
-        end=from_db_time(str(row[3])).astimezone(offset),
-        duration_s=float(row[5]),  # type: ignore[arg-type]
-        distance_m=None if row[6] is None else float(row[6]),  # type: ignore[arg-type]
-        calories_kcal=float(row[7]),  # type: ignore[arg-type]
-        calories_estimated=bool(row[8]),
-        workload=float(row[9]),  # type: ignore[arg-type]
-        note=str(row[10]),
-        source=str(row[11]),
-        created_at=from_db_time(str(row[12])),
-        updated_at=from_db_time(str(row[13])),
-        deleted_at=None if row[14] is None else from_db_time(str(row[14])),
-    )
-
-
-def _record_params(record: ActivityRecord) -> tuple[object, ...]:
-    offset = record.start.utcoffset()
-    return (
-        record.id,
-        record.type,
-        to_db_time(record.start),
-        to_db_time(record.end),
-        int(offset.total_seconds() // 60) if offset is not None else 0,
-        record.duration_s,
-        record.distance_m,
-        record.calories_kcal,
-        record.calories_estimated,
-        record.workload,
-        record.note,
-        record.source,
-        to_db_time(record.created_at),
-        to_db_time(record.updated_at),
-        None if record.deleted_at is None else to_db_time(record.deleted_at),
-    )
+_COLUMNS = select_list(ACTIVITY_FIELDS)
+_INSERT_VALUES = named_values(ACTIVITY_FIELDS)
 
 
 def insert(
@@ -82,20 +39,24 @@ def insert(
     """Insert new activities (inside the caller's transaction); optionally skip taken ids."""
     verb = "INSERT OR IGNORE" if ignore_existing else "INSERT"
     conn.executemany(
-        f"{verb} INTO activity ({_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-        (_record_params(r) for r in records),
+        f"{verb} INTO activity ({_COLUMNS}) VALUES ({_INSERT_VALUES})",
+        (activity_to_row(r) for r in records),
     )
 
 
 def update(conn: sqlite3.Connection, record: ActivityRecord) -> None:
     """Replace every field of a live activity but its id, creation time and tombstone."""
-    params = _record_params(record)
-    conn.execute(
-        "UPDATE activity SET type=?, start_at=?, end_at=?, utc_offset_min=?, duration_s=?, "
-        "distance_m=?, calories_kcal=?, calories_estimated=?, workload=?, note=?, source=?, "
-        "updated_at=?, change_seq=NULL WHERE id=? AND deleted_at IS NULL",
-        (*params[1:12], params[13], record.id),
-    )
+    conn.execute(f"{_UPDATE} WHERE id = :id AND deleted_at IS NULL", activity_to_row(record))
+
+
+_UPDATE = "UPDATE activity SET " + ", ".join(
+    [
+        f"{name} = :{name}"
+        for name in ACTIVITY_FIELDS
+        if name not in ("id", "created_at", "deleted_at")
+    ]
+    + ["change_seq = NULL"]
+)
 
 
 DUPLICATE_WINDOW_S = 60
@@ -121,7 +82,7 @@ def near_duplicate(
             to_db_time(start),
         ),
     ).fetchone()
-    return None if row is None else _row_to_record(row)
+    return None if row is None else activity_from_row(row)
 
 
 def tombstone(conn: sqlite3.Connection, activity_id: str, now: datetime) -> None:
@@ -164,7 +125,7 @@ def list_activities(
     """Activities starting in [start, end), newest first, optionally of some types only."""
     sql, params = list_query(start=start, end=end, types=types, limit=limit)
     for row in conn.execute(sql, params):
-        yield _row_to_record(row)
+        yield activity_from_row(row)
 
 
 def check_prefix(prefix: str, noun: str, lister: str) -> str:
@@ -192,7 +153,7 @@ def one_match(rows: list[Any], prefix: str, noun: str, plural: str, lister: str)
     if not rows:
         raise NotFound(f"no {noun} with an id starting '{prefix}'; `{lister}` shows the ids")
     if len(rows) > 1:
-        ids = [str(r[0]) for r in rows[:5]]
+        ids = [str(r["id"]) for r in rows[:5]]
         # Each id up to where it differs from the others (at least the 8 characters lists show).
         common = next(
             (n for n, chars in enumerate(zip(*ids, strict=False)) if len(set(chars)) > 1), 0
@@ -208,7 +169,7 @@ def find(conn: sqlite3.Connection, prefix: str) -> ActivityRecord:
     """The one live activity whose id starts with ``prefix`` (git-style, at least 4 characters)."""
     prefix = check_prefix(prefix, "an activity", "fittrack list")
     rows = conn.execute(FIND_SQL, (prefix, prefix + "~")).fetchall()
-    return _row_to_record(one_match(rows, prefix, "activity", "activities", "fittrack list"))
+    return activity_from_row(one_match(rows, prefix, "activity", "activities", "fittrack list"))
 
 
 # A range over the primary key rather than LIKE, which SQLite will not run on the index.
@@ -246,13 +207,18 @@ def totals_by_type(
     """Count, distance, time and calories per type for activities starting in [start, end)."""
     where, params = window_clause(start, end)
     rows = conn.execute(
-        "SELECT type, COUNT(*), SUM(distance_m), TOTAL(duration_s), TOTAL(calories_kcal) "
+        "SELECT type, COUNT(*) AS count, SUM(distance_m) AS distance_m, "
+        "TOTAL(duration_s) AS duration_s, TOTAL(calories_kcal) AS calories_kcal "
         f"FROM activity WHERE {where} GROUP BY type ORDER BY TOTAL(duration_s) DESC",
         params,
     ).fetchall()
     return [
         TypeTotals(
-            str(r[0]), int(r[1]), None if r[2] is None else float(r[2]), float(r[3]), float(r[4])
+            type=str(r["type"]),
+            count=int(r["count"]),
+            distance_m=None if r["distance_m"] is None else float(r["distance_m"]),
+            duration_s=float(r["duration_s"]),
+            calories_kcal=float(r["calories_kcal"]),
         )
         for r in rows
     ]
@@ -288,14 +254,14 @@ def longest_by_type(
     # SQLite returns the bare columns (id, start) of the row that holds the MAX().
     for column, label in (("distance_m", "longest distance"), ("duration_s", "longest time")):
         rows = conn.execute(
-            f"SELECT type, MAX({column}), id, start_at, utc_offset_min FROM activity "
+            f"SELECT type, MAX({column}) AS value, id, start_at, utc_offset_min FROM activity "
             f"WHERE {where} AND {column} IS NOT NULL GROUP BY type ORDER BY type",
             params,
         ).fetchall()
         records += [
-            Record(label, str(r[0]), float(r[1]), str(r[2]), _local(str(r[3]), int(r[4])))
+            Record(label, str(r["type"]), float(r["value"]), str(r["id"]), _local(r))
             for r in rows
-            if r[1]
+            if r["value"]
         ]
     return records
 
@@ -330,9 +296,9 @@ def fastest_runs(
                 Record(
                     f"fastest {label}",
                     "run",
-                    float(row[0]) * metres,
-                    str(row[1]),
-                    _local(str(row[2]), int(row[3])),
+                    float(row["pace"]) * metres,
+                    str(row["id"]),
+                    _local(row),
                 )
             )
     return records
@@ -350,11 +316,12 @@ def most_active_week(
     weekday = 0 if week_start == "sunday" else 1
     row = conn.execute(
         "SELECT date(start_at, printf('%+d minutes', utc_offset_min), '-6 days', "
-        f"'weekday {weekday}') AS week, TOTAL(duration_s) AS moving, COUNT(*) FROM activity "
+        f"'weekday {weekday}') AS week, TOTAL(duration_s) AS moving, COUNT(*) AS count "
+        "FROM activity "
         f"WHERE {where} GROUP BY week ORDER BY moving DESC, week LIMIT 1",
         params,
     ).fetchone()
-    return None if row is None else (str(row[0]), float(row[1]), int(row[2]))
+    return None if row is None else (str(row["week"]), float(row["moving"]), int(row["count"]))
 
 
 def window_clause(start: datetime | None, end: datetime | None) -> tuple[str, list[object]]:
@@ -370,8 +337,10 @@ def window_clause(start: datetime | None, end: datetime | None) -> tuple[str, li
     return " AND ".join(where), params
 
 
-def _local(stored: str, offset_min: int) -> datetime:
-    return from_db_time(stored).astimezone(timezone(timedelta(minutes=offset_min)))
+def _local(row: Row) -> datetime:
+    """A row's ``start_at`` at its own ``utc_offset_min``."""
+    offset = timezone(timedelta(minutes=int(row["utc_offset_min"])))
+    return read_time(row["start_at"]).astimezone(offset)
 
 
 def list_activities_oldest_first(
@@ -383,4 +352,4 @@ def list_activities_oldest_first(
         f"SELECT {_COLUMNS} FROM activity WHERE {where} ORDER BY start_at", params
     )
     while rows := cursor.fetchmany(5000):
-        yield from map(_row_to_record, rows)
+        yield from map(activity_from_row, rows)

@@ -105,7 +105,9 @@ def _owner(path: Path) -> str:
 
 def _open(path: Path) -> Connection:
     # isolation_level=None: no implicit transactions; write() opens them explicitly.
-    return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=Connection)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=Connection)
+    conn.row_factory = sqlite3.Row  # rows are read by column name (storage.rows)
+    return conn
 
 
 def _folder_is_read_only(path: Path, cause: BaseException | None) -> bool:
@@ -140,6 +142,7 @@ def _open_read_only(path: Path) -> Connection:
             uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None, factory=Connection
         )
         conn.execute("PRAGMA user_version").fetchone()
+        conn.row_factory = sqlite3.Row
     except sqlite3.Error as exc:
         raise DataError(
             f"cannot read {path}: its folder {path.parent} is read-only and {wal.name} holds "

@@ -1,102 +1,41 @@
 """Goals in plain SQL, and the one aggregate that measures a goal over a time window."""
 
-import json
 import sqlite3
-from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.goals import Goal
 from fittrack.core.periods import period_containing, utc_bounds
 from fittrack.core.progress import Progress, goal_periods, progress
-from fittrack.storage.activities import check_prefix, from_db_time, one_match, to_db_time
-
-_COLUMNS = (
-    "id, name, period, metric, target, activity_type, start_date, end_date, paused, pauses, "
-    "created_at, updated_at, deleted_at"
+from fittrack.storage.activities import check_prefix, one_match
+from fittrack.storage.aggregates import period_total_sql
+from fittrack.storage.rows import (
+    GOAL_FIELDS,
+    goal_from_row,
+    goal_to_row,
+    named_values,
+    select_list,
+    to_db_time,
 )
 
-# What each metric adds up; TOTAL() is 0.0 rather than NULL over no rows.
-_AGGREGATES = {
-    "distance": "TOTAL(distance_m)",
-    "duration": "TOTAL(duration_s)",
-    "count": "COUNT(*)",
-    "calories": "TOTAL(calories_kcal)",
-}
-
-
-def _text_day(value: object) -> date:
-    return date.fromisoformat(str(value))
-
-
-def _text_time(value: object) -> datetime:
-    return from_db_time(str(value))
-
-
-def _row_to_goal(
-    row: Sequence[Any],
-    read_day: Callable[[Any], date] = _text_day,
-    read_time: Callable[[Any], datetime] = _text_time,
-) -> Goal:
-    """A goal row (``_COLUMNS``) as a Goal; the readers turn stored dates and times into values
-    (SQLite's text here; the server passes PostgreSQL's)."""
-    pauses = tuple(
-        (date.fromisoformat(first), None if last is None else date.fromisoformat(last))
-        for first, last in json.loads(str(row[9]))
-    )
-    return Goal(
-        id=str(row[0]),
-        name=str(row[1]),
-        period=str(row[2]),
-        metric=str(row[3]),
-        target=float(row[4]),
-        activity_type=None if row[5] is None else str(row[5]),
-        start_date=read_day(row[6]),
-        end_date=None if row[7] is None else read_day(row[7]),
-        paused=bool(row[8]),
-        pauses=pauses,
-        created_at=read_time(row[10]),
-        updated_at=read_time(row[11]),
-        deleted_at=None if row[12] is None else read_time(row[12]),
-    )
-
-
-def _goal_params(goal: Goal) -> tuple[object, ...]:
-    pauses = [[a.isoformat(), None if b is None else b.isoformat()] for a, b in goal.pauses]
-    return (
-        goal.id,
-        goal.name,
-        goal.period,
-        goal.metric,
-        goal.target,
-        goal.activity_type,
-        goal.start_date.isoformat(),
-        None if goal.end_date is None else goal.end_date.isoformat(),
-        goal.paused,
-        json.dumps(pauses),
-        to_db_time(goal.created_at),
-        to_db_time(goal.updated_at),
-        None if goal.deleted_at is None else to_db_time(goal.deleted_at),
-    )
+_COLUMNS = select_list(GOAL_FIELDS)
+_UPDATE = "UPDATE goal SET " + ", ".join(
+    [f"{name} = :{name}" for name in GOAL_FIELDS if name not in ("id", "created_at")]
+    + ["change_seq = NULL"]
+)
 
 
 def insert_goal(conn: sqlite3.Connection, goal: Goal) -> None:
     """Store a new goal (inside the caller's write transaction)."""
     conn.execute(
-        f"INSERT INTO goal ({_COLUMNS}) VALUES ({', '.join('?' * 13)})", _goal_params(goal)
+        f"INSERT INTO goal ({_COLUMNS}) VALUES ({named_values(GOAL_FIELDS)})", goal_to_row(goal)
     )
 
 
 def update_goal(conn: sqlite3.Connection, goal: Goal) -> None:
     """Replace every field of a goal but its id and creation time."""
-    params = _goal_params(goal)
-    conn.execute(
-        "UPDATE goal SET name=?, period=?, metric=?, target=?, activity_type=?, start_date=?, "
-        "end_date=?, paused=?, pauses=?, updated_at=?, deleted_at=?, change_seq=NULL WHERE id=?",
-        (*params[1:10], *params[11:], goal.id),
-    )
+    conn.execute(f"{_UPDATE} WHERE id = :id", goal_to_row(goal))
 
 
 def load_goals(conn: sqlite3.Connection) -> list[Goal]:
@@ -104,7 +43,7 @@ def load_goals(conn: sqlite3.Connection) -> list[Goal]:
     rows = conn.execute(
         f"SELECT {_COLUMNS} FROM goal WHERE deleted_at IS NULL ORDER BY created_at, id"
     ).fetchall()
-    return [_row_to_goal(row) for row in rows]
+    return [goal_from_row(row) for row in rows]
 
 
 def find_goal(conn: sqlite3.Connection, prefix: str) -> Goal:
@@ -114,16 +53,7 @@ def find_goal(conn: sqlite3.Connection, prefix: str) -> Goal:
         f"SELECT {_COLUMNS} FROM goal WHERE id >= ? AND id < ? AND deleted_at IS NULL LIMIT 6",
         (prefix, prefix + "~"),
     ).fetchall()
-    return _row_to_goal(one_match(rows, prefix, "goal", "goals", "fittrack goal list"))
-
-
-def measure_query(metric: str, activity_type: str | None) -> str:
-    """The SQL of one goal's value over [start, end): an aggregate over the start-time index."""
-    sql = (
-        f"SELECT {_AGGREGATES[metric]} FROM activity "
-        "WHERE start_at >= ? AND start_at < ? AND deleted_at IS NULL"
-    )
-    return sql + (" AND type = ?" if activity_type is not None else "")
+    return goal_from_row(one_match(rows, prefix, "goal", "goals", "fittrack goal list"))
 
 
 def measure(
@@ -134,10 +64,9 @@ def measure(
     end: datetime,
 ) -> float:
     """What the activities starting in [start, end) add up to, for one metric (and type)."""
-    params: list[object] = [to_db_time(start), to_db_time(end)]
-    if activity_type is not None:
-        params.append(activity_type)
-    return float(conn.execute(measure_query(metric, activity_type), params).fetchone()[0])
+    sql = period_total_sql(metric, typed=activity_type is not None, owned=False)
+    params = {"start": to_db_time(start), "end": to_db_time(end), "type": activity_type}
+    return float(conn.execute(sql, params).fetchone()["total"])
 
 
 def current_progress(

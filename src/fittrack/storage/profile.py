@@ -6,76 +6,68 @@ from datetime import datetime
 
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.profile import Profile
-from fittrack.storage.activities import to_db_time
+from fittrack.storage.rows import (
+    PROFILE_FIELDS,
+    TYPE_FIELDS,
+    named_values,
+    profile_from_row,
+    profile_to_row,
+    select_list,
+    to_db_time,
+    type_from_row,
+    type_to_row,
+)
 
 
 def load_profile(conn: sqlite3.Connection) -> Profile:
     """The profile, or the defaults when none was saved."""
     row = conn.execute(
-        "SELECT weight_kg, timezone, units, week_start FROM profile "
+        f"SELECT {select_list(PROFILE_FIELDS)} FROM profile "
         "WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
     ).fetchone()
-    if row is None:
-        return Profile()
-    return Profile(weight_kg=row[0], timezone=row[1], units=row[2], week_start=row[3])
+    return Profile() if row is None else profile_from_row(row)
 
 
 def save_profile(conn: sqlite3.Connection, profile: Profile, now: datetime) -> None:
-    """Store the profile (inside the caller's write transaction)."""
-    stamp = to_db_time(now)
-    values = (profile.weight_kg, profile.timezone, profile.units, profile.week_start, stamp)
-    updated = conn.execute(
-        "UPDATE profile SET weight_kg=?, timezone=?, units=?, week_start=?, updated_at=?, "
-        "change_seq=NULL WHERE deleted_at IS NULL",
-        values,
-    )
-    if updated.rowcount == 0:
+    """Store the profile as changed here (inside the caller's write transaction)."""
+    write_profile(conn, profile, now, None)
+
+
+def write_profile(
+    conn: sqlite3.Connection, profile: Profile, updated: datetime, change_seq: int | None
+) -> None:
+    """Update the one live profile row, or create it: ``change_seq`` None for a change made
+    here (to be pushed), a number for the server's version (in sync)."""
+    values = profile_to_row(profile) | {
+        "updated_at": to_db_time(updated),
+        "change_seq": change_seq,
+    }
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    changed = conn.execute(f"UPDATE profile SET {assignments} WHERE deleted_at IS NULL", values)
+    if changed.rowcount == 0:
+        row = values | {"id": str(uuid.uuid4()), "created_at": values["updated_at"]}
         conn.execute(
-            "INSERT INTO profile (weight_kg, timezone, units, week_start, updated_at, id, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (*values, str(uuid.uuid4()), stamp),
+            f"INSERT INTO profile ({', '.join(row)}) VALUES ({named_values(tuple(row))})", row
         )
 
 
 def load_custom_types(conn: sqlite3.Connection) -> list[ActivityType]:
     """The activity types the person added."""
     rows = conn.execute(
-        "SELECT slug, name, met, aliases, tracks_distance, figure, max_speed_mps "
-        "FROM activity_type "
+        f"SELECT {select_list(TYPE_FIELDS)} FROM activity_type "
         "WHERE deleted_at IS NULL ORDER BY slug"
     ).fetchall()
-    return [
-        ActivityType(
-            slug=row[0],
-            name=row[1],
-            met=float(row[2]),
-            aliases=tuple(a for a in str(row[3]).split(",") if a),
-            tracks_distance=bool(row[4]),
-            builtin=False,
-            compendium="",
-            figure=row[5] or "pace",
-            max_speed_mps=row[6],
-        )
-        for row in rows
-    ]
+    return [type_from_row(row) for row in rows]
 
 
 def add_custom_type(conn: sqlite3.Connection, activity_type: ActivityType, now: datetime) -> None:
     """Store a new custom type (inside the caller's write transaction)."""
     stamp = to_db_time(now)
+    row = type_to_row(activity_type) | {
+        "id": str(uuid.uuid4()),
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
     conn.execute(
-        "INSERT INTO activity_type (id, slug, name, met, aliases, tracks_distance, figure, "
-        "max_speed_mps, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            str(uuid.uuid4()),
-            activity_type.slug,
-            activity_type.name,
-            activity_type.met,
-            ",".join(activity_type.aliases),
-            activity_type.tracks_distance,
-            activity_type.figure,
-            activity_type.max_speed_mps,
-            stamp,
-            stamp,
-        ),
+        f"INSERT INTO activity_type ({', '.join(row)}) VALUES ({named_values(tuple(row))})", row
     )

@@ -176,3 +176,33 @@ class SyncState(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=32)
     value: str
+
+
+def render_columns() -> str:
+    """The text of ``storage/columns.py``: each table's column names, in the tables' order.
+
+    The everyday commands name columns through that module, which imports nothing, instead of
+    importing SQLModel (~350 ms) to ask these classes. ``python -m fittrack.storage.schema``
+    writes it; ``tests/storage/test_schema.py`` fails when it no longer matches the tables.
+    """
+    lines = [
+        '"""Column names of each table, generated from ``storage.schema`` (do not edit by hand).',
+        "",
+        "Regenerate with ``python -m fittrack.storage.schema`` after changing a table;",
+        "``tests/storage/test_schema.py`` fails while this file and the tables differ.",
+        '"""',
+        "",
+    ]
+    for name, table in sorted(SQLModel.metadata.tables.items()):
+        lines.append(f"{name.upper()} = (")
+        lines += [f'    "{column.name}",' for column in table.columns]
+        lines += [")", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    from pathlib import Path
+
+    target = Path(__file__).with_name("columns.py")
+    target.write_text(render_columns())
+    print(f"wrote {target}")

@@ -11,15 +11,21 @@ from datetime import datetime
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.goals import Goal
 from fittrack.core.profile import Profile
-from fittrack.storage.activities import _COLUMNS as ACTIVITY_COLUMNS
-from fittrack.storage.activities import (
-    _record_params,
-    _row_to_record,
-    from_db_time,
+from fittrack.storage.profile import write_profile
+from fittrack.storage.rows import (
+    ACTIVITY_FIELDS,
+    GOAL_FIELDS,
+    PROFILE_FIELDS,
+    activity_from_row,
+    activity_to_row,
+    goal_from_row,
+    goal_to_row,
+    named_values,
+    profile_from_row,
+    read_time,
+    select_list,
     to_db_time,
 )
-from fittrack.storage.goals import _COLUMNS as GOAL_COLUMNS
-from fittrack.storage.goals import _goal_params, _row_to_goal
 
 TABLES = ("activity", "goal", "profile")
 
@@ -30,7 +36,7 @@ PUSHED = 0
 def get_state(conn: sqlite3.Connection, key: str) -> str | None:
     """One value of the sync bookkeeping (``cursor``, ``account``, ``last_sync``)."""
     row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
-    return None if row is None else str(row[0])
+    return None if row is None else str(row["value"])
 
 
 def set_state(conn: sqlite3.Connection, key: str, value: str) -> None:
@@ -64,13 +70,13 @@ def count_changed(conn: sqlite3.Connection) -> int:
     total = 0
     for table in ("activity", "goal"):
         total += conn.execute(
-            f"SELECT COUNT(*) FROM {table} INDEXED BY ix_{table}_changed "
+            f"SELECT COUNT(*) AS count FROM {table} INDEXED BY ix_{table}_changed "
             "WHERE change_seq IS NULL AND owner IS NULL"
-        ).fetchone()[0]
+        ).fetchone()["count"]
     # The same test as changed_profile(): the profile row is pushed when changed here.
     total += conn.execute(
-        "SELECT COUNT(*) FROM profile WHERE deleted_at IS NULL AND change_seq IS NULL"
-    ).fetchone()[0]
+        "SELECT COUNT(*) AS count FROM profile WHERE deleted_at IS NULL AND change_seq IS NULL"
+    ).fetchone()["count"]
     return int(total)
 
 
@@ -93,25 +99,29 @@ def changed_query(table: str, columns: str) -> str:
 
 def changed_activities(conn: sqlite3.Connection, after_id: str, limit: int) -> list[ActivityRecord]:
     """Activities changed here (deletions included), by id after ``after_id``."""
-    rows = conn.execute(changed_query("activity", ACTIVITY_COLUMNS), (after_id, limit)).fetchall()
-    return [_row_to_record(row) for row in rows]
+    rows = conn.execute(
+        changed_query("activity", select_list(ACTIVITY_FIELDS)), (after_id, limit)
+    ).fetchall()
+    return [activity_from_row(row) for row in rows]
 
 
 def changed_goals(conn: sqlite3.Connection, after_id: str, limit: int) -> list[Goal]:
     """Goals changed here (deletions included), by id after ``after_id``."""
-    rows = conn.execute(changed_query("goal", GOAL_COLUMNS), (after_id, limit)).fetchall()
-    return [_row_to_goal(row) for row in rows]
+    rows = conn.execute(
+        changed_query("goal", select_list(GOAL_FIELDS)), (after_id, limit)
+    ).fetchall()
+    return [goal_from_row(row) for row in rows]
 
 
 def changed_profile(conn: sqlite3.Connection) -> tuple[Profile, datetime] | None:
     """The profile and when it was changed, if it was changed here."""
     row = conn.execute(
-        "SELECT weight_kg, timezone, units, week_start, updated_at FROM profile "
+        f"SELECT {select_list(PROFILE_FIELDS)}, updated_at FROM profile "
         "WHERE deleted_at IS NULL AND change_seq IS NULL ORDER BY created_at LIMIT 1"
     ).fetchone()
     if row is None:
         return None
-    return Profile(row[0], row[1], row[2], row[3]), from_db_time(row[4])
+    return profile_from_row(row), read_time(row["updated_at"])
 
 
 def mark_pushed(conn: sqlite3.Connection, table: str, pushed: list[tuple[str, datetime]]) -> None:
@@ -151,28 +161,26 @@ def local_version(
     ).fetchone()
     if row is None:
         return None
-    return from_db_time(row[0]), row[1] is not None, row[2] is None
+    return read_time(row["updated_at"]), row["deleted_at"] is not None, row["change_seq"] is None
 
 
 def store_activity(conn: sqlite3.Connection, record: ActivityRecord, marker: int) -> None:
     """Write the server's version of an activity, in sync (``change_seq = marker``)."""
-    placeholders = ", ".join("?" * 16)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in ACTIVITY_COLUMNS.split(", ")[1:])
-    conn.execute(
-        f"INSERT INTO activity ({ACTIVITY_COLUMNS}, change_seq) VALUES ({placeholders}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}, change_seq = excluded.change_seq",
-        (*_record_params(record), marker),
-    )
+    conn.execute(_upsert("activity", ACTIVITY_FIELDS), activity_to_row(record) | {"marker": marker})
 
 
 def store_goal(conn: sqlite3.Connection, goal: Goal, marker: int) -> None:
     """Write the server's version of a goal, in sync."""
-    placeholders = ", ".join("?" * 14)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in GOAL_COLUMNS.split(", ")[1:])
-    conn.execute(
-        f"INSERT INTO goal ({GOAL_COLUMNS}, change_seq) VALUES ({placeholders}) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}, change_seq = excluded.change_seq",
-        (*_goal_params(goal), marker),
+    conn.execute(_upsert("goal", GOAL_FIELDS), goal_to_row(goal) | {"marker": marker})
+
+
+def _upsert(table: str, fields: tuple[str, ...]) -> str:
+    """Insert a row of ``fields`` (named parameters) in sync (``:marker``), or overwrite it."""
+    updates = ", ".join(f"{name} = excluded.{name}" for name in fields if name != "id")
+    return (
+        f"INSERT INTO {table} ({select_list(fields)}, change_seq) "
+        f"VALUES ({named_values(fields)}, :marker) "
+        f"ON CONFLICT (id) DO UPDATE SET {updates}, change_seq = excluded.change_seq"
     )
 
 
@@ -180,21 +188,7 @@ def store_profile(
     conn: sqlite3.Connection, profile: Profile, updated: datetime, marker: int
 ) -> None:
     """Write the server's version of the profile, in sync."""
-    import uuid
-
-    values = (profile.weight_kg, profile.timezone, profile.units, profile.week_start)
-    stamp = to_db_time(updated)
-    changed = conn.execute(
-        "UPDATE profile SET weight_kg=?, timezone=?, units=?, week_start=?, updated_at=?, "
-        "change_seq=? WHERE deleted_at IS NULL",
-        (*values, stamp, marker),
-    )
-    if changed.rowcount == 0:
-        conn.execute(
-            "INSERT INTO profile (weight_kg, timezone, units, week_start, updated_at, change_seq, "
-            "id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (*values, stamp, marker, str(uuid.uuid4()), stamp),
-        )
+    write_profile(conn, profile, updated, marker)
 
 
 def profile_version(conn: sqlite3.Connection) -> tuple[datetime, bool] | None:
@@ -203,4 +197,4 @@ def profile_version(conn: sqlite3.Connection) -> tuple[datetime, bool] | None:
         "SELECT updated_at, change_seq FROM profile WHERE deleted_at IS NULL "
         "ORDER BY created_at LIMIT 1"
     ).fetchone()
-    return None if row is None else (from_db_time(row[0]), row[1] is None)
+    return None if row is None else (read_time(row["updated_at"]), row["change_seq"] is None)

@@ -24,12 +24,12 @@ from typing import Any
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.quantities import format_duration
 from fittrack.errors import DataError, FittrackError, NotFound
-from fittrack.storage.activities import (
-    _COLUMNS,
-    _row_to_record,
-    check_prefix,
+from fittrack.storage.activities import check_prefix, one_match
+from fittrack.storage.rows import (
+    ACTIVITY_FIELDS,
+    activity_from_row,
     from_db_time,
-    one_match,
+    select_list,
     to_db_time,
 )
 
@@ -77,11 +77,8 @@ class Undone:
 def snapshot(conn: sqlite3.Connection, table: str, row_id: str) -> dict[str, Any] | None:
     """The whole row (column name to stored value), or None when there is none with that id."""
     _check_table(table)
-    cursor = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return dict(zip([d[0] for d in cursor.description], row, strict=True))
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return None if row is None else dict(row)
 
 
 def record(conn: sqlite3.Connection, now: datetime, summary: str, changes: list[Change]) -> None:
@@ -125,12 +122,12 @@ def profile_row(conn: sqlite3.Connection) -> dict[str, Any] | None:
     row = conn.execute(
         "SELECT id FROM profile WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
     ).fetchone()
-    return None if row is None else snapshot(conn, "profile", str(row[0]))
+    return None if row is None else snapshot(conn, "profile", str(row["id"]))
 
 
 def steps_left(conn: sqlite3.Connection) -> int:
     """How many steps ``undo`` can still take back."""
-    return int(conn.execute("SELECT COUNT(*) FROM undo_step").fetchone()[0])
+    return int(conn.execute("SELECT COUNT(*) AS count FROM undo_step").fetchone()["count"])
 
 
 def undo_last(conn: sqlite3.Connection, now: datetime) -> Undone:
@@ -147,7 +144,7 @@ def undo_last(conn: sqlite3.Connection, now: datetime) -> Undone:
             "nothing to undo: no change made on this device is left in the journal "
             "(imports and syncs are not journaled)"
         )
-    seq, made_at, summary, text = row
+    seq, made_at, summary, text = row["seq"], row["made_at"], row["summary"], row["changes"]
     try:
         changes = [
             Change(str(c["table"]), str(c["id"]), c["before"], bool(c.get("deletes", False)))
@@ -267,8 +264,8 @@ def find_deleted(conn: sqlite3.Connection, prefix: str) -> ActivityRecord:
     (naming a live activity the prefix matches, if any)."""
     prefix = check_prefix(prefix, "an activity", "fittrack list")
     rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM activity WHERE id >= ? AND id < ? AND deleted_at IS NOT NULL "
-        "LIMIT 6",
+        f"SELECT {select_list(ACTIVITY_FIELDS)} FROM activity "
+        "WHERE id >= ? AND id < ? AND deleted_at IS NOT NULL LIMIT 6",
         (prefix, prefix + "~"),
     ).fetchall()
     if not rows:
@@ -282,7 +279,7 @@ def find_deleted(conn: sqlite3.Connection, prefix: str) -> ActivityRecord:
                 "deleted activities only"
             )
         raise NotFound(f"no deleted activity with an id starting '{prefix}'")
-    return _row_to_record(one_match(rows, prefix, "activity", "activities", "fittrack list"))
+    return activity_from_row(one_match(rows, prefix, "activity", "activities", "fittrack list"))
 
 
 def revive(conn: sqlite3.Connection, table: str, row_id: str, now: datetime) -> Change:

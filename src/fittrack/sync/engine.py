@@ -185,7 +185,7 @@ def _settle(
                 if version is not None and version[0] == row.updated_at and version[2]:
                     _store(conn, kind, result["stored"], local.PUSHED)
                     report.pulled[key] += 1  # this device's row changed: count it as pulled
-                lost = row.to_json() | {"deleted_at": _stamp_or_none(row.deleted_at)}
+                lost = row.to_json(deleted=True)
                 report.conflicts.append(Conflict(kind, row.id, "server", lost))
             else:
                 error = result.get("error") or "the server holds this id for another account"
@@ -306,18 +306,12 @@ def _store_profile(conn: sqlite3.Connection, item: dict[str, Any], marker: int) 
 # --- JSON both ways ----------------------------------------------------------------------------
 
 
-def _stamp_or_none(moment: datetime | None) -> str | None:
-    return None if moment is None else stamp(moment)
-
-
 def _activity_item(record: ActivityRecord) -> dict[str, Any]:
-    return record.to_json() | {"deleted_at": _stamp_or_none(record.deleted_at)}
+    return record.to_json(deleted=True)
 
 
 def _goal_item(goal: Goal) -> dict[str, Any]:
-    pauses = [[a.isoformat(), None if b is None else b.isoformat()] for a, b in goal.pauses]
-    item = goal.to_json() | {"pauses": pauses, "deleted_at": _stamp_or_none(goal.deleted_at)}
-    return item
+    return goal.to_json(deleted=True, pauses=True)
 
 
 def _time(text: str | None) -> datetime | None:
