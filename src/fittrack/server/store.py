@@ -29,6 +29,7 @@ from fittrack.core.activity import check_not_future, resolve_span
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, local_day_bounds, stamp
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.goals import MAX_COUNT, Goal
+from fittrack.core.merge import Version, merge
 from fittrack.core.periods import Period, period_containing, utc_bounds
 from fittrack.core.profile import Profile
 from fittrack.core.progress import Progress, is_active, progress
@@ -547,15 +548,10 @@ def _decide(
         return "created"
     if row[kind.owner] != owner:
         return "not_found"
-    stored_deleted = row[kind.deleted] is not None
-    if stored_deleted:
-        return "unchanged" if write.deleted_at is not None else "kept"
-    stored_at = db.read_ts(row[kind.updated])
-    if write.updated_at is not None and write.deleted_at is None:
-        if write.updated_at == stored_at:
-            return "unchanged"
-        if write.updated_at < stored_at:
-            return "kept"
+    held = Version(db.read_ts(row[kind.updated]), row[kind.deleted] is not None)
+    outcome = merge(held, Version(write.updated_at, write.deleted_at is not None))
+    if outcome != "updated":
+        return outcome
     unseen = seen is not None and row[kind.owner + 1] is not None and row[kind.owner + 1] > seen
     return "replaced" if unseen else "updated"
 

@@ -21,6 +21,7 @@ from typing import Any
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.dates import stamp
 from fittrack.core.goals import Goal
+from fittrack.core.merge import Version, merge
 from fittrack.core.profile import Profile
 from fittrack.storage import sync as local
 from fittrack.storage.db import write
@@ -262,12 +263,16 @@ def _pull_row(
         _store(conn, kind, item, marker)  # our own change coming back: now in sync
         return
     if changed_here:
-        # Changed on both sides since the last sync: a deletion wins, then the later edit.
-        server_wins = remote_deleted or (not local_deleted and remote_updated > local_updated)
-        if not server_wins:
+        # Changed on both sides since the last sync: core.merge decides (a deletion wins, then
+        # the later edit). Deleted on both sides is no conflict: the row is gone either way.
+        outcome = merge(
+            Version(local_updated, local_deleted), Version(remote_updated, remote_deleted)
+        )
+        if outcome == "kept":
             report.conflicts.append(Conflict(kind, item["id"], "local", item))
             return  # this device's version stays changed and goes out with the next push
-        report.conflicts.append(Conflict(kind, item["id"], "server", None))
+        if outcome == "updated":
+            report.conflicts.append(Conflict(kind, item["id"], "server", None))
     _store(conn, kind, item, marker)
     report.pulled[key] += 1
 
@@ -283,7 +288,7 @@ def _pull_profile(
             _store_profile(conn, item, marker)
             return
         if changed_here:
-            if local_updated > remote_updated:
+            if merge(Version(local_updated), Version(remote_updated)) == "kept":
                 report.conflicts.append(Conflict("profile", "profile", "local", item))
                 return
             report.conflicts.append(Conflict("profile", "profile", "server", None))
