@@ -1,10 +1,13 @@
 """What the render modules share: consoles sized to a terminal or whole in a pipe, plain piped
 tables, figures in each sport's terms, and plurals."""
 
+import ast
 import io
+from pathlib import Path
 
 import pytest
 
+import fittrack
 from fittrack.cli.render import base
 from fittrack.core.activity_types import BUILTIN_TYPES
 
@@ -62,3 +65,20 @@ def test_a_swim_distance_stays_in_metres_or_yards() -> None:
     assert base.sport_distance(3800, "swim", "metric", None) == "3800 m"
     assert base.sport_distance(3800, "swim", "imperial", None) == "4156 yd"
     assert base.sport_distance(3800, "run", "metric", None) == "3.80 km"
+
+
+def test_only_the_render_package_imports_rich() -> None:
+    package = Path(fittrack.__file__).parent
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(name.split(".")[0] == "rich" for name in names):
+                importers.add(path.relative_to(package).parent.as_posix())
+    assert importers == {"cli/render"}
