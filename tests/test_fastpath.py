@@ -232,3 +232,59 @@ def test_a_command_builds_only_its_own_module(
     assert f"fittrack.cli.{module}" in loaded
     others = {"serve", "sync", "data", "profile", "undo", "log", "goals", "activities", "status"}
     assert loaded & {f"fittrack.cli.{m}" for m in others} == {f"fittrack.cli.{module}"}
+
+
+_MODULES_PROBE = """
+import json, sys
+from fittrack.cli.app import main
+sys.argv = ["fittrack", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "modules"),
+    [
+        (["log", "walk", "5k", "50:00"], {"activities"}),
+        (["list"], {"activities"}),
+        (["show", "PREFIX"], {"activities"}),
+        (["status"], {"status", "sync"}),
+        (["goal", "list"], {"goals"}),
+        (["list", "--json"], set()),
+    ],
+    ids=lambda a: " ".join(a) if isinstance(a, list) else ",".join(sorted(a)) or "none",
+)
+def test_a_command_loads_only_the_render_modules_it_prints_with(
+    fittrack_home: Path, args: list[str], modules: set[str]
+) -> None:
+    """The render package: `list` loads what the activity commands print (and the shared base),
+    not what `summary` or `import` print; machine output loads none of it, nor Rich."""
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
+
+    def run(*argv: str) -> set[str]:
+        result = subprocess.run(
+            [sys.executable, "-c", _MODULES_PROBE, *argv],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+    run("log", "run", "5k", "27:30", "--json")
+    if "PREFIX" in args:
+        conn = sqlite3.connect(fittrack_home / "fittrack.db")
+        prefix = conn.execute("SELECT id FROM activity").fetchone()[0][:6]
+        conn.close()
+        args = [prefix if a == "PREFIX" else a for a in args]
+    loaded = run(*args)
+    expected = {f"fittrack.cli.render.{m}" for m in modules}
+    if modules:
+        expected |= {"fittrack.cli.render", "fittrack.cli.render.base"}
+    assert {m for m in loaded if m.startswith("fittrack.cli.render")} == expected
+    assert ("rich" in loaded) == bool(modules)

@@ -157,12 +157,13 @@ def test_the_progress_bar_shows_files_of_the_total_and_a_percentage(
 ) -> None:
     from rich.console import Console
 
-    from fittrack.cli import data, render
+    from fittrack.cli import data
+    from fittrack.cli.render import base
 
     screen = io.StringIO()
     monkeypatch.setattr(data, "_progress_wanted", lambda as_json: True)
     monkeypatch.setattr(
-        render, "_err", lambda: Console(file=screen, force_terminal=True, width=120)
+        base, "stderr_console", lambda: Console(file=screen, force_terminal=True, width=120)
     )
     paths = [str(_csv(tmp_path, f"{i}.csv", 10 * i, 2)) for i in range(4)]
     assert cli("import", *paths).exit_code == 0

@@ -1,20 +1,14 @@
-"""What people read: whole output in a pipe, tables that fit a narrow terminal, figures in each
-sport's terms, goal names that read well, the weight hint once a day, and unsynced changes."""
+"""What people read: whole output in a pipe, figures in each sport's terms, goal names that read
+well, the weight hint once a day, and unsynced changes. (Tables on a narrow terminal: the tests of
+``fittrack.cli.render`` under tests/cli/render/.)"""
 
-import io
 import json
 import sqlite3
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 from tests.helpers import Invoke, count_rows
-
-from fittrack.cli import render
-from fittrack.core.activity import ActivityRecord
-from fittrack.core.goals import Goal
-from fittrack.core.profile import Profile
 
 LONG_NOTE = (
     "intervals on the track with the club, six by eight hundred metres, then a long cool down "
@@ -71,123 +65,6 @@ def test_piped_summary_and_status_pad_nothing(cli: Invoke) -> None:
         result = cli(*args)
         assert result.exit_code == 0, result.output
         assert all(line == line.rstrip() for line in result.stdout.splitlines()), args
-
-
-def test_a_terminal_takes_its_width_from_columns(monkeypatch: pytest.MonkeyPatch) -> None:
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    monkeypatch.setenv("COLUMNS", "60")
-    assert render._console(Terminal()).width == 60
-    assert render._console(io.StringIO()).width > 10_000  # a pipe: no width to cut at
-
-
-# --- 1. a narrow terminal -------------------------------------------------------------------
-
-
-def _activity(note: str) -> ActivityRecord:
-    start = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
-    return ActivityRecord(
-        id="89582400-0000-4000-8000-000000000000",
-        type="ride",
-        start=start,
-        end=datetime(2026, 11, 21, 10, 30, tzinfo=UTC),
-        duration_s=5400.0,
-        distance_m=42000.0,
-        calories_kcal=1260.0,
-        calories_estimated=True,
-        workload=900.0,
-        note=note,
-        source="manual",
-        created_at=start,
-        updated_at=start,
-    )
-
-
-def _goal(name: str) -> Goal:
-    stamp = datetime(2026, 11, 1, tzinfo=UTC)
-    return Goal(
-        id="94237fe7-0000-4000-8000-000000000000",
-        name=name,
-        period="month",
-        metric="distance",
-        target=160934.4,
-        activity_type="run",
-        start_date=date(2026, 11, 1),
-        end_date=date(2026, 12, 31),
-        paused=False,
-        pauses=(),
-        created_at=stamp,
-        updated_at=stamp,
-    )
-
-
-def _screen(monkeypatch: pytest.MonkeyPatch, width: int, draw: object) -> list[str]:
-    buffer = io.StringIO()
-    monkeypatch.setattr(
-        render,
-        "_out",
-        lambda: Console(
-            file=buffer, width=width, force_terminal=True, color_system=None, highlight=False
-        ),
-    )
-    assert callable(draw)
-    draw()
-    return buffer.getvalue().splitlines()
-
-
-def _words(lines: list[str]) -> list[str]:
-    return " ".join(lines).split()
-
-
-@pytest.mark.parametrize("width", [100, 60, 40, 30])
-def test_a_narrow_terminal_wraps_the_note_and_keeps_every_column(
-    monkeypatch: pytest.MonkeyPatch, width: int
-) -> None:
-    record = _activity(LONG_NOTE)
-    lines = _screen(
-        monkeypatch,
-        width,
-        lambda: render.activity_table([record], Profile(), UTC, more=False),
-    )
-    assert all(len(line.rstrip()) <= width for line in lines), lines
-    words = _words(lines)
-    for header in ("id", "when", "type", "distance", "time", "pace/speed", "kcal", "note"):
-        assert header in words
-    for value in ("89582400", "ride", "42.00", "1:30:00", "28.0", "km/h", "1260"):
-        assert value in words
-    # Every word of the note, in order, wrapped rather than cut off.
-    text = " ".join(words)
-    assert " ".join(LONG_NOTE.split()) in text.replace("\n", " ")
-
-
-def test_the_note_wraps_inside_the_table_when_it_can(monkeypatch: pytest.MonkeyPatch) -> None:
-    lines = _screen(
-        monkeypatch,
-        100,
-        lambda: render.activity_table([_activity(LONG_NOTE)], Profile(), UTC, more=False),
-    )
-    assert lines[0].split()[-1] == "note"  # one header line: the note is a column
-    assert len(lines) > 2  # and its text wrapped onto more lines
-    assert lines[1].startswith("89582400")
-
-
-@pytest.mark.parametrize("width", [80, 60, 40])
-def test_a_narrow_terminal_wraps_a_goal_name_and_keeps_every_column(
-    monkeypatch: pytest.MonkeyPatch, width: int
-) -> None:
-    lines = _screen(
-        monkeypatch,
-        width,
-        lambda: render.goal_table([_goal(LONG_NAME)], Profile(), date(2026, 11, 20)),
-    )
-    assert all(len(line.rstrip()) <= width for line in lines), lines
-    words = _words(lines)
-    headers = ("id", "target", "per", "until", "state", "name")
-    for value in (*headers, "94237fe7", "160.93", "2026-12-31"):
-        assert value in words
-    assert " ".join(LONG_NAME.split()) in " ".join(words)
 
 
 # --- 2. figures in the sport's own terms ----------------------------------------------------

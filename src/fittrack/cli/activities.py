@@ -106,7 +106,7 @@ def list_(
     if as_csv:
         print_csv(records)
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import activities as render
 
     more = limit != 0 and len(records) > limit
     filtered = bool(from_ or to or type_)
@@ -127,7 +127,7 @@ def show(activity_id: IdArg, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(record.to_json())
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import activities as render
 
     render.activity_detail(record, session.profile, session.figures([record.type]))
 
@@ -256,14 +256,15 @@ def edit(
             {"activity": record.to_json(), "completed_goals": [g.to_json() for g in completed]}
         )
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import activities as render
+    from fittrack.cli.render.base import figure_of
 
     render.logged(
         record,
         session.profile,
         session.tz,
         verb="Updated",
-        figures={kind.slug: render.figure_of(kind)},
+        figures={kind.slug: figure_of(kind)},
     )
     render.completed_goals(completed)
     if hint:
@@ -292,7 +293,7 @@ def delete(
 
     session = open_session()
     record = activities.find(session.conn, activity_id)
-    from fittrack.cli import render
+    from fittrack.cli.render import activities as render
 
     if not yes:
         figures = session.figures([record.type])
@@ -339,7 +340,7 @@ def restore(activity_id: IdArg, as_json: JsonFlag = False) -> None:
         # copy would be a double, on every device once synced.
         twin = activities.near_duplicate(conn, old.type, old.start)
         if twin is not None:
-            from fittrack.cli import render
+            from fittrack.cli.render import activities as render
 
             raise FittrackError(
                 f"{render.one_line(twin, session.profile, session.tz)} is already in the log, "
@@ -355,7 +356,7 @@ def restore(activity_id: IdArg, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(restored.to_json())
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import activities as render
 
     render.logged(restored, session.profile, session.tz, verb="Restored")
     if restored.id != old.id:

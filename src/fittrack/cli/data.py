@@ -190,9 +190,9 @@ def import_(
     try:
         session = open_session()  # Ctrl-C while a new database is made: nothing imported yet
     except KeyboardInterrupt:
-        from fittrack.cli import render_import
+        from fittrack.cli.render import data as render
 
-        render_import.import_interrupted([], None, 0, dry_run)
+        render.import_interrupted([], None, 0, dry_run)
         raise typer.Exit(code=130) from None
     override = None if type_ is None else session.resolve_type(type_)
     options = Options(
@@ -204,7 +204,7 @@ def import_(
     )
     progress = None
     if _progress_wanted(as_json):
-        from fittrack.cli.render_import import ImportProgress
+        from fittrack.cli.render.data import ImportProgress
 
         progress = ImportProgress()
     importer = Importer(
@@ -227,9 +227,9 @@ def import_(
         if progress:
             progress.stop()
             progress = None
-        from fittrack.cli import render_import
+        from fittrack.cli.render import data as render
 
-        render_import.import_interrupted(stop.done, stop.current, stop.more, dry_run)
+        render.import_interrupted(stop.done, stop.current, stop.more, dry_run)
         raise typer.Exit(code=130) from None
     finally:
         if progress:
@@ -248,9 +248,9 @@ def import_(
             }
         )
     else:
-        from fittrack.cli import render_import
+        from fittrack.cli.render import data as render
 
         # A dry run is asked for to see each file: every one is listed.
-        render_import.import_report(reports, dry_run, verbose or dry_run)
+        render.import_report(reports, dry_run, verbose or dry_run)
     if failed:
         raise typer.Exit(code=1)

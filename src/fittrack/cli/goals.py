@@ -86,7 +86,7 @@ def _show(session: Session, goal: object, as_json: bool, verb: str) -> None:
     if as_json:
         print_json(goal.to_json())
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import goals as render
 
     render.goal_line(goal, verb)
 
@@ -186,7 +186,7 @@ def goal_list(
     if as_json:
         print_json([g.to_json() for g in goals])
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import goals as render
 
     render.goal_table(goals, session.profile, today)
 

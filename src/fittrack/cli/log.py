@@ -109,7 +109,7 @@ def log(
         # both find the log without it.
         twin = None if force else activities.near_duplicate(conn, record.type, record.start)
         if twin is not None:
-            from fittrack.cli import render
+            from fittrack.cli.render import activities as render
 
             raise UsageError(
                 f"{render.one_line(twin, session.profile, session.tz)} is already logged and "
@@ -127,9 +127,10 @@ def log(
             {"activity": record.to_json(), "completed_goals": [g.to_json() for g in completed]}
         )
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import activities as render
+    from fittrack.cli.render.base import figure_of
 
-    render.logged(record, session.profile, session.tz, figures={kind.slug: render.figure_of(kind)})
+    render.logged(record, session.profile, session.tz, figures={kind.slug: figure_of(kind)})
     render.completed_goals(completed)
     if hint:
         render.weight_hint()

@@ -48,7 +48,7 @@ def profile_show(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json(_profile_json(profile))
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import profile as render
 
     render.profile(profile, system_timezone_name())
 
@@ -153,7 +153,7 @@ def profile_set(
     if as_json:
         print_json(_profile_json(profile))
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import profile as render
     from fittrack.core.dates import system_timezone_name
 
     render.profile(profile, system_timezone_name())
@@ -173,7 +173,7 @@ def types_list(as_json: JsonFlag = False) -> None:
     if as_json:
         print_json([_type_json(k) for k in kinds])
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import profile as render
 
     render.types_table(kinds)
 

@@ -98,7 +98,8 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
             }
         )
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import status as render
+    from fittrack.cli.render import sync as render_sync
 
     if progresses:
         render.status_goals(progresses, session.profile)
@@ -108,9 +109,9 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
         render.no_goals(len(load_goals(session.conn)))
     render.week_totals(first, totals, session.profile, session.figures([t.type for t in totals]))
     if last_sync is not None:
-        render.last_sync(datetime.fromisoformat(last_sync), session.now)
+        render_sync.last_sync(datetime.fromisoformat(last_sync), session.now)
     if unsynced:
-        render.unsynced(unsynced)
+        render_sync.unsynced(unsynced)
 
 
 def progress(
@@ -175,7 +176,7 @@ def progress(
             }
         )
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import status as render
 
     if not results:
         from fittrack.storage.goals import load_goals
@@ -282,7 +283,7 @@ def summary(
             }
         )
         return
-    from fittrack.cli import render
+    from fittrack.cli.render import status as render
 
     figures = session.figures({t.type for t in totals} | {r.type for r in records})
     render.summary(first, last, totals, records, best_week, session.profile, figures)

@@ -1,6 +1,5 @@
 """What ``fittrack import`` prints: its progress bar, the summary line, the table of files, and
-the line after Ctrl-C. Apart from ``render`` so that the everyday commands do not load it.
-"""
+the line after Ctrl-C."""
 
 from collections.abc import Sequence
 from typing import Protocol
@@ -8,8 +7,7 @@ from typing import Protocol
 from rich.table import Table
 from rich.text import Text
 
-from fittrack.cli import render
-from fittrack.cli.render import plural
+from fittrack.cli.render import base
 from fittrack.core.activity_types import ActivityType
 
 
@@ -48,7 +46,7 @@ class ImportProgress:
             BarColumn(),
             TaskProgressColumn(),
             TextColumn("{task.fields[rows]} rows"),
-            console=render.stderr_console(),
+            console=base.stderr_console(),
             transient=True,
         )
         self._task = self._progress.add_task("importing", total=None, rows=0)
@@ -108,11 +106,11 @@ def import_summary(reports: Sequence[ImportReportLike], dry_run: bool) -> str:
     brought = {k: sum(r.brought.get(k, 0) for r in reports) for k in ("goals", "types")}
     profile = any(r.brought.get("profile") for r in reports)
     verb = "Would import" if dry_run else "Imported"
-    line = f"{verb} {plural(added, 'activity', 'activities')}"
+    line = f"{verb} {base.plural(added, 'activity', 'activities')}"
     if sources:
-        line += f" from {plural(sources, 'file')}"
-    extras = [plural(brought["goals"], "goal")] if brought["goals"] else []
-    extras += [plural(brought["types"], "type")] if brought["types"] else []
+        line += f" from {base.plural(sources, 'file')}"
+    extras = [base.plural(brought["goals"], "goal")] if brought["goals"] else []
+    extras += [base.plural(brought["types"], "type")] if brought["types"] else []
     extras += ["the profile"] if profile else []
     if extras:
         line += " with " + (
@@ -124,7 +122,7 @@ def import_summary(reports: Sequence[ImportReportLike], dry_run: bool) -> str:
     if implausible:
         tail.append(f"{implausible} skipped (implausible speed)")
     if failed:
-        tail.append(f"{plural(failed, 'file')} failed")
+        tail.append(f"{base.plural(failed, 'file')} failed")
     line += ("; " + ", ".join(tail) if tail else "") + "."
     if dry_run:
         line += " (dry run: nothing was written)"
@@ -134,7 +132,7 @@ def import_summary(reports: Sequence[ImportReportLike], dry_run: bool) -> str:
 def import_report(reports: Sequence[ImportReportLike], dry_run: bool, verbose: bool) -> None:
     """The summary line, then a table of the files that failed or skipped rows (all with
     ``verbose``), then the new types and the rows skipped for a reason other than a duplicate."""
-    console = render.stdout_console()
+    console = base.stdout_console()
     if not reports:
         console.print("Nothing to import.")
         return
@@ -167,7 +165,7 @@ def import_report(reports: Sequence[ImportReportLike], dry_run: bool, verbose: b
         hidden = r.implausible - len(r.skipped_rows)
         if hidden > 0:
             console.print(
-                Text(f"{shown_path(r.path)}: {plural(hidden, 'more row')} like these"),
+                Text(f"{shown_path(r.path)}: {base.plural(hidden, 'more row')} like these"),
                 soft_wrap=True,
             )
     console.print(Text(import_summary(reports, dry_run)), soft_wrap=True)
@@ -188,7 +186,7 @@ def import_interrupted(
         done = [shown_path(r.path) for r in saved if not r.failed]
         if done:
             names = ", ".join(done[:3]) + (f" and {len(done) - 3} more" if len(done) > 3 else "")
-            added = plural(sum(r.added for r in saved), "activity", "activities")
+            added = base.plural(sum(r.added for r in saved), "activity", "activities")
             line = f"Interrupted: saved {names} ({added}); "
         else:
             line = "Interrupted: nothing was saved; "
@@ -198,4 +196,4 @@ def import_interrupted(
             line += f"{shown_path(current)} and the rest were not imported."
         else:
             line += f"{shown_path(current)} was not imported."
-    render.stderr_console().print(Text(line), soft_wrap=True)
+    base.stderr_console().print(Text(line), soft_wrap=True)
