@@ -1,25 +1,83 @@
 """The SQLModel tables, the migrations and the plain-SQL queries describe one schema."""
 
+import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine, make_url
 from sqlmodel import Session, SQLModel, select
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.storage import activities, db, schema
 
 
-def test_migrated_database_matches_the_sqlmodel_tables(db_file: Path) -> None:
+def _differences(engine: Engine) -> list[object]:
+    """What Alembic's autogenerate would change to make the database match the tables."""
+    options = {"compare_type": True, "compare_server_default": True}
+    with engine.connect() as conn:
+        return list(
+            compare_metadata(MigrationContext.configure(conn, opts=options), SQLModel.metadata)
+        )
+
+
+def test_migrated_sqlite_database_matches_the_sqlmodel_tables(db_file: Path) -> None:
     db.connect(db_file).close()
     engine = create_engine(f"sqlite:///{db_file}")
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
-    engine.dispose()
-    assert diff == []
+    try:
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def fresh_postgres() -> Iterator[str]:
+    """A new, empty PostgreSQL database (dropped afterwards), as a SQLAlchemy URL."""
+    url = os.environ.get("FITTRACK_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("FITTRACK_TEST_DATABASE_URL is not set: the PostgreSQL tests need a server")
+    base = make_url(url).set(drivername="postgresql+psycopg")
+    name = f"schema_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def test_migrated_postgresql_database_matches_the_sqlmodel_tables(fresh_postgres: str) -> None:
+    engine = create_engine(fresh_postgres)
+    config = Config()
+    config.set_main_option("script_location", str(Path(db.__file__).parent / "migrations"))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
+
+
+def test_every_migration_goes_down_and_up_again(db_file: Path) -> None:
+    """Each revision's downgrade undoes its upgrade: down to the first and back again matches."""
+    db.connect(db_file).close()
+    db.migrate(db_file, "0001")
+    db.migrate(db_file, "head")
+    engine = create_engine(f"sqlite:///{db_file}")
+    try:
+        assert _differences(engine) == []
+    finally:
+        engine.dispose()
 
 
 def test_rows_written_in_plain_sql_read_back_through_sqlmodel_and_back(db_file: Path) -> None:
