@@ -317,7 +317,7 @@ _ACTIVITY_UPSERT = (
     f"INSERT INTO activity ({ACTIVITY_COLUMNS}, owner, change_seq) VALUES ("
     ":id, :type, :start_at, :end_at, :utc_offset_min, :duration_s, :distance_m, :calories_kcal, "
     ":calories_estimated, :workload, :note, :source, :created_at, :updated_at, :deleted_at, "
-    ":owner, :change_seq) ON CONFLICT (id) DO UPDATE SET "
+    ":owner, :change_seq) ON CONFLICT (id, owner) DO UPDATE SET "
     + ", ".join(
         f"{c} = excluded.{c}"
         for c in [
@@ -611,7 +611,7 @@ _GOAL_UPSERT = (
     f"INSERT INTO goal ({GOAL_COLUMNS}, owner, change_seq) VALUES ("
     ":id, :name, :period, :metric, :target, :activity_type, :start_date, :end_date, :paused, "
     ":pauses, :created_at, :updated_at, :deleted_at, :owner, :change_seq) "
-    "ON CONFLICT (id) DO UPDATE SET "
+    "ON CONFLICT (id, owner) DO UPDATE SET "
     + ", ".join(
         f"{c} = excluded.{c}"
         for c in [

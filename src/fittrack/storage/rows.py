@@ -27,6 +27,12 @@ Row = Mapping[str, Any]
 TimeWriter = Callable[[datetime], Any]
 """How a backend stores an aware datetime (SQLite: :func:`to_db_time`)."""
 
+NO_OWNER = ""
+"""The ``owner`` of an activity or a goal on a person's own database: part of their key (id,
+owner), so not NULL as the other tables' owner is (``storage.schema``)."""
+KEYED_BY_OWNER = ("activity", "goal")
+"""The tables whose rows are known by (id, owner): ``ON CONFLICT (id, owner)`` finds their rows."""
+
 BOOKKEEPING = ("owner", "change_seq")
 """Columns of synced tables that are not part of the record: whose row it is, its change number."""
 

@@ -14,7 +14,11 @@ Conventions, shared by client and server:
   offset its person was in, so it can be shown at the local time it happened;
 - every synced row has ``created_at``, ``updated_at`` and a ``deleted_at`` tombstone: deleting only
   sets ``deleted_at``, so a deletion can travel to other devices.
-- quantities are SI: metres, seconds, kcal, kg.
+- quantities are SI: metres, seconds, kcal, kg;
+- an activity or a goal is known by (``id``, ``owner``): on the server two accounts may hold the
+  same UUID (an activity exported from one and imported into the other); on a person's own
+  database ``owner`` is the empty string (``NO_OWNER``), so ``ON CONFLICT (id, owner)`` finds a
+  row by its id there.
 """
 
 from datetime import date, datetime
@@ -23,11 +27,23 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, text
 from sqlmodel import Field, SQLModel
 
+from fittrack.storage.rows import NO_OWNER
+
 _CHANGED_ONLY: dict[str, Any] = {
     "sqlite_where": text("change_seq IS NULL"),
     "postgresql_where": text("change_seq IS NULL"),
 }
 """A partial index of the rows changed on this device and not yet pushed (see storage.sync)."""
+
+
+def _owner_key() -> Any:
+    """The ``owner`` column of a table keyed by (id, owner)."""
+    return Field(
+        default=NO_OWNER,
+        primary_key=True,
+        max_length=36,
+        sa_column_kwargs={"server_default": text(f"{NO_OWNER!r}")},
+    )
 
 
 class SyncedRow(SQLModel):
@@ -63,6 +79,7 @@ class Activity(ActivityBase, SyncedRow, table=True):
     """One workout (the seed calls it a Workout)."""
 
     __tablename__ = "activity"
+    owner: str = _owner_key()
     __table_args__ = (
         Index("ix_activity_start_at", "start_at"),
         Index("ix_activity_updated_at", "updated_at"),
@@ -120,6 +137,7 @@ class Goal(GoalBase, SyncedRow, table=True):
     """A goal (the table only; the goals commands build on it)."""
 
     __tablename__ = "goal"
+    owner: str = _owner_key()
     __table_args__ = (
         Index("ix_goal_owner_change_seq", "owner", "change_seq"),
         Index("ix_goal_changed", "id", **_CHANGED_ONLY),

@@ -71,7 +71,7 @@ def count_changed(conn: sqlite3.Connection) -> int:
     for table in ("activity", "goal"):
         total += conn.execute(
             f"SELECT COUNT(*) AS count FROM {table} INDEXED BY ix_{table}_changed "
-            "WHERE change_seq IS NULL AND owner IS NULL"
+            "WHERE change_seq IS NULL AND owner = ''"
         ).fetchone()["count"]
     # The same test as changed_profile(): the profile row is pushed when changed here.
     total += conn.execute(
@@ -92,7 +92,7 @@ def changed_query(table: str, columns: str) -> str:
     statistics of a log where every row has the same owner lead the planner elsewhere."""
     return (
         f"SELECT {columns} FROM {table} INDEXED BY ix_{table}_changed "
-        "WHERE change_seq IS NULL AND owner IS NULL "
+        "WHERE change_seq IS NULL AND owner = '' "
         "AND id > ? ORDER BY id LIMIT ?"
     )
 
@@ -180,7 +180,7 @@ def _upsert(table: str, fields: tuple[str, ...]) -> str:
     return (
         f"INSERT INTO {table} ({select_list(fields)}, change_seq) "
         f"VALUES ({named_values(fields)}, :marker) "
-        f"ON CONFLICT (id) DO UPDATE SET {updates}, change_seq = excluded.change_seq"
+        f"ON CONFLICT (id, owner) DO UPDATE SET {updates}, change_seq = excluded.change_seq"
     )
 
 

@@ -27,6 +27,8 @@ from fittrack.errors import DataError, FittrackError, NotFound
 from fittrack.storage.activities import check_prefix, one_match
 from fittrack.storage.rows import (
     ACTIVITY_FIELDS,
+    KEYED_BY_OWNER,
+    NO_OWNER,
     activity_from_row,
     from_db_time,
     select_list,
@@ -222,10 +224,14 @@ def _follow_copy(conn: sqlite3.Connection, table: str, old_id: str, new_id: str)
 def _write_back(conn: sqlite3.Connection, table: str, values: dict[str, Any], stamp: str) -> None:
     """Write a row's values over it (or insert it), as a new local change."""
     row = values | {"updated_at": stamp, "change_seq": None}
+    key = "id"
+    if table in KEYED_BY_OWNER:  # steps journaled before schema 8 hold a NULL owner
+        row["owner"] = row.get("owner") or NO_OWNER
+        key = "id, owner"
     columns = [c for c in row if c != "id"]
     conn.execute(
         f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES ({', '.join('?' * (len(row)))}) "
-        f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns)}",
+        f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns)}",
         (row["id"], *(row[c] for c in columns)),
     )
 
