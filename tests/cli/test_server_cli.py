@@ -14,8 +14,7 @@ import uvicorn
 from fastapi.testclient import TestClient
 from tests.helpers import Invoke, count_rows
 
-from fittrack.server import workers as server_workers
-from fittrack.server.app import create_app
+from fittrack.server.main import create_app
 from fittrack.server.settings import Settings
 
 
@@ -30,12 +29,6 @@ def no_uvicorn(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     serving forever."""
     started: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.append(kwargs))
-
-    def serve(options: dict[str, Any], workers: int) -> int:
-        started.append({**options, "workers": workers})
-        return 0
-
-    monkeypatch.setattr(server_workers, "serve", serve)
     return started
 
 

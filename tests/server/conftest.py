@@ -10,7 +10,7 @@ import asyncio
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fittrack.server import auth
-from fittrack.server.db import migrate, open_database
+from fittrack.server.db import migrate, open_engine
 from fittrack.server.ratelimit import Rate
 from fittrack.server.settings import Settings
 
@@ -68,15 +68,14 @@ class Api:
 
 
 def run_on_db(url: str, work: Callable[..., Any], *args: Any) -> Any:
-    """Run ``await work(db, *args)`` on a database of its own (outside the app's event loop)."""
+    """Run ``await work(engine, *args)`` on an engine of its own (outside the app's event loop)."""
 
     async def run() -> Any:
-        db = open_database(url)
-        await db.open()
+        engine = open_engine(url)
         try:
-            return await work(db, *args)
+            return await work(engine, *args)
         finally:
-            await db.close()
+            await engine.dispose()
 
     return asyncio.run(run())
 
@@ -108,9 +107,9 @@ def make_api(backend: Settings) -> Iterator[Callable[..., Api]]:
     started: list[TestClient] = []
 
     def make(**changes: Any) -> Api:
-        from fittrack.server.app import create_app
+        from fittrack.server.main import create_app
 
-        settings = replace(backend, **changes)
+        settings = backend.model_copy(update=changes)
         client = TestClient(create_app(settings))
         client.__enter__()
         started.append(client)

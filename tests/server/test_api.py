@@ -104,11 +104,12 @@ def test_a_tokens_use_is_recorded_at_most_once_a_minute(make_api: Any) -> None:
         assert api.client.get("/v1/goals", headers=headers).status_code == 200
     assert last_used() == first  # within the minute: not written again
 
-    async def age(db: Any) -> None:
-        async with db.transaction() as conn:
+    async def age(engine: Any) -> None:
+        async with engine.begin() as conn:
             await conn.execute(
-                "UPDATE api_token SET last_used_at = :then WHERE prefix = :prefix",
-                {"then": db.ts(datetime.now(UTC) - timedelta(minutes=2)), "prefix": prefix},
+                auth.TOKENS.update()
+                .where(auth.TOKENS.c.prefix == prefix)
+                .values(last_used_at=datetime.now(UTC) - timedelta(minutes=2))
             )
 
     run_on_db(url, age)
@@ -125,7 +126,7 @@ def test_a_failed_record_of_use_never_refuses_the_request(
     api = make_api(token_cache_s=0)
     headers = api.user()
     resolver = api.state.resolver
-    real = resolver.db
+    real = resolver.engine
 
     class ReadOnly:
         """The server's database, refusing every write."""
@@ -133,10 +134,10 @@ def test_a_failed_record_of_use_never_refuses_the_request(
         def __getattr__(self, name: str) -> Any:
             return getattr(real, name)
 
-        def transaction(self) -> Any:
+        def begin(self) -> Any:
             raise RuntimeError("the database is read-only")
 
-    resolver.db = ReadOnly()
+    resolver.engine = ReadOnly()
     with caplog.at_level(logging.WARNING, logger="fittrack.server"):
         assert api.client.get("/v1/goals", headers=headers).status_code == 200
     assert any("could not record the use of token" in r.getMessage() for r in caplog.records)
@@ -269,18 +270,40 @@ def test_another_users_ids_are_not_found_and_never_changed(api: Api) -> None:
     bob = api.user("bob")
     assert api.client.get(f"/v1/activities/{activity_id}", headers=bob).status_code == 404
     assert api.client.delete(f"/v1/activities/{activity_id}", headers=bob).status_code == 404
-    overwrite = put(api, run(note="bob's", updated_at=stamp(-0.0001)), "bob", activity_id)
-    assert overwrite.status_code == 404
     assert api.client.get(f"/v1/goals/{goal['id']}/progress", headers=bob).status_code == 404
-    goal_body = {"period": "day", "metric": "count", "target": 1, "start_date": "2026-01-01"}
-    assert api.client.put(f"/v1/goals/{goal['id']}", json=goal_body, headers=bob).status_code == 404
+    assert api.client.delete(f"/v1/goals/{goal['id']}", headers=bob).status_code == 404
     assert api.client.get("/v1/activities", headers=bob).json()["items"] == []
     assert api.client.get("/v1/goals", headers=bob).json() == []
     assert api.client.get("/v1/changes", headers=bob).json()["activities"] == []
-    # Ana's rows are as she left them.
-    mine = api.client.get(f"/v1/activities/{activity_id}", headers=api.user()).json()
-    assert mine["note"] == "ana's"
-    assert api.client.get("/v1/goals", headers=api.user()).json()[0]["target"] == 3
+
+
+def test_two_accounts_may_hold_the_same_ids(api: Api) -> None:
+    """Behaviour 2: the key is (owner, id). An activity exported from Ana's account and imported
+    into Bob's keeps its UUID; both sync, and neither answer says the other's exists."""
+    activity_id = str(uuid.uuid4())
+    goal_id = str(uuid.uuid4())
+    goal_body = {"period": "week", "metric": "count", "target": 3, "start_date": "2026-01-01"}
+    ana, bob = api.user(), api.user("bob")
+    assert put(api, run(note="ana's", updated_at=stamp(1)), "ana", activity_id).status_code == 201
+    assert api.client.put(f"/v1/goals/{goal_id}", json=goal_body, headers=ana).status_code == 201
+    # Bob's PUT of the same ids creates his own rows, exactly as for an id nobody holds.
+    assert put(api, run(note="bob's", updated_at=stamp(0)), "bob", activity_id).status_code == 201
+    bob_goal = {**goal_body, "target": 5}
+    assert api.client.put(f"/v1/goals/{goal_id}", json=bob_goal, headers=bob).status_code == 201
+    # Ana's sync goes on as before: her rows are hers, and are as she left them.
+    again = {"activities": [{**run(note="ana's", updated_at=stamp(1)), "id": activity_id}]}
+    assert api.client.post("/v1/batch", json=again, headers=ana).status_code == 200
+    assert api.client.get(f"/v1/activities/{activity_id}", headers=ana).json()["note"] == "ana's"
+    assert api.client.get(f"/v1/activities/{activity_id}", headers=bob).json()["note"] == "bob's"
+    assert api.client.get("/v1/goals", headers=ana).json()[0]["target"] == 3
+    assert api.client.get("/v1/goals", headers=bob).json()[0]["target"] == 5
+    # Bob deleting his copy leaves Ana's.
+    assert api.client.delete(f"/v1/activities/{activity_id}", headers=bob).status_code == 204
+    assert api.client.get(f"/v1/activities/{activity_id}", headers=ana).status_code == 200
+    changes = api.client.get("/v1/changes", headers=ana).json()["activities"]
+    assert [(c["id"], c["note"], c["deleted_at"]) for c in changes] == [
+        (activity_id, "ana's", None)
+    ]
 
 
 # --- lists and pages ---------------------------------------------------------------------------
@@ -608,7 +631,9 @@ def test_requests_without_a_valid_token_share_their_address_limit(make_api: Any)
     assert api.client.get("/v1/goals").status_code == 429
     assert api.client.get("/openapi.json").status_code == 429
     assert api.client.get("/healthz").status_code == 200  # the load balancer is never refused
-    assert api.client.get("/v1/goals", headers=api.user()).status_code == 200
+    # A token this worker does not know yet counts against the address before it is looked up:
+    # throttled, it costs the database nothing (behaviour 3); a known one has its own bucket.
+    assert api.client.get("/v1/goals", headers=api.user()).status_code == 429
 
 
 # --- the cache ---------------------------------------------------------------------------------
@@ -729,12 +754,13 @@ def test_a_batch_applies_each_write_by_the_rules_of_its_put(api: Api) -> None:
     response = api.client.post("/v1/batch", json=body, headers=headers)
     assert response.status_code == 200, response.text
     results = response.json()
-    assert [r["result"] for r in results["activities"]] == ["created"] * 3 + ["kept", "not_found"]
+    # Bob's id is another row: Ana gets her own (the key is owner and id).
+    assert [r["result"] for r in results["activities"]] == ["created"] * 3 + ["kept", "created"]
     assert results["goals"] == [{"id": goal_id, "result": "created", "stored": None}]
     assert results["activities"][3]["stored"]["note"] == "server"  # what won, to apply locally
     # Sent again (a lost answer), nothing changes and nothing is reported lost.
     again = api.client.post("/v1/batch", json=body, headers=headers).json()
-    assert [r["result"] for r in again["activities"]] == ["unchanged"] * 3 + ["kept", "not_found"]
+    assert [r["result"] for r in again["activities"]] == ["unchanged"] * 3 + ["kept", "unchanged"]
     assert again["goals"][0]["result"] == "unchanged"
     shown = api.client.get(f"/v1/activities/{newer_on_server}", headers=headers).json()
     assert shown["note"] == "server"
@@ -747,7 +773,7 @@ def test_a_batch_applies_each_write_by_the_rules_of_its_put(api: Api) -> None:
         cursor = page["cursor"]
         if not page["more"]:
             break
-    assert sorted(seen) == sorted([newer_on_server, *fresh, goal_id])
+    assert sorted(seen) == sorted([newer_on_server, *fresh, theirs, goal_id])
 
 
 @pytest.mark.parametrize(
@@ -878,59 +904,61 @@ def test_a_cursor_holding_a_number_for_an_id_answers_422(api: Api) -> None:
 def test_a_page_of_changes_never_skips_a_row_written_while_it_is_read(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Another worker commits an activity and a goal between the page's reads of the two tables:
-    the page must not hand out a cursor past the activity it did not hold."""
+    """Another worker tries to commit an activity and a goal between the page's reads of the two
+    tables: the page must not hand out a cursor past the activity it did not hold."""
     import asyncio
     import sqlite3
 
     from tests.server.conftest import run_on_db
 
-    from fittrack.server import auth, db, store
+    from fittrack.server import auth, db
+    from fittrack.server.data import activities, goals, sync
 
     url = f"sqlite:///{tmp_path / 'server.db'}"
     db.migrate(url)
     token = run_on_db(url, auth.add_user, "ana@example.org")
-    owner = run_on_db(url, lambda d: d.fetchone("SELECT id FROM app_user"))[0]
-    other_worker = sqlite3.connect(tmp_path / "server.db", isolation_level=None)
-    original = db._SqliteConnection.fetchall
+    other_worker = sqlite3.connect(tmp_path / "server.db", isolation_level=None, timeout=0)
+    (owner,) = other_worker.execute("SELECT id FROM app_user").fetchone()
+    real_select = sync.select
     calls = 0
+    refused: list[str] = []
 
-    async def fetchall_then_a_write_elsewhere(self: Any, sql: str, params: Any = None) -> Any:
+    def select_then_a_write_elsewhere(*args: Any) -> Any:
         nonlocal calls
-        rows = await original(self, sql, params)
         calls += 1
-        if calls == 1:  # between the activity and the goal reads
-            other_worker.execute("UPDATE app_user SET change_seq = 2")
-            for table, seq in (("activity", 1), ("goal", 2)):
-                other_worker.execute(
-                    f"UPDATE {table} SET change_seq = ? WHERE owner = ?", (seq, owner)
-                )
-        return rows
+        if calls == 2:  # between the activity and the goal reads
+            try:
+                other_worker.execute("BEGIN IMMEDIATE")
+                other_worker.execute("UPDATE app_user SET change_seq = 2")
+                for table, seq in (("activity", 1), ("goal", 2)):
+                    other_worker.execute(
+                        f"UPDATE {table} SET change_seq = ? WHERE owner = ?", (seq, owner)
+                    )
+                other_worker.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # the page holds the file: writers wait
+                refused.append(str(exc))
+        return real_select(*args)
 
-    async def page() -> dict[str, Any]:
-        database = db.open_database(url)
-        await database.open()
+    async def on_engine(work: Any) -> Any:
+        engine = db.open_engine(url)
         try:
-            return await store.changes(database, owner, 0, 500)
+            async with engine.connect() as conn:
+                return await work(conn)
         finally:
-            await database.close()
+            await engine.dispose()
 
-    async def seed() -> None:
-        database = db.open_database(url)
-        await database.open()
-        try:
-            await store.put_activity(database, owner, str(uuid.uuid4()), ActivityUpdate(**run()))
-            await store.create_goal(database, owner, GoalCreate(**WEEKLY_20K))
-            database.conn.execute("UPDATE activity SET change_seq = 0")  # type: ignore[attr-defined]
-            database.conn.execute("UPDATE goal SET change_seq = 0")  # type: ignore[attr-defined]
-        finally:
-            await database.close()
+    async def seed(conn: Any) -> None:
+        await activities.put(conn, owner, str(uuid.uuid4()), ActivityUpdate(**run()))
+        await goals.create(conn, owner, GoalCreate(**WEEKLY_20K))
+        async with conn.begin():
+            for table in (sync.ACTIVITY, sync.GOAL):
+                await conn.execute(table.update().values(change_seq=0))
 
-    asyncio.run(seed())
+    asyncio.run(on_engine(seed))
     assert token
-    monkeypatch.setattr(db._SqliteConnection, "fetchall", fetchall_then_a_write_elsewhere)
-    first = asyncio.run(page())
+    monkeypatch.setattr(sync, "select", select_then_a_write_elsewhere)
+    first = asyncio.run(on_engine(lambda conn: sync.changes(conn, owner, 0, 500)))
     other_worker.close()
     # Either both rows are on this page, or neither is and the cursor stays where it was.
     seen = len(first["activities"]) + len(first["goals"])
-    assert (seen, first["cursor"]) in ((0, 0), (2, 2)), first
+    assert (seen, first["cursor"]) in ((0, 0), (2, 2)), (first, refused)

@@ -23,11 +23,13 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from fittrack.server import store
-from fittrack.server.app import create_app
 from fittrack.server.auth import add_user
-from fittrack.server.db import Database, migrate, open_database
+from fittrack.server.data import activities, goals
+from fittrack.server.db import migrate, open_engine
+from fittrack.server.main import create_app
 from fittrack.server.models import ActivityUpdate, GoalUpdate
 from fittrack.server.ratelimit import Rate
 from fittrack.server.settings import Settings
@@ -49,16 +51,20 @@ REAL_IDS = ("activity_id", "goal_id")
 """Path parameters that, when the test draws so, name the seeded user's stored row."""
 
 
-async def _seed(db: Database) -> dict[str, str]:
+async def _seed(engine: AsyncEngine) -> dict[str, str]:
     """A user with one activity and one goal: their token and the two ids."""
-    token = await add_user(db, EMAIL)
-    row = await db.fetchone("SELECT id FROM app_user WHERE email = :email", {"email": EMAIL})
-    assert row is not None
-    owner = str(row[0])
+    token = await add_user(engine, EMAIL)
+    async with engine.connect() as conn:
+        owner = str(await conn.scalar(text("SELECT id FROM app_user")))
+    async with engine.connect() as conn:
+        return await _seed_rows(conn, owner, token)
+
+
+async def _seed_rows(conn: AsyncConnection, owner: str, token: str) -> dict[str, str]:
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     activity_id, goal_id = str(uuid.uuid4()), str(uuid.uuid4())
-    await store.put_activity(
-        db,
+    await activities.put(
+        conn,
         owner,
         activity_id,
         ActivityUpdate(
@@ -69,8 +75,8 @@ async def _seed(db: Database) -> dict[str, str]:
             distance_m=5000,
         ),
     )
-    await store.put_goal(
-        db,
+    await goals.put(
+        conn,
         owner,
         goal_id,
         GoalUpdate(period="week", metric="distance", target=20000, start_date=date(2025, 1, 6)),
@@ -85,12 +91,11 @@ def seeded(tmp_path: Path) -> dict[str, str]:
     migrate(url)
 
     async def run() -> dict[str, str]:
-        db = open_database(url)
-        await db.open()
+        engine = open_engine(url)
         try:
-            return await _seed(db)
+            return await _seed(engine)
         finally:
-            await db.close()
+            await engine.dispose()
 
     return {"url": url, **asyncio.run(run())}
 

@@ -84,8 +84,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     out of the way, and a revoked token refused at once. Each test makes its own users."""
     import uvicorn
 
-    from fittrack.server.app import create_app
     from fittrack.server.db import migrate
+    from fittrack.server.main import create_app
     from fittrack.server.ratelimit import Rate
     from fittrack.server.settings import Settings
 

@@ -49,28 +49,29 @@ def require_server_extra() -> None:
 
 
 def _on_database(work: Callable[[Any], Awaitable[_T]]) -> _T:
-    """Migrate the server's database, open it, run ``work(db)`` and close it."""
+    """Migrate the server's database, run ``work(engine)`` on it and let it go."""
     require_server_extra()
     import asyncio
 
-    from fittrack.server.db import migrate, open_database
+    from fittrack.server.db import is_unavailable, migrate, open_engine
     from fittrack.server.settings import Settings
 
     settings = Settings.from_env()
     _migrate(migrate, settings.database_url)
 
     async def run() -> _T:
-        db = open_database(settings.database_url)
-        await db.open()
+        engine = open_engine(settings.database_url)
         try:
-            return await work(db)
+            return await work(engine)
         finally:
-            await db.close()
+            await engine.dispose()
 
     try:
         return asyncio.run(run())
     except Exception as exc:
-        if isinstance(exc, sqlite3.Error) or type(exc).__module__.startswith("psycopg"):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        if isinstance(exc, SQLAlchemyError | sqlite3.Error) or is_unavailable(exc):
             # Said of the server's database: the CLI's own would name the wrong file.
             raise DataError(f"the server's database refused: {_first_line(exc)}") from exc
         raise
@@ -329,8 +330,9 @@ def serve(
     _migrate(migrate, settings.database_url)
     if workers > 1 and not settings.redis_url:
         typer.secho(
-            "Warning: several workers without FITTRACK_REDIS_URL: each keeps its own rate limits "
-            "and cache, so a write on one worker is not seen by another's cache (docs/server.md)",
+            "Warning: several workers without FITTRACK_REDIS_URL: each keeps its own rate limits, "
+            "and the cache is off (a worker's own cache would not see another's writes; "
+            "docs/server.md)",
             err=True,
             fg="yellow",
         )
@@ -340,22 +342,38 @@ def serve(
         f"{'Redis' if settings.redis_url else 'in-process'} limits and cache)",
         err=True,
     )
-    options: dict[str, Any] = {
-        "app": "fittrack.server.app:create_app",
-        "factory": True,
-        "host": host,
-        "port": port,
-        # uvloop and httptools: without them a worker is several times slower, and
-        # multi-worker setups lose TCP_NODELAY (docs/performance.md).
-        "loop": "uvloop",
-        "http": "httptools",
-        "access_log": False,  # the app writes its own line per request, without query strings
-        "log_config": LOG_CONFIG,
-        "timeout_graceful_shutdown": 10,
-    }
-    from fittrack.server.workers import serve as run_workers
+    import os
 
-    raise typer.Exit(run_workers(options, workers))
+    import uvicorn
+
+    # Each worker builds its app from the environment (``factory``): it learns from this how
+    # many workers share the port, and so whether its in-process cache may be used.
+    before = os.environ.get("FITTRACK_WORKERS")
+    os.environ["FITTRACK_WORKERS"] = str(workers)
+    try:
+        _run(uvicorn, host, port, workers)
+    finally:
+        if before is None:
+            del os.environ["FITTRACK_WORKERS"]
+        else:
+            os.environ["FITTRACK_WORKERS"] = before
+
+
+def _run(uvicorn: Any, host: str, port: int, workers: int) -> None:
+    """uvicorn, and with ``workers`` > 1 its own supervisor of that many worker processes."""
+    uvicorn.run(
+        "fittrack.server.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        # uvloop and httptools: without them a worker is several times slower (performance.md).
+        loop="uvloop",
+        http="httptools",
+        access_log=False,  # the app writes its own line per request, without query strings
+        log_config=LOG_CONFIG,
+        timeout_graceful_shutdown=10,
+    )
 
 
 def _check_can_listen(host: str, port: int) -> None:
@@ -385,7 +403,7 @@ LOG_CONFIG: dict[str, Any] = {
     },
     "handlers": {
         "stderr": {
-            "class": "fittrack.server.logs.TurnBufferedHandler",
+            "class": "logging.StreamHandler",
             "formatter": "plain",
             "stream": "ext://sys.stderr",
         },

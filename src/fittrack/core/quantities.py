@@ -47,6 +47,10 @@ MAX_DURATION_S = 10_000 * 3600.0
 MIN_WEIGHT_KG = 20.0
 MAX_WEIGHT_KG = 400.0
 MAX_CALORIES_KCAL = 100_000.0
+MAX_NOTE_CHARS = 1_000_000
+"""The longest note an activity holds (an import can carry long ones; one request stays bounded)."""
+MAX_NAME_CHARS = 10_000
+"""The longest name a goal has."""
 
 # Above this an `Nm` that reads as both is taken as metres, below it as minutes: nobody logs a
 # 200-metre activity, and nobody walks for 200 minutes and writes it as "200m".

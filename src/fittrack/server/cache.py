@@ -220,3 +220,15 @@ class RedisCache:
         self.hits += 1
         value: JsonList = json.loads(data)
         return value
+
+
+class NoCache(MemoryCache):
+    """A cache that always misses: several workers without Redis run without one, since one
+    worker's cache would not see another's writes (stale reads)."""
+
+    def _get(self, key: tuple[_Kind, str]) -> JsonList | None:
+        self.misses += 1
+        return None
+
+    def _set(self, key: tuple[_Kind, str], value: JsonList, token: int | None) -> None:
+        return None

@@ -24,24 +24,34 @@ from pydantic import (
 )
 
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
-from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
+from fittrack.core.quantities import (
+    MAX_CALORIES_KCAL,
+    MAX_DISTANCE_M,
+    MAX_DURATION_S,
+    MAX_NAME_CHARS,
+    MAX_NOTE_CHARS,
+)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]*$", min_length=1, max_length=32)]
 """An activity type: a built-in slug (``run``) or a person's own (``climbing``)."""
 
 
-def _no_nul(text: str) -> str:
-    # PostgreSQL's text cannot hold U+0000; refused here, for every backend, rather than a 500.
+def _storable(text: str) -> str:
+    # PostgreSQL's text cannot hold U+0000, and no database (nor UTF-8) a lone UTF-16 surrogate
+    # ("\ud800" in JSON): refused here, for every backend, rather than a 500.
     if "\x00" in text:
         raise ValueError("text must not contain the NUL character (U+0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (no lone UTF-16 surrogate)") from None
     return text
 
 
-Text = Annotated[str, AfterValidator(_no_nul)]
+Text = Annotated[str, AfterValidator(_storable)]
 
-Note = Annotated[Text, StringConstraints(max_length=1_000_000)]
-"""Notes are free text; a million characters is more than any person writes (an import can
-carry long ones), and keeps one request bounded."""
+Note = Annotated[Text, StringConstraints(max_length=MAX_NOTE_CHARS)]
+"""Notes are free text, as long as the CLI takes them (``core.quantities``)."""
 Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
 
 
@@ -71,7 +81,12 @@ class ActivityBase(_Strict):
     type: Slug
     start: AwareDatetime
     end: AwareDatetime
-    duration_s: float = Field(ge=0, le=MAX_DURATION_S, description="moving time, seconds")
+    duration_s: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_DURATION_S,
+        description="moving time, seconds; without it, end − start (the seed's minimal activity)",
+    )
     distance_m: float | None = Field(default=None, ge=0, le=MAX_DISTANCE_M)
     note: Note = ""
 
@@ -79,7 +94,12 @@ class ActivityBase(_Strict):
 class ActivityCreate(ActivityBase):
     """A new activity (POST): the server picks its id; calories are estimated unless given."""
 
-    duration_s: float = Field(gt=0, le=MAX_DURATION_S, description="moving time, seconds")
+    duration_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_DURATION_S,
+        description="moving time, seconds; default end − start",
+    )
     calories_kcal: float | None = Field(default=None, ge=0, le=MAX_CALORIES_KCAL)
     source: Source = "api"
 
@@ -133,7 +153,7 @@ class ActivityPage(BaseModel):
 class GoalBase(_Strict):
     """A target per day, week, month or year (SI: metres, seconds, a count, kcal)."""
 
-    name: Annotated[Text, StringConstraints(max_length=10_000)] = ""
+    name: Annotated[Text, StringConstraints(max_length=MAX_NAME_CHARS)] = ""
     period: Literal["day", "week", "month", "year"]
     metric: Literal["distance", "duration", "count", "calories"]
     target: float = Field(gt=0, le=MAX_DISTANCE_M, description="SI: metres, seconds, a count, kcal")
@@ -256,10 +276,10 @@ class Batch(_Strict):
 class ActivityResult(BaseModel):
     """What became of one activity of a batch: ``kept`` means the server kept its own newer or
     deleted row (the write lost; ``stored`` is that row), ``replaced`` that the write won over a
-    change the client had not seen, ``not_found`` that the id is another user's."""
+    change the client had not seen."""
 
     id: str
-    result: Literal["created", "updated", "replaced", "unchanged", "kept", "not_found"]
+    result: Literal["created", "updated", "replaced", "unchanged", "kept"]
     stored: ActivityPublic | None = None
 
 
@@ -267,7 +287,7 @@ class GoalResult(BaseModel):
     """What became of one goal of a batch (as for activities)."""
 
     id: str
-    result: Literal["created", "updated", "replaced", "unchanged", "kept", "not_found"]
+    result: Literal["created", "updated", "replaced", "unchanged", "kept"]
     stored: GoalPublic | None = None
 
 

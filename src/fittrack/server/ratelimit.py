@@ -20,17 +20,14 @@ Both answer a ``Decision``, whose ``headers()`` are the ``RateLimit-*`` headers 
 and the ``Retry-After`` of a 429.
 """
 
-import itertools
 import math
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
-
-from fittrack.server.batch import Batcher
 
 MAX_COUNT = 1_000_000_000
 """The largest count ``parse_rate`` accepts: beyond it a limit limits nothing, and the floats
@@ -206,8 +203,8 @@ class MemoryRateLimiter:
 
 # KEYS: the buckets, each a hash {tokens, ts}; ARGV: for the i-th key, its count (2i - 1) and period
 # in microseconds (2i). Returns, for each key in turn, {allowed (0/1), remaining, microseconds until
-# full, microseconds until a token}: one round trip for every request of a batch (server/batch.py),
-# on one reading of Redis's clock. A key named twice is taken from twice, in order.
+# full, microseconds until a token}, on one reading of Redis's clock (the limiter asks one key a
+# request; the script takes several so a caller could ask for many in one round trip).
 # Numbers are written with %.17g: Redis would turn a Lua number into at most 14 digits on some
 # versions, and a microsecond timestamp has 16. A refused request writes nothing (its refilled
 # bucket equals the stored one), so a client hammering a closed bucket costs no writes. A key
@@ -256,47 +253,28 @@ return out
 class RedisRateLimiter:
     """Token buckets in Redis, shared by every worker and machine that uses the same ``prefix``.
 
-    The requests of a moment share one ``EVALSHA`` (a ``Batcher``; the script is loaded on first
-    use and again after a Redis restart); each bucket is the key ``prefix + key``, a hash of the
-    tokens left and when, in microseconds of Redis's clock. The keys of one call must live on one
-    Redis (not a cluster, where they could hash to different nodes).
+    One ``EVALSHA`` a request (the script is loaded on first use and again after a Redis
+    restart); each bucket is the key ``prefix + key``, a hash of the tokens left and when, in
+    microseconds of Redis's clock. Errors (Redis away, or slower than the client's timeout) are
+    the caller's to handle: the app lets the request through and logs it.
     """
 
     round_trip = True
 
-    def __init__(self, redis: Redis, prefix: str, *, max_batch: int = 200) -> None:
+    def __init__(self, redis: Redis, prefix: str) -> None:
         self.prefix = prefix
         self._script = redis.register_script(_SCRIPT)
-        # Each hit is its own key: two hits on one bucket in a batch must take two tokens.
-        self._next = itertools.count()
-        self._batcher: Batcher[tuple[int, str, int, int], Decision] = Batcher(
-            self._hits, max_batch=max_batch, max_inflight=4
-        )
+        self.round_trips = 0
 
     async def hit(self, key: str, rate: Rate) -> Decision:
         """Take a token from ``key``'s bucket if there is one; say so either way."""
         period_us = round(rate.period_s * 1_000_000)
-        return await self._batcher.load(
-            (next(self._next), self.prefix + key, rate.count, period_us)
+        self.round_trips += 1
+        flat = await self._script(keys=[self.prefix + key], args=[rate.count, period_us])
+        return Decision(
+            bool(flat[0]),
+            rate.count,
+            int(flat[1]),
+            -(-int(flat[2]) // 1_000_000),
+            -(-int(flat[3]) // 1_000_000),
         )
-
-    @property
-    def round_trips(self) -> int:
-        """Scripts run on Redis so far by this limiter: one for each batch of hits."""
-        return self._batcher.batches
-
-    async def _hits(self, hits: Sequence[tuple[int, str, int, int]]) -> list[Decision]:
-        args: list[int] = []
-        for _, _, count, period_us in hits:
-            args += (count, period_us)
-        flat = await self._script(keys=[key for _, key, _, _ in hits], args=args)
-        return [
-            Decision(
-                bool(flat[i]),
-                hit[2],
-                int(flat[i + 1]),
-                -(-int(flat[i + 2]) // 1_000_000),
-                -(-int(flat[i + 3]) // 1_000_000),
-            )
-            for hit, i in zip(hits, range(0, 4 * len(hits), 4), strict=True)
-        ]

@@ -1,8 +1,10 @@
 """The sync server, as the client sees it: a few JSON requests, every failure a ``SyncError``.
 
 httpx is imported here and only here, so only the commands that talk to a server pay for it.
-A 429 is waited out when its ``Retry-After`` fits in what is left of ``max_wait_s``; beyond
-that the sync stops, saying when to try again.
+A 429 (rate limited) or a 503 (the server's database is away for a moment) is waited out when
+its ``Retry-After`` fits in what is left of ``max_wait_s``; beyond that the sync stops, saying
+when to try again. A 503 then is ``Unreachable``: "try later", with nothing lost (what was not
+confirmed is sent again by the next sync).
 """
 
 import time
@@ -79,10 +81,17 @@ class ServerClient:
                     "reachable",
                     reason,
                 ) from None
-            if response.status_code != 429:
+            if response.status_code not in (429, 503):
                 break
             retry = _retry_after(response.headers.get("Retry-After"))
             if self._waited + retry > self.max_wait_s:
+                if response.status_code == 503:
+                    reason = f"the server at {self.url} is unavailable for now (503)"
+                    raise Unreachable(
+                        f"{reason}; your log is saved here — run `fittrack sync` again in a "
+                        "little while",
+                        reason,
+                    )
                 raise SyncError(
                     f"the server is limiting this token's requests; try again in {retry:.0f} s "
                     "(what was sent so far is kept)"

@@ -1,14 +1,13 @@
 """The server's JSON of a stored activity is the CLI's ACTIVITY, plus the seed's fields."""
 
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fittrack.core.activity import ActivityRecord
-from fittrack.server.db import SqliteDatabase
-from fittrack.server.store import ACTIVITY_COLUMNS, activity_json
+from fittrack.server.data.activities import activity_json
+from fittrack.server.data.common import utc
 from fittrack.storage.rows import activity_to_row
 
 moments = st.datetimes(
@@ -49,10 +48,13 @@ def test_activity_json_is_the_clis_activity_json(
         updated_at=stamp,
         deleted_at=stamp if deleted else None,
     )
-    shown = activity_json(
-        SqliteDatabase(Path("unused.db")),
-        tuple(activity_to_row(record)[name] for name in ACTIVITY_COLUMNS.split(", ")),
-    )
+    # As the server writes it (aware UTC datetimes) and as SQLite reads it back (naive UTC).
+    written = activity_to_row(record, time=utc)
+    shown = activity_json(written)
+    naive = {
+        k: v.replace(tzinfo=None) if isinstance(v, datetime) else v for k, v in written.items()
+    }
+    assert activity_json(naive) == shown
     expected = record.to_json()
     assert {k: shown[k] for k in expected} == expected
     assert shown["deleted_at"] == (expected["updated_at"] if deleted else None)
