@@ -1,7 +1,6 @@
 """The behaviours issue 13 added or fixed (1 and 3–10; 2, ids per owner, is in test_api.py), on
 every backend of ``conftest.backend`` where they apply."""
 
-import asyncio
 import json
 import logging
 import os
@@ -48,7 +47,9 @@ def test_the_seeds_minimal_activity_moves_for_its_whole_span(api: Api) -> None:
 # --- 3. refused before the body is read; throttled garbage costs no lookup ----------------------
 
 
-def _call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[int, bool]:
+def _call(
+    portal: Any, app: Any, headers: list[tuple[bytes, bytes]], body: bytes
+) -> tuple[int, bool]:
     """Send one PUT straight to the ASGI app: its status, and whether its body was read."""
     read = False
     status = 0
@@ -81,17 +82,17 @@ def _call(app: Any, headers: list[tuple[bytes, bytes]], body: bytes) -> tuple[in
         "client": ("203.0.113.9", 1234),
         "server": ("testserver", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    portal.call(app, scope, receive, send)  # on the app's own event loop
     return status, read
 
 
 def test_a_request_without_a_valid_token_is_refused_before_its_body_is_read(api: Api) -> None:
     body = json.dumps(minimal(note="x" * 100_000)).encode()
-    app = api.client.app
-    assert _call(app, [], body) == (401, False)
-    assert _call(app, [(b"authorization", b"Bearer ft_made-up")], body) == (401, False)
+    app, portal = api.client.app, api.client.portal
+    assert _call(portal, app, [], body) == (401, False)
+    assert _call(portal, app, [(b"authorization", b"Bearer ft_made-up")], body) == (401, False)
     token = api.user()["Authorization"].encode()
-    assert _call(app, [(b"authorization", token)], body) == (201, True)
+    assert _call(portal, app, [(b"authorization", token)], body) == (201, True)
 
 
 def test_unknown_tokens_are_counted_against_their_address_before_they_are_looked_up(
