@@ -339,7 +339,7 @@ def serve(
     typer.secho(
         f"fittrack server on http://{host}:{port} ({workers} worker{'s' * (workers > 1)}, "
         f"{settings.database_url.split(':', 1)[0]}, "
-        f"{'Redis' if settings.redis_url else 'in-process'} limits and cache)",
+        f"{_limits_and_cache(settings.redis_url is not None, workers)})",
         err=True,
     )
     import os
@@ -357,6 +357,12 @@ def serve(
             del os.environ["FITTRACK_WORKERS"]
         else:
             os.environ["FITTRACK_WORKERS"] = before
+
+
+def _limits_and_cache(redis: bool, workers: int) -> str:
+    if redis:
+        return "Redis limits and cache"
+    return "in-process limits and cache" if workers == 1 else "in-process limits, no cache"
 
 
 def _run(uvicorn: Any, host: str, port: int, workers: int) -> None:

@@ -23,6 +23,8 @@ __all__ = [
     "KG_PER_LB",
     "MAX_DISTANCE_M",
     "MAX_DURATION_S",
+    "MAX_NAME_CHARS",
+    "MAX_NOTE_CHARS",
     "METRES_PER_MILE",
     "format_distance",
     "format_distance_exact",

@@ -15,7 +15,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fittrack.core.merge import Version, merge
-from fittrack.server.data.common import next_change, same_values
+from fittrack.server.data.common import next_change, same_values, utcnow
 from fittrack.storage.rows import read_time
 
 Result = Literal["created", "updated", "replaced", "unchanged", "kept"]
@@ -101,10 +101,10 @@ def _deleted(row: Any) -> bool:
 async def tombstone(conn: AsyncConnection, table: Table, owner: str, row_id: str) -> bool:
     """Delete one live row of the owner (a tombstone, which sync carries); whether there was one."""
     seq = await next_change(conn, owner)
-    now = datetime.now().astimezone()
+    now = utcnow()
     done = await conn.execute(
         table.update()
         .where(table.c.id == row_id, table.c.owner == owner, table.c.deleted_at.is_(None))
-        .values(deleted_at=read_time(now), updated_at=read_time(now), change_seq=seq)
+        .values(deleted_at=now, updated_at=now, change_seq=seq)
     )
     return bool(done.rowcount == 1)
