@@ -313,7 +313,7 @@ def delete(
 
 def _deleted_json(record: ActivityRecord) -> dict[str, object]:
     """ACTIVITY with ``deleted_at`` (null for a live one): the record as it now stands."""
-    from fittrack.core.dates import stamp
+    from fittrack.core.moments import stamp
 
     deleted = None if record.deleted_at is None else stamp(record.deleted_at)
     return record.to_json() | {"deleted_at": deleted}
