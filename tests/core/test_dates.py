@@ -11,7 +11,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from fittrack.core.dates import parse_day, parse_when
+from fittrack.core.dates import checked_date, parse_day, parse_when, quote
 from fittrack.core.moments import isoformat
 from fittrack.errors import UsageError
 
@@ -456,7 +456,8 @@ def test_fixed_offset_results_are_plain_timezones() -> None:
 
 
 def test_everyday_forms_do_not_import_dateutil() -> None:
-    # dateutil.parser costs ~60 ms to import; the forms people type every day must not need it.
+    # dateutil.parser costs ~60 ms to import; the forms people type every day must not need it,
+    # nor the free-form grammar that uses it.
     code = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
@@ -469,9 +470,34 @@ def test_everyday_forms_do_not_import_dateutil() -> None:
         "             '2026-11-20T07:00:00+01:00', '2026-11-20T06:00:00Z']:\n"
         "    parse_when(text, tz, now)\n"
         "parse_day('-7d', tz, now.date())\n"
-        "print(sorted(m for m in sys.modules if m.startswith('dateutil')))\n"
+        "print(sorted(m for m in sys.modules\n"
+        "             if m.startswith('dateutil') or m == 'fittrack.core.written_dates'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ((2026, 2, 30), "February 2026 has 28 days"),
+        ((2028, 2, 30), "February 2028 has 29 days"),
+        ((2026, 13, 1), "there is no month 13"),
+        ((2026, 11, 0), "days of the month start at 01"),
+        ((0, 1, 1), "invalid date 'x' — use YYYY-MM-DD"),
+    ],
+)
+def test_checked_date_names_what_is_impossible(fields: tuple[int, int, int], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        checked_date(*fields, "x")
+
+
+def test_checked_date_returns_a_possible_date() -> None:
+    assert checked_date(2028, 2, 29, "2028-02-29") == date(2028, 2, 29)
+
+
+def test_quote() -> None:
+    assert quote("2026-11-20") == "'2026-11-20'"
+    assert quote("a\tb") == "'a\\tb'"

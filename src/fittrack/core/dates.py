@@ -5,8 +5,8 @@ Everything typed is read in the profile's timezone, which the caller passes in w
 relative forms count from; every result is an aware datetime. Local wall-clock times are checked
 against the zone's transitions: a time skipped when clocks go forward is refused, and a time that
 happens twice when clocks go back means its first occurrence (``fold=0``). A date alone means the
-first instant of that day, even in a zone where midnight is skipped. Full written dates are read
-by :mod:`fittrack.core.written_dates`.
+first instant of that day, even in a zone where midnight is skipped. Dates written out in other
+forms (``20 Nov 2026 07:00``) are read by :mod:`fittrack.core.written_dates`, loaded only for them.
 
 Every ``parse_*`` function either returns or raises :class:`~fittrack.errors.UsageError` with a
 one-line message naming the bad text; no other exception escapes for any string.
@@ -17,21 +17,25 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
-from fittrack.core.written_dates import (
-    DAY_HINT,
-    WEEKDAYS,
-    WHEN_HINT,
-    checked_date,
-    day_error,
-    quote,
-    read_free_form,
-    read_iso,
-    when_error,
-)
 from fittrack.core.zones import zone_name
 from fittrack.errors import UsageError
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "parse_day", "parse_when"]
+__all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "WEEKDAYS",
+    "checked_date",
+    "parse_day",
+    "parse_when",
+    "quote",
+    "when_error",
+]
+
+_DAY_HINT = "use YYYY-MM-DD, YYYYMMDD, today, yesterday, monday, last sunday, -7d or 2 days ago"
+_WHEN_HINT = (
+    "use 2026-11-20 07:00, 20261120, 18:00, now, today 07:30, yesterday 18:00, monday, "
+    "last sunday, -3h, 3h ago or 2 days ago"
+)
 
 # Patterns stay strings until first use (the re module compiles and caches them), so commands
 # that never parse a date do not pay for compiling them on import.
@@ -45,6 +49,73 @@ _WEEKDAY_RE = r"(last\s+)?([a-z]+)(?:\s+(?:at\s+)?(.+))?"
 _DAY_RE = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})"
 _ISO_RE = r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}(?:[Tt ][0-9].*)?"
 _ISO_DATE_PREFIX_RE = r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?![0-9])"
+
+
+def quote(text: str) -> str:
+    """Text as an error message shows it: in quotes, or escaped when it has unprintable parts."""
+    return f"'{text}'" if text.isprintable() else repr(text)
+
+
+def _day_error(text: str) -> UsageError:
+    return UsageError(f"invalid date {quote(text)} — {_DAY_HINT}")
+
+
+def when_error(text: str) -> UsageError:
+    """``text`` is not a moment fittrack can read."""
+    return UsageError(f"can't read {quote(text)} as a date and time — {_WHEN_HINT}")
+
+
+_MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def checked_date(year: int, month: int, day: int, text: str) -> date:
+    """``date(year, month, day)``, or an error that names what is impossible about it."""
+    import calendar
+
+    if not 1 <= month <= 12:
+        reason = f"there is no month {month}: months go from 01 to 12"
+    else:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass  # the year is out of date's range, or the day is not in the month
+        if not 1 <= year <= 9999:
+            raise _day_error(text) from None
+        length = calendar.monthrange(year, month)[1]
+        reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days"
+        if day == 0:
+            reason = "days of the month start at 01"
+    raise UsageError(f"invalid date {quote(text)}: {reason}")
+
+
+WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
 
 
 def _weekday_back(name: str, last: bool, today: date) -> date | None:
@@ -62,7 +133,7 @@ def _weekday_back(name: str, last: bool, today: date) -> date | None:
     try:
         return today - timedelta(days=back)
     except OverflowError:
-        raise day_error(name) from None
+        raise _day_error(name) from None
 
 
 def _time_error(text: str) -> UsageError:
@@ -99,7 +170,7 @@ def _localize(naive: datetime, tz: tzinfo, shown: str) -> datetime:
     try:
         back = aware.astimezone(UTC).astimezone(tz)
     except (OverflowError, ValueError):
-        raise UsageError(f"{shown} is out of range — {WHEN_HINT}") from None
+        raise UsageError(f"{shown} is out of range — {_WHEN_HINT}") from None
     if back.replace(tzinfo=None) != naive:
         raise UsageError(
             f"{shown} does not exist in {zone_name(tz)}: the clocks jump forward over it "
@@ -151,7 +222,7 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     lowered = stripped.lower()
     local_now = now.astimezone(tz)
     if not lowered:
-        raise UsageError(f"no date or time given — {WHEN_HINT}")
+        raise UsageError(f"no date or time given — {_WHEN_HINT}")
     if lowered == "now":
         return local_now
 
@@ -188,7 +259,7 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
                 return (local_now - step).astimezone(UTC).astimezone(tz)
             return (now - step).astimezone(tz)
         except (OverflowError, ValueError):
-            raise UsageError(f"{shown} is too far back — {WHEN_HINT}") from None
+            raise UsageError(f"{shown} is too far back — {_WHEN_HINT}") from None
 
     at = _read_time(lowered, stripped)
     if at is not None:
@@ -201,11 +272,31 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
         iso_day = _check_date_prefix(stripped)
         if iso_day is not None and re.fullmatch(_ISO_DATE_PREFIX_RE, stripped):
             return _start_of_day(iso_day, tz)
-        parsed = read_iso(stripped)
+        parsed = _read_iso(stripped)
         if parsed is not None:
             return _aware(parsed, tz, shown)
 
+    # Loaded here, not on import: the everyday forms above never need the free-form grammar.
+    from fittrack.core.written_dates import read_free_form
+
     return _aware(read_free_form(stripped, lowered), tz, shown)
+
+
+def _read_iso(text: str) -> datetime | None:
+    """ISO 8601, or None when neither reader takes it ("2026-11-20 7:00" is left to dateutil's
+    general parser)."""
+    try:
+        # The standard library reads the everyday forms without the 60 ms import of
+        # dateutil.parser; isoparse covers the rest of ISO 8601 (24:00, for one).
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    from dateutil.parser import isoparse
+
+    try:
+        return isoparse(text)
+    except (ValueError, OverflowError):
+        return None
 
 
 def _check_date_prefix(text: str) -> date | None:
@@ -242,7 +333,7 @@ def _relative_days(text: str, today: date) -> date | None:
     try:
         return today - timedelta(days=int(amount) * (7 if unit.startswith("w") else 1))
     except (OverflowError, ValueError):
-        raise UsageError(f"{quote(text)} is too far back — {DAY_HINT}") from None
+        raise UsageError(f"{quote(text)} is too far back — {_DAY_HINT}") from None
 
 
 def _parse_day(text: str, tz: tzinfo, today: date) -> date:
@@ -259,14 +350,14 @@ def _parse_day(text: str, tz: tzinfo, today: date) -> date:
     stripped = " ".join(text.split())
     lowered = stripped.lower()
     if not lowered:
-        raise UsageError(f"no date given — {DAY_HINT}")
+        raise UsageError(f"no date given — {_DAY_HINT}")
     if lowered == "today":
         return today
     if lowered == "yesterday":
         try:
             return today - timedelta(days=1)
         except OverflowError:
-            raise day_error(stripped) from None
+            raise _day_error(stripped) from None
     relative = _relative_days(lowered, today)
     if relative is not None:
         return relative
@@ -283,9 +374,9 @@ def _parse_day(text: str, tz: tzinfo, today: date) -> date:
             or re.fullmatch(_RELATIVE_RE, lowered)
         ):
             raise UsageError(
-                f"{quote(stripped)} is a moment; this option takes a whole day — {DAY_HINT}"
+                f"{quote(stripped)} is a moment; this option takes a whole day — {_DAY_HINT}"
             )
-        raise UsageError(f"can't read {quote(stripped)} as a date — {DAY_HINT}")
+        raise UsageError(f"can't read {quote(stripped)} as a date — {_DAY_HINT}")
     parts = [int(group) for group in match.groups() if group is not None]
     return checked_date(parts[0], parts[1], parts[2], stripped)
 

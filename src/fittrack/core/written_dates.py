@@ -1,108 +1,24 @@
-"""Calendar dates written out in full: checked field by field, ISO 8601, and the other common
-written forms (``20 Nov 2026 07:00``, ``2026/11/20 7pm``) read by dateutil under a strict grammar.
+"""Full dates written in other common forms (``20 Nov 2026 07:00``, ``Fri, 20 Nov 2026``,
+``2026/11/20 7pm``), read by dateutil's general parser under a strict grammar.
 
-Also the wording :mod:`fittrack.core.dates` shares with this module: how bad text is quoted and
-the hints that list the accepted forms.
+:mod:`fittrack.core.dates` loads this module only when a typed date is in none of the everyday
+forms, so commands that read ``-7d`` or ``2026-11-20 07:00`` do not pay for it.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 
+from fittrack.core.dates import WEEKDAYS, checked_date, quote, when_error
 from fittrack.errors import UsageError
 
-__all__ = [
-    "DAY_HINT",
-    "MONTHS",
-    "WEEKDAYS",
-    "WHEN_HINT",
-    "checked_date",
-    "day_error",
-    "quote",
-    "read_free_form",
-    "read_iso",
-    "when_error",
-]
-
-DAY_HINT = "use YYYY-MM-DD, YYYYMMDD, today, yesterday, monday, last sunday, -7d or 2 days ago"
-WHEN_HINT = (
-    "use 2026-11-20 07:00, 20261120, 18:00, now, today 07:30, yesterday 18:00, monday, "
-    "last sunday, -3h, 3h ago or 2 days ago"
-)
+__all__ = ["read_free_form"]
 
 _DAY_MONTH_RE = r"(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}(?![0-9])"
 
 
-def quote(text: str) -> str:
-    """Text as an error message shows it: in quotes, or escaped when it has unprintable parts."""
-    return f"'{text}'" if text.isprintable() else repr(text)
-
-
-def day_error(text: str) -> UsageError:
-    """``text`` is not a day fittrack can read."""
-    return UsageError(f"invalid date {quote(text)} — {DAY_HINT}")
-
-
-def when_error(text: str) -> UsageError:
-    """``text`` is not a moment fittrack can read."""
-    return UsageError(f"can't read {quote(text)} as a date and time — {WHEN_HINT}")
-
-
-_MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-
-def checked_date(year: int, month: int, day: int, text: str) -> date:
-    """``date(year, month, day)``, or an error that names what is impossible about it."""
-    import calendar
-
-    if not 1 <= month <= 12:
-        reason = f"there is no month {month}: months go from 01 to 12"
-    else:
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass  # the year is out of date's range, or the day is not in the month
-        if not 1 <= year <= 9999:
-            raise day_error(text) from None
-        length = calendar.monthrange(year, month)[1]
-        reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days"
-        if day == 0:
-            reason = "days of the month start at 01"
-    raise UsageError(f"invalid date {quote(text)}: {reason}")
-
-
-def read_iso(text: str) -> datetime | None:
-    """ISO 8601, or None when neither reader takes it ("2026-11-20 7:00" is left to dateutil's
-    general parser)."""
-    try:
-        # The standard library reads the everyday forms without the 60 ms import of
-        # dateutil.parser; isoparse covers the rest of ISO 8601 (24:00, for one).
-        return datetime.fromisoformat(text)
-    except ValueError:
-        pass
-    from dateutil.parser import isoparse
-
-    try:
-        return isoparse(text)
-    except (ValueError, OverflowError):
-        return None
-
-
-MONTHS = {
+_MONTHS = {
     name: number
     for number, names in enumerate(
         [
@@ -120,21 +36,6 @@ MONTHS = {
             ("dec", "december"),
         ],
         start=1,
-    )
-    for name in names
-}
-WEEKDAYS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("mon", "monday"),
-            ("tue", "tues", "tuesday"),
-            ("wed", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"),
-            ("fri", "friday"),
-            ("sat", "saturday"),
-            ("sun", "sunday"),
-        ]
     )
     for name in names
 }
@@ -165,8 +66,8 @@ def read_free_form(stripped: str, lowered: str) -> datetime:
     words: list[str] = []
     for token in re.findall(r"[^\s,]+", lowered):
         word = token.rstrip(".") if token.rstrip(".").isalpha() else token
-        if word in MONTHS and "month" not in wanted:
-            wanted["month"] = MONTHS[word]
+        if word in _MONTHS and "month" not in wanted:
+            wanted["month"] = _MONTHS[word]
         elif word in WEEKDAYS:
             counts["weekday"] += 1
             wanted["weekday"] = WEEKDAYS[word]
