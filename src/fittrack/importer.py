@@ -33,7 +33,8 @@ from typing import Any
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
 from fittrack.core.calories import energy_for
-from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, add_seconds, seconds_between
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR
+from fittrack.core.moments import add_seconds, seconds_between
 from fittrack.core.profile import Profile
 from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import DataError, FittrackError, UsageError

@@ -41,7 +41,7 @@ def profile_show(as_json: JsonFlag = False) -> None:
 
     Example: fittrack profile show
     """
-    from fittrack.core.dates import system_timezone_name
+    from fittrack.localzone import system_timezone_name
 
     session = open_session()
     profile = session.profile
@@ -55,7 +55,7 @@ def profile_show(as_json: JsonFlag = False) -> None:
 
 def _profile_json(profile: "Profile") -> dict[str, object]:
     """``{"weight_kg", "timezone", "units", "week_start"}``; the system's zone when none is set."""
-    from fittrack.core.dates import system_timezone_name
+    from fittrack.localzone import system_timezone_name
 
     return {
         "weight_kg": profile.weight_kg,
@@ -123,9 +123,9 @@ def profile_set(
     """
     from dataclasses import replace
 
-    from fittrack.core.dates import resolve_timezone
     from fittrack.core.profile import check_units, check_week_start
     from fittrack.core.quantities import parse_weight
+    from fittrack.core.zones import resolve_timezone
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.profile import save_profile
@@ -154,7 +154,7 @@ def profile_set(
         print_json(_profile_json(profile))
         return
     from fittrack.cli.render import profile as render
-    from fittrack.core.dates import system_timezone_name
+    from fittrack.localzone import system_timezone_name
 
     render.profile(profile, system_timezone_name())
 

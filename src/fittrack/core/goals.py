@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from fittrack.core.dates import stamp
+from fittrack.core.moments import stamp
 from fittrack.core.quantities import (
     METRES_PER_MILE,
     _Invalid,

@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from fittrack.core.activity_types import FIGURES, ActivityType
-from fittrack.core.dates import resolve_timezone
 from fittrack.core.goals import METRICS, Goal
 from fittrack.core.periods import check_period
 from fittrack.core.profile import Profile, check_units, check_week_start
+from fittrack.core.zones import resolve_timezone
 from fittrack.errors import DataError, UsageError
 from fittrack.formats import ImportedActivity
 

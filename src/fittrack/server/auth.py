@@ -22,7 +22,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fittrack.core.dates import stamp
+from fittrack.core.moments import stamp
 from fittrack.errors import DataError, NotFound, UsageError
 from fittrack.server.db import Connection, Database
 

@@ -26,15 +26,17 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
 from fittrack.core.activity import check_not_future, resolve_span
-from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, local_day_bounds, stamp
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.goals import MAX_COUNT, Goal
 from fittrack.core.merge import Version, merge
+from fittrack.core.moments import local_day_bounds, stamp
 from fittrack.core.periods import Period, period_containing, utc_bounds
 from fittrack.core.profile import Profile
 from fittrack.core.progress import Progress, is_active, progress
 from fittrack.core.quantities import MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import NotFound, UsageError
+from fittrack.localzone import system_timezone
 from fittrack.server.batch import Batcher
 from fittrack.server.db import Connection, Database, Row
 from fittrack.server.models import ActivityCreate, ActivityUpdate, GoalBase, GoalUpdate
@@ -192,7 +194,7 @@ async def list_activities(
     if from_day is not None and to_day is not None and to_day < from_day:
         raise UsageError("toDate is before fromDate; give a toDate on or after fromDate")
     if from_day is not None or to_day is not None:
-        tz = (await load_profile(db, owner)).tz()
+        tz = (await load_profile(db, owner)).tz(system_timezone)
         if from_day is not None:
             where.append("start_at >= :start")
             params["start"] = db.ts(local_day_bounds(from_day, tz)[0])
@@ -1025,7 +1027,7 @@ class Reads:
         if zone is None:
             if len(self._zones) >= _MEMO:
                 self._zones.clear()
-            zone = self._zones[name] = Profile(timezone=name or "UTC").tz()
+            zone = self._zones[name] = Profile(timezone=name or "UTC").tz(system_timezone)
         return zone
 
     def _remember(self, goal_id: str, row: Row) -> None:
@@ -1071,7 +1073,7 @@ async def get_profile(db: Database, owner: str) -> dict[str, Any]:
 async def put_profile(db: Database, owner: str, body: Any) -> dict[str, Any]:
     """Replace the owner's profile (a newer ``updated_at`` wins, as for activities)."""
     if body.timezone is not None:
-        from fittrack.core.dates import resolve_timezone
+        from fittrack.core.zones import resolve_timezone
 
         resolve_timezone(body.timezone)
     _check_moments(body.updated_at)
