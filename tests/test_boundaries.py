@@ -207,3 +207,29 @@ def test_the_scan_finds_io(source: str) -> None:
 )
 def test_the_scan_leaves_pure_code_alone(source: str) -> None:
     assert io_uses(source) == []
+
+
+def _private_imports(source: str) -> list[str]:
+    """``from fittrack.x import _name`` and ``fittrack.x._name`` uses: a private name taken from
+    another module (the module's own privates are fine)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("fittrack"):
+            found += [
+                f"{node.module}.{a.name}"
+                for a in node.names
+                if a.name.startswith("_") and not a.name.startswith("__")
+            ]
+    return found
+
+
+def test_the_private_import_scan_finds_them() -> None:
+    assert _private_imports("from fittrack.storage.goals import _row_to_goal, load_goals") == [
+        "fittrack.storage.goals._row_to_goal"
+    ]
+    assert _private_imports("from fittrack.core import dates\nfrom os import _exit") == []
+
+
+@pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
+def test_no_private_name_is_imported_across_modules(path: Path) -> None:
+    assert _private_imports(path.read_text()) == []

@@ -112,7 +112,7 @@ class _Unreadable(UsageError):
     """The text is not of the form asked for (it may well be another quantity)."""
 
 
-class _Invalid(UsageError):
+class InvalidQuantity(UsageError):
     """The text has the right form but an impossible value (negative, 27:75, out of range)."""
 
 
@@ -130,7 +130,7 @@ def _ratio(number: str, shown: str) -> tuple[int, int]:
     whole, fraction = whole.lstrip("0"), fraction.rstrip("0")
     # Bounding the digits keeps int() under its 4300-digit limit and the result finite.
     if len(whole) > 12 or len(fraction) > 30:
-        raise _Invalid(f"{shown} has too many digits — check the number")
+        raise InvalidQuantity(f"{shown} has too many digits — check the number")
     scale = 10 ** len(fraction)
     return int(whole or "0") * scale + int(fraction or "0"), scale
 
@@ -161,7 +161,7 @@ def _decimal_comma(body: str, shown: str, units: Iterable[str]) -> None:
     whole, fraction, unit = match.groups()
     if unit and unit not in units:
         return
-    raise _Invalid(f"{shown} has a decimal comma — did you mean {whole}.{fraction}{unit}?")
+    raise InvalidQuantity(f"{shown} has a decimal comma — did you mean {whole}.{fraction}{unit}?")
 
 
 # --- distance -------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def _read_distance(text: str) -> float:
         if match is None:
             _decimal_comma(body, shown, _DISTANCE_UNITS)
             if body in ("nan", "inf", "infinity"):
-                raise _Invalid(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
+                raise InvalidQuantity(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
             raise _Unreadable(f"can't read {shown} as a distance — {_DISTANCE_HINT}")
         number, unit = match.groups()
         if not unit:
@@ -194,9 +194,9 @@ def _read_distance(text: str) -> float:
             )
         metres = _scaled(number, _DISTANCE_UNITS[unit], shown)
     if negative or metres <= 0:
-        raise _Invalid(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
+        raise InvalidQuantity(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
     if metres > MAX_DISTANCE_M:
-        raise _Invalid(f"distance {shown} is over 100000 km — check the number and the unit")
+        raise InvalidQuantity(f"distance {shown} is over 100000 km — check the number and the unit")
     return metres
 
 
@@ -219,9 +219,9 @@ def _read_clock(match: re.Match[str], shown: str) -> float:
     else:  # h:mm:ss
         hours, minutes, seconds = first, second, third
         if int(minutes) >= 60:
-            raise _Invalid(f"minutes must be under 60 in {shown} — write h:mm:ss, e.g. 1:05:00")
+            raise InvalidQuantity(f"minutes must be under 60 in {shown} — write h:mm:ss, e.g. 1:05:00")
     if int(seconds) >= 60:
-        raise _Invalid(f"seconds must be under 60 in {shown} — write m:ss, e.g. 27:30")
+        raise InvalidQuantity(f"seconds must be under 60 in {shown} — write m:ss, e.g. 27:30")
     whole = _ratio(hours, shown)[0] * _HOUR + _ratio(minutes, shown)[0] * _MINUTE + int(seconds)
     if fraction is None:
         return float(whole)
@@ -267,7 +267,7 @@ def _read_units(body: str, shown: str) -> float:
             )
         part_numerator, part_denominator = _ratio(number, shown)
         if previous is not None and part_numerator >= 60 * part_denominator:
-            raise _Invalid(
+            raise InvalidQuantity(
                 f"{'minutes' if size == _MINUTE else 'seconds'} must be under 60 in {shown} "
                 "— e.g. 1h30m or 5m30s"
             )
@@ -287,9 +287,9 @@ def _read_duration(text: str) -> float:
     _decimal_comma(body, shown, _DURATION_UNITS)
     seconds = _read_clock(clock, shown) if clock else _read_units(body, shown)
     if negative or seconds <= 0:
-        raise _Invalid(f"duration must be positive, not {shown} — {_DURATION_HINT}")
+        raise InvalidQuantity(f"duration must be positive, not {shown} — {_DURATION_HINT}")
     if seconds > MAX_DURATION_S:
-        raise _Invalid(f"duration {shown} is over 10000 hours — check the number and the unit")
+        raise InvalidQuantity(f"duration {shown} is over 10000 hours — check the number and the unit")
     return seconds
 
 
@@ -416,9 +416,9 @@ def read_positional(tokens: list[str], *, tracks_distance: bool) -> Positional:
             set_distance(token, metres)
         elif seconds is not None:
             set_duration(token, seconds)
-        elif isinstance(distance_error, _Invalid):
+        elif isinstance(distance_error, InvalidQuantity):
             raise distance_error
-        elif isinstance(duration_error, _Invalid):
+        elif isinstance(duration_error, InvalidQuantity):
             raise duration_error
         elif _bare_number(token):
             raise UsageError(
