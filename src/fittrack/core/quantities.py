@@ -219,7 +219,9 @@ def _read_clock(match: re.Match[str], shown: str) -> float:
     else:  # h:mm:ss
         hours, minutes, seconds = first, second, third
         if int(minutes) >= 60:
-            raise InvalidQuantity(f"minutes must be under 60 in {shown} — write h:mm:ss, e.g. 1:05:00")
+            raise InvalidQuantity(
+                f"minutes must be under 60 in {shown} — write h:mm:ss, e.g. 1:05:00"
+            )
     if int(seconds) >= 60:
         raise InvalidQuantity(f"seconds must be under 60 in {shown} — write m:ss, e.g. 27:30")
     whole = _ratio(hours, shown)[0] * _HOUR + _ratio(minutes, shown)[0] * _MINUTE + int(seconds)
@@ -289,7 +291,9 @@ def _read_duration(text: str) -> float:
     if negative or seconds <= 0:
         raise InvalidQuantity(f"duration must be positive, not {shown} — {_DURATION_HINT}")
     if seconds > MAX_DURATION_S:
-        raise InvalidQuantity(f"duration {shown} is over 10000 hours — check the number and the unit")
+        raise InvalidQuantity(
+            f"duration {shown} is over 10000 hours — check the number and the unit"
+        )
     return seconds
 
 
