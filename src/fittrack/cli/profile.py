@@ -268,9 +268,7 @@ def types_add(
         existing = [*BUILTIN_TYPES, *load_custom_types(conn)]
         kind = validate_new_type(name, met, alias or [], existing)
         kind = replace(kind, figure=figure, max_speed_mps=max_speed_mps)
-        add_custom_type(conn, kind, session.now)
-        added = conn.execute("SELECT id FROM activity_type WHERE slug = ?", (kind.slug,))
-        change = Change("activity_type", str(added.fetchone()[0]), None)
+        change = Change("activity_type", add_custom_type(conn, kind, session.now), None)
         record(conn, session.now, f"added type '{kind.slug}'", [change])
     if as_json:
         print_json(_type_json(kind))

@@ -248,9 +248,9 @@ def _remove_type(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     used = conn.execute(
         # Deleted activities count too: `restore` or an older undo step can bring them back.
         "SELECT (SELECT COUNT(*) FROM activity WHERE type = ?) + "
-        "(SELECT COUNT(*) FROM goal WHERE activity_type = ? AND deleted_at IS NULL)",
+        "(SELECT COUNT(*) FROM goal WHERE activity_type = ? AND deleted_at IS NULL) AS used",
         (slug, slug),
-    ).fetchone()[0]
+    ).fetchone()["used"]
     if used:
         raise FittrackError(
             f"cannot undo adding type '{slug}': {used} activit{'y' if used == 1 else 'ies'} or "
