@@ -63,12 +63,12 @@ def type_slug(name: str) -> str | None:
     import re
     import unicodedata
 
-    from fittrack.core.activity_types import _SLUG_RE
+    from fittrack.core.activity_types import SLUG_RE
 
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9_]+", "-", ascii_name.lower())
     slug = re.sub(r"^[^a-z]+", "", slug)[:32].rstrip("-_")
-    return slug if re.fullmatch(_SLUG_RE, slug) else None
+    return slug if re.fullmatch(SLUG_RE, slug) else None
 
 
 def map_sport(sport: str | None, table: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
