@@ -67,8 +67,10 @@ def export(
     def write(stream: typer.FileTextWrite | object) -> int:
         if fmt == "csv":
             from fittrack.formats import fittrack_csv
+            from fittrack.storage.export import csv_rows
 
-            return fittrack_csv.write(session.conn, stream, where, params)  # type: ignore[arg-type]
+            rows = csv_rows(session.conn, where, params)
+            return fittrack_csv.write(stream, rows)  # type: ignore[arg-type]
         from fittrack.formats import fittrack_json
         from fittrack.storage.activities import list_activities_oldest_first
         from fittrack.storage.goals import load_goals
