@@ -182,7 +182,8 @@ def import_(
     """
     from fittrack.core.profile import check_units
     from fittrack.errors import UsageError
-    from fittrack.importer import FORMATS, Importer, ImportInterrupted, Options
+    from fittrack.formats.detect import FORMATS
+    from fittrack.importer import Importer, ImportInterrupted, Options
 
     if any(not p.strip() for p in paths):
         raise UsageError("an empty file name: give the files, folders or zips to import")

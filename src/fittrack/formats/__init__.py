@@ -41,6 +41,37 @@ class ImportedActivity:
     warnings: tuple[str, ...] = field(default=())
 
 
+def check_possible(item: ImportedActivity) -> None:
+    """Refuse values no workout has, before any arithmetic can overflow on them (DataError)."""
+    import math
+    import uuid
+
+    from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, seconds_between
+    from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
+    from fittrack.errors import DataError
+
+    where = f"the activity starting {item.start.isoformat()}"
+    for moment in (item.start, item.end):
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise DataError(f"{where}: a date outside {FIRST_YEAR}–{LAST_YEAR}")
+    if item.end is not None and seconds_between(item.start, item.end) < 0:
+        raise DataError(f"{where} ends before it starts")
+    limits = (
+        ("duration", item.duration_s, MAX_DURATION_S),
+        ("distance", item.distance_m, MAX_DISTANCE_M),
+        ("calories", item.calories_kcal, MAX_CALORIES_KCAL),
+        ("workload", item.workload, MAX_DURATION_S / 60 * 25),
+    )
+    for label, value, limit in limits:
+        if value is not None and not (math.isfinite(value) and 0 <= value <= limit):
+            raise DataError(f"{where}: an impossible {label} ({value:g})")
+    if item.id is not None:
+        try:
+            uuid.UUID(item.id)
+        except ValueError:
+            raise DataError(f"{where}: its id {item.id!r} is not a UUID") from None
+
+
 def _sport_key(sport: str) -> str:
     return " ".join(sport.strip().lower().replace("_", " ").replace("-", " ").split())
 
