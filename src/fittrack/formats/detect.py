@@ -41,7 +41,7 @@ def read_unit(unit: Unit, fmt: str = "auto", *, units: str = "metric", tz: tzinf
     format asked for.
     """
     from fittrack import formats
-    from fittrack.formats import fittrack_csv, fittrack_json, garmin, strava
+    from fittrack.formats import fittrack_csv, fittrack_json, garmin, strava, strava_csv
 
     if unit.is_strava_export:
         assert unit.path is not None
@@ -71,7 +71,7 @@ def read_unit(unit: Unit, fmt: str = "auto", *, units: str = "metric", tz: tzinf
     if fmt == "strava":
         if unit.path is not None:  # activities.csv on its own: its activity files beside it
             return Read(fmt, strava.parse_export(unit.path))
-        return Read(fmt, strava.parse_csv(data, unit.name))
+        return Read(fmt, strava_csv.parse_csv(data, unit.name))
     if fmt == "garmin":
         return Read(fmt, garmin.parse_csv(data, unit.name, units=units, tz=tz))
     raise DataError(f"cannot tell what kind of file {unit.name} is")
@@ -93,7 +93,7 @@ def stream_csv(path: Path, name: str) -> Iterator[ImportedActivity]:
 
 def detect(name: str, data: bytes) -> str:
     """The format of a file, from its name (lower case) and first bytes."""
-    from fittrack.formats import fittrack_csv, fittrack_json, garmin, strava
+    from fittrack.formats import fittrack_csv, fittrack_json, garmin, strava_csv
 
     for suffix in ("gpx", "tcx", "fit"):
         if name.endswith((f".{suffix}", f".{suffix}.gz")):
@@ -103,7 +103,7 @@ def detect(name: str, data: bytes) -> str:
         return "json"
     if fittrack_csv.looks_like_ours(first):
         return "csv"
-    if strava.looks_like_strava_csv(first):
+    if strava_csv.looks_like_strava_csv(first):
         return "strava"
     if garmin.looks_like_garmin_csv(first):
         return "garmin"
