@@ -166,6 +166,17 @@ def test_taken_ids_count_deleted_activities_but_near_duplicates_do_not(
     assert not imports.is_near_duplicate(conn, near)
 
 
+@pytest.mark.parametrize("seconds", [-61, -60, -59.5, 0, 30, 60, 60.000001, 3600])
+def test_is_near_duplicate_keeps_to_the_rule_of_near_duplicate(
+    conn: sqlite3.Connection, seconds: float
+) -> None:
+    with conn:
+        activities.insert(conn, [record(1)])
+    other = record(2, start=START + timedelta(seconds=seconds))
+    expected = activities.near_duplicate(conn, other.type, other.start) is not None
+    assert imports.is_near_duplicate(conn, other) == expected
+
+
 # ---- types -----------------------------------------------------------------------------------
 
 

@@ -1,6 +1,7 @@
 """File formats: each module turns a file into ``ImportedActivity`` records (and ours back again).
 
-None of them touches the database; ``fittrack.importer`` decides what to add, skip or refuse. A
+None of them touches the database: ``discover`` finds what to import, ``detect`` tells each file's
+format and reads it, and ``fittrack.importer`` decides what to add, skip or refuse. A
 module raises ``DataError`` with a one-line reason a person understands ("truncated FIT file",
 "not a GPX file: …") for a file it cannot read; nothing else may escape for any input.
 
@@ -8,8 +9,15 @@ Modules are imported only when a file of their kind is read, so ``fittrack list`
 gpxpy or fitdecode.
 """
 
+import math
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# At module level, not in check_possible: it runs once per row of a million-row import.
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, seconds_between
+from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
+from fittrack.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -43,13 +51,6 @@ class ImportedActivity:
 
 def check_possible(item: ImportedActivity) -> None:
     """Refuse values no workout has, before any arithmetic can overflow on them (DataError)."""
-    import math
-    import uuid
-
-    from fittrack.core.dates import FIRST_YEAR, LAST_YEAR, seconds_between
-    from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
-    from fittrack.errors import DataError
-
     where = f"the activity starting {item.start.isoformat()}"
     for moment in (item.start, item.end):
         if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
@@ -121,8 +122,6 @@ def map_sport(sport: str | None, table: dict[str, str]) -> tuple[str | None, tup
 
 def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:
     """Read a watch file by its extension: ``.gpx``, ``.tcx``, ``.fit``, each maybe ``.gz``."""
-    from fittrack.errors import DataError
-
     lowered = name.lower()
     if lowered.endswith(".gz"):
         import gzip
@@ -151,8 +150,6 @@ def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:
 def decode_csv(data: bytes, name: str, kind: str) -> str:
     """CSV bytes as text, or a DataError saying what the file is instead (``kind`` names the
     expected file in the message, e.g. "Strava activities.csv")."""
-    from fittrack.errors import DataError
-
     if not data.strip():
         raise DataError(f"{name} is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

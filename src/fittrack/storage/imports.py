@@ -9,7 +9,7 @@ added, not its backup's goals or profile.
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType, validate_new_type
@@ -109,8 +109,23 @@ def id_taken(conn: sqlite3.Connection, activity_id: str) -> bool:
 
 
 def is_near_duplicate(conn: sqlite3.Connection, record: ActivityRecord) -> bool:
-    """Whether a live activity of the same type starts within a minute of this one."""
-    return activities.near_duplicate(conn, record.type, record.start) is not None
+    """Whether a live activity of the same type starts within a minute of this one.
+
+    The rule of ``activities.near_duplicate`` (the same window and index range), asked only
+    whether: an import asks it once per row, and reading and ordering the match costs three
+    times as much when there is one.
+    """
+    window = timedelta(seconds=activities.DUPLICATE_WINDOW_S)
+    found = conn.execute(
+        "SELECT 1 FROM activity WHERE type = ? AND start_at >= ? AND start_at <= ? "
+        "AND deleted_at IS NULL LIMIT 1",
+        (
+            record.type,
+            activities.to_db_time(record.start - window),
+            activities.to_db_time(record.start + window),
+        ),
+    ).fetchone()
+    return found is not None
 
 
 # ---- types -----------------------------------------------------------------------------------
