@@ -43,8 +43,10 @@ from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, decode_csv, map_sport
 
 __all__ = [
+    "CSV_NAME",
     "SPORT_TYPES",
     "FileDetail",
+    "FileDetailReader",
     "looks_like_strava_csv",
     "parse_csv",
 ]
