@@ -10,16 +10,18 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType, validate_new_type
-from fittrack.core.goals import Goal
 from fittrack.core.profile import Profile
 from fittrack.errors import UsageError
 from fittrack.storage import activities
 from fittrack.storage.db import begin_immediate
-from fittrack.storage.goals import insert_goal
 from fittrack.storage.profile import add_custom_type, load_custom_types, save_profile
+
+if TYPE_CHECKING:  # storage.goals (and core.progress with it) loads only for a backup's goals
+    from fittrack.core.goals import Goal
 
 # Into an empty log every row comes from the file being imported: drop each activity that has one
 # of the same type starting within a minute earlier in the file (by rowid, i.e. file order).
@@ -141,8 +143,10 @@ def add_new_type(conn: sqlite3.Connection, slug: str, met: float, now: datetime)
 # ---- our JSON backup's types, goals and profile ----------------------------------------------
 
 
-def add_missing_goals(conn: sqlite3.Connection, goals: Iterable[Goal]) -> int:
+def add_missing_goals(conn: sqlite3.Connection, goals: Iterable["Goal"]) -> int:
     """Insert each goal whose id is not here (deleted ones included); returns how many."""
+    from fittrack.storage.goals import insert_goal
+
     added = 0
     for goal in goals:
         if conn.execute("SELECT 1 FROM goal WHERE id = ?", (goal.id,)).fetchone() is None:
