@@ -10,33 +10,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from tests.core.zone_support import (
+    BERLIN,
+    KOLKATA,
+    LORD_HOWE,
+    NEW_YORK,
+    NOW,
+    SANTIAGO,
+    ZONES,
+    instant,
+    utc,
+)
 
 from fittrack.core.dates import checked_date, parse_day, parse_when, quote
 from fittrack.core.moments import isoformat
 from fittrack.errors import UsageError
 
-BERLIN = ZoneInfo("Europe/Berlin")
 PARIS = ZoneInfo("Europe/Paris")
-NEW_YORK = ZoneInfo("America/New_York")
-LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
-KOLKATA = ZoneInfo("Asia/Kolkata")
-SANTIAGO = ZoneInfo("America/Santiago")
-ZONES = [ZoneInfo("UTC"), BERLIN, NEW_YORK, LORD_HOWE, KOLKATA, SANTIAGO]
-
-# Friday 2026-11-20, 12:00 UTC: 13:00 in Berlin (CET, +01:00).
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
-def instant(moment: datetime) -> datetime:
-    # Aware datetimes in different zones never compare equal when one of them falls in a repeated
-    # hour (PEP 495), so instants are compared in UTC.
-    return moment.astimezone(UTC)
 
 
 # (text, the instant it names with tz Berlin and now NOW)
