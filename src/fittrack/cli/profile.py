@@ -67,7 +67,7 @@ def _profile_json(profile: "Profile") -> dict[str, object]:
 
 def _profile_words(changes: dict[str, object], units: str) -> str:
     """``set the profile (weight 72.0 kg, timezone Europe/Berlin)``, for the undo journal."""
-    from fittrack.core.quantities import format_weight
+    from fittrack.core.display import format_weight
 
     said = []
     for key, value in changes.items():

@@ -13,12 +13,7 @@ from fittrack.core.activity import (
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.dates import parse_when
 from fittrack.core.moments import add_seconds, seconds_between
-from fittrack.core.quantities import (
-    parse_calories,
-    parse_distance,
-    parse_duration,
-    read_positional,
-)
+from fittrack.core.quantities import parse_calories, parse_distance, parse_duration, read_positional
 from fittrack.errors import UsageError
 
 

@@ -12,10 +12,8 @@ from typing import Any
 
 from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
 from fittrack.core.calories import Energy, energy_for
+from fittrack.core.display import format_duration
 from fittrack.core.moments import add_seconds, isoformat, seconds_between, stamp
-from fittrack.core.quantities import (
-    format_duration,
-)
 from fittrack.errors import UsageError
 
 ACTIVITY_KEYS = (

@@ -32,12 +32,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from fittrack.core.display import format_distance, format_duration
 from fittrack.core.moments import stamp
 from fittrack.core.quantities import (
     METRES_PER_MILE,
     InvalidQuantity,
-    format_distance,
-    format_duration,
     parse_distance,
     parse_duration,
 )
