@@ -180,8 +180,9 @@ def test_the_progress_bar_shows_files_of_the_total_and_a_percentage(
 def interrupt_b(monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl-C while b.csv is read, after its first batch of rows went in."""
     from fittrack import importer
+    from fittrack.formats import detect
 
-    real = importer._stream_csv
+    real = detect.stream_csv
 
     def reader(path: Path, name: str) -> Iterator[ImportedActivity]:
         for n, item in enumerate(real(path, name)):
@@ -189,7 +190,7 @@ def interrupt_b(monkeypatch: pytest.MonkeyPatch) -> None:
                 raise KeyboardInterrupt
             yield item
 
-    monkeypatch.setattr(importer, "_stream_csv", reader)
+    monkeypatch.setattr(detect, "stream_csv", reader)
 
 
 def _big_b(folder: Path) -> None:

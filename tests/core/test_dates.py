@@ -1,4 +1,4 @@
-"""Dates, times and zones: tables of what is read and refused, DST edges, and round trips."""
+"""Reading days and moments: tables of what is read and refused, DST edges, and round trips."""
 
 import contextlib
 import re
@@ -10,43 +10,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-from fittrack.core.dates import (
-    from_utc,
-    isoformat,
-    local_day_bounds,
-    parse_day,
-    parse_when,
-    resolve_timezone,
-    system_timezone,
-    system_timezone_name,
-    to_utc_naive,
-    utc_offset_minutes,
+from tests.core.zone_support import (
+    BERLIN,
+    KOLKATA,
+    LORD_HOWE,
+    NEW_YORK,
+    NOW,
+    SANTIAGO,
+    ZONES,
+    instant,
+    utc,
 )
+
+from fittrack.core.dates import checked_date, parse_day, parse_when, quote
+from fittrack.core.moments import isoformat
 from fittrack.errors import UsageError
 
-BERLIN = ZoneInfo("Europe/Berlin")
 PARIS = ZoneInfo("Europe/Paris")
-NEW_YORK = ZoneInfo("America/New_York")
-LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
-KOLKATA = ZoneInfo("Asia/Kolkata")
-SANTIAGO = ZoneInfo("America/Santiago")
-ZONES = [ZoneInfo("UTC"), BERLIN, NEW_YORK, LORD_HOWE, KOLKATA, SANTIAGO]
-
-# Friday 2026-11-20, 12:00 UTC: 13:00 in Berlin (CET, +01:00).
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> datetime:
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
-def instant(moment: datetime) -> datetime:
-    # Aware datetimes in different zones never compare equal when one of them falls in a repeated
-    # hour (PEP 495), so instants are compared in UTC.
-    return moment.astimezone(UTC)
 
 
 # (text, the instant it names with tz Berlin and now NOW)
@@ -399,129 +379,6 @@ def test_a_moment_where_a_day_is_asked_says_so() -> None:
     assert str(caught.value).startswith("'3h ago' is a moment; this option takes a whole day — use")
 
 
-# (zone, day, UTC start, length)
-DAY_BOUNDS = [
-    (BERLIN, date(2026, 3, 29), utc(2026, 3, 28, 23), timedelta(hours=23)),
-    (BERLIN, date(2026, 10, 25), utc(2026, 10, 24, 22), timedelta(hours=25)),
-    (BERLIN, date(2026, 11, 20), utc(2026, 11, 19, 23), timedelta(hours=24)),
-    (NEW_YORK, date(2026, 3, 8), utc(2026, 3, 8, 5), timedelta(hours=23)),
-    (NEW_YORK, date(2026, 11, 1), utc(2026, 11, 1, 4), timedelta(hours=25)),
-    (LORD_HOWE, date(2026, 10, 4), utc(2026, 10, 3, 13, 30), timedelta(hours=23, minutes=30)),
-    (LORD_HOWE, date(2026, 4, 5), utc(2026, 4, 4, 13), timedelta(hours=24, minutes=30)),
-    (KOLKATA, date(2026, 11, 20), utc(2026, 11, 19, 18, 30), timedelta(hours=24)),
-    (SANTIAGO, date(2026, 9, 6), utc(2026, 9, 6, 4), timedelta(hours=23)),
-    (SANTIAGO, date(2026, 4, 4), utc(2026, 4, 4, 3), timedelta(hours=25)),
-]
-
-
-@pytest.mark.parametrize(("tz", "day", "start", "length"), DAY_BOUNDS)
-def test_local_day_bounds(tz: ZoneInfo, day: date, start: datetime, length: timedelta) -> None:
-    first, end = local_day_bounds(day, tz)
-    assert first == start
-    assert end - first == length
-    assert first.utcoffset() == timedelta(0)
-    assert end == local_day_bounds(day + timedelta(days=1), tz)[0]
-
-
-def test_local_day_bounds_at_the_ends_of_the_calendar() -> None:
-    first, end = local_day_bounds(date.max, NEW_YORK)
-    assert first < end
-    assert end.replace(tzinfo=None) == datetime.max
-    first, end = local_day_bounds(date.min, KOLKATA)
-    assert first.replace(tzinfo=None) == datetime.min
-    assert first < end
-
-
-def test_storage_conversions() -> None:
-    moment = parse_when("2026-11-20 07:00", BERLIN, NOW)
-    assert to_utc_naive(moment) == datetime(2026, 11, 20, 6)
-    assert utc_offset_minutes(moment) == 60
-    assert utc_offset_minutes(parse_when("2026-11-20 07:00", KOLKATA, NOW)) == 330
-    assert utc_offset_minutes(parse_when("2026-11-20 07:00", NEW_YORK, NOW)) == -300
-    back = from_utc(datetime(2026, 11, 20, 6), 60)
-    assert back == moment
-    assert isoformat(back) == "2026-11-20T07:00:00+01:00"
-    assert isoformat(from_utc(datetime(2026, 11, 20, 6), 0)) == "2026-11-20T06:00:00+00:00"
-    assert isoformat(datetime(2026, 11, 20, 6, 0, 0, 999_999, tzinfo=UTC)).endswith(
-        "06:00:00+00:00"
-    )
-
-
-@pytest.mark.parametrize(
-    "call",
-    [
-        lambda: to_utc_naive(datetime(2026, 11, 20)),
-        lambda: utc_offset_minutes(datetime(2026, 11, 20)),
-        lambda: isoformat(datetime(2026, 11, 20)),
-        lambda: from_utc(utc(2026, 11, 20), 60),
-    ],
-)
-def test_storage_conversions_refuse_the_wrong_kind_of_datetime(call: object) -> None:
-    assert callable(call)
-    with pytest.raises(ValueError):
-        call()
-
-
-@pytest.mark.parametrize(
-    ("name", "key"),
-    [
-        ("Europe/Berlin", "Europe/Berlin"),
-        ("europe/berlin", "Europe/Berlin"),
-        ("EUROPE/BERLIN", "Europe/Berlin"),
-        (" Europe/Berlin ", "Europe/Berlin"),
-        ("america/new york", "America/New_York"),
-        ("UTC", "UTC"),
-        ("utc", "UTC"),
-        ("Australia/Lord_Howe", "Australia/Lord_Howe"),
-    ],
-)
-def test_resolve_timezone(name: str, key: str) -> None:
-    assert resolve_timezone(name).key == key
-
-
-@pytest.mark.parametrize(
-    ("name", "message"),
-    [
-        ("Europe/Berln", "unknown timezone 'Europe/Berln' — did you mean 'Europe/Berlin'?"),
-        ("Berlin", "unknown timezone 'Berlin' — did you mean 'Europe/Berlin'?"),
-        ("kolkata", "did you mean 'Asia/Kolkata'?"),
-        ("Mars/Olympus_Mons", "unknown timezone 'Mars/Olympus_Mons'"),
-        ("xyzzy", "use an IANA name"),
-        ("", "no timezone"),
-        ("Europe", "unknown timezone 'Europe'"),
-        ("../etc/passwd", "unknown timezone '../etc/passwd'"),
-        ("/etc/localtime", "unknown timezone '/etc/localtime'"),
-    ],
-)
-def test_resolve_timezone_refuses(name: str, message: str) -> None:
-    with pytest.raises(UsageError) as caught:
-        resolve_timezone(name)
-    assert message in str(caught.value)
-
-
-def test_system_timezone_follows_tz(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    assert system_timezone_name() == "Asia/Kolkata"
-    assert system_timezone() == KOLKATA
-    monkeypatch.setenv("TZ", ":Europe/Berlin")
-    assert system_timezone_name() == "Europe/Berlin"
-
-
-def test_system_timezone_without_a_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")  # a POSIX rule, no IANA name
-    assert system_timezone_name() is None
-    assert isinstance(system_timezone(), tzinfo)
-
-
-def test_system_timezone_from_the_system(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("TZ", raising=False)
-    name = system_timezone_name()
-    zone = system_timezone()
-    if name is not None:
-        assert zone == ZoneInfo(name)
-    assert datetime(2026, 11, 20, tzinfo=zone).utcoffset() is not None
-
-
 # Hypothesis: what isoformat writes, parse_when reads back as the same instant.
 
 _moments = st.datetimes(
@@ -558,15 +415,6 @@ def test_parse_day_round_trip(day: date) -> None:
     assert parse_day(day.strftime("%Y%m%d").zfill(8), BERLIN, TODAY) == day
 
 
-@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)), st.sampled_from(ZONES))
-def test_day_bounds_tile_the_timeline(day: date, tz: ZoneInfo) -> None:
-    start, end = local_day_bounds(day, tz)
-    assert timedelta(hours=22) <= end - start <= timedelta(hours=26)
-    assert start.astimezone(tz).date() == day
-    assert (end - timedelta(microseconds=1)).astimezone(tz).date() == day
-    assert instant(parse_when(day.isoformat(), tz, NOW)) == start
-
-
 @given(st.text(max_size=40), st.sampled_from(ZONES))
 def test_parse_when_raises_only_usage_errors(text: str, tz: tzinfo) -> None:
     try:
@@ -591,12 +439,6 @@ def test_date_like_text_raises_only_usage_errors(text: str, tz: tzinfo) -> None:
         parse_day(text, tz, TODAY)
 
 
-@given(st.text(max_size=30))
-def test_resolve_timezone_raises_only_usage_errors(name: str) -> None:
-    with contextlib.suppress(UsageError):
-        resolve_timezone(name)
-
-
 def test_fixed_offset_results_are_plain_timezones() -> None:
     parsed = parse_when("2026-11-20T07:00:00+01:00", BERLIN, NOW)
     assert parsed.tzinfo == timezone(timedelta(hours=1))
@@ -604,21 +446,48 @@ def test_fixed_offset_results_are_plain_timezones() -> None:
 
 
 def test_everyday_forms_do_not_import_dateutil() -> None:
-    # dateutil.parser costs ~60 ms to import; the forms people type every day must not need it.
+    # dateutil.parser costs ~60 ms to import; the forms people type every day must not need it,
+    # nor the free-form grammar that uses it.
     code = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
         "from zoneinfo import ZoneInfo\n"
-        "from fittrack.core.dates import parse_day, parse_when, resolve_timezone\n"
+        "from fittrack.core.dates import parse_day, parse_when\n"
+        "from fittrack.core.zones import resolve_timezone\n"
         "tz = resolve_timezone('Europe/Berlin')\n"
         "now = datetime(2026, 11, 20, 12, tzinfo=UTC)\n"
         "for text in ['now', 'today 07:30', '-3h', '18:00', '20261120', '2026-11-20 07:00',\n"
         "             '2026-11-20T07:00:00+01:00', '2026-11-20T06:00:00Z']:\n"
         "    parse_when(text, tz, now)\n"
         "parse_day('-7d', tz, now.date())\n"
-        "print(sorted(m for m in sys.modules if m.startswith('dateutil')))\n"
+        "print(sorted(m for m in sys.modules\n"
+        "             if m.startswith('dateutil') or m == 'fittrack.core.written_dates'))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ((2026, 2, 30), "February 2026 has 28 days"),
+        ((2028, 2, 30), "February 2028 has 29 days"),
+        ((2026, 13, 1), "there is no month 13"),
+        ((2026, 11, 0), "days of the month start at 01"),
+        ((0, 1, 1), "invalid date 'x' — use YYYY-MM-DD"),
+    ],
+)
+def test_checked_date_names_what_is_impossible(fields: tuple[int, int, int], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        checked_date(*fields, "x")
+
+
+def test_checked_date_returns_a_possible_date() -> None:
+    assert checked_date(2028, 2, 29, "2028-02-29") == date(2028, 2, 29)
+
+
+def test_quote() -> None:
+    assert quote("2026-11-20") == "'2026-11-20'"
+    assert quote("a\tb") == "'a\\tb'"

@@ -4,7 +4,7 @@
 import pytest
 
 from fittrack.core.activity_types import BUILTIN_TYPES, FIGURES
-from fittrack.core.quantities import format_figure, format_speed, format_sport_distance
+from fittrack.core.display import format_figure, format_speed, format_sport_distance
 
 
 @pytest.mark.parametrize(

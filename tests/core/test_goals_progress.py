@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fittrack.core.dates import local_day_bounds
 from fittrack.core.goals import (
     GOAL_KEYS,
     METRICS,
@@ -20,6 +19,7 @@ from fittrack.core.goals import (
     parse_target,
     target_unit,
 )
+from fittrack.core.moments import local_day_bounds
 from fittrack.core.periods import (
     PERIODS,
     Period,

@@ -6,14 +6,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fittrack.core.quantities import (
-    MAX_DISTANCE_M,
-    MAX_DURATION_S,
+from fittrack.core.display import (
     format_distance,
     format_distance_exact,
     format_duration,
     format_pace,
     format_weight,
+)
+from fittrack.core.quantities import (
+    MAX_DISTANCE_M,
+    MAX_DURATION_S,
     parse_calories,
     parse_distance,
     parse_duration,

@@ -28,7 +28,8 @@ class Session:
         self, from_: str | None, to: str | None
     ) -> tuple[date | None, date | None, datetime | None, datetime | None]:
         """--from/--to as inclusive local days and the UTC window [start, end) they cover."""
-        from fittrack.core.dates import local_day_bounds, parse_day
+        from fittrack.core.dates import parse_day
+        from fittrack.core.moments import local_day_bounds
 
         today = self.now.date()
         first = None if from_ is None else parse_day(from_, self.tz, today)
@@ -75,6 +76,7 @@ def close_sessions() -> None:
 
 def open_session() -> Session:
     """Open the database (migrating it if needed) and read the profile."""
+    from fittrack.localzone import system_timezone
     from fittrack.storage.db import connect
     from fittrack.storage.profile import load_profile
 
@@ -82,12 +84,10 @@ def open_session() -> Session:
     _open_connections.append(conn)
     profile = load_profile(conn)
     try:
-        tz = profile.tz()
+        tz = profile.tz(system_timezone)
     except UsageError:
         # A zone name this system no longer knows must not lock the person out of every command
         # (including the `profile set --timezone` that fixes it).
-        from fittrack.core.dates import system_timezone
-
         typer.secho(
             f"Warning: the profile's timezone '{profile.timezone}' is unknown here; using the "
             "system's. Fix it with `fittrack profile set --timezone …`.",
@@ -95,7 +95,16 @@ def open_session() -> Session:
             fg="yellow",
         )
         tz = system_timezone()
-    return Session(conn=conn, profile=profile, tz=tz, now=datetime.now(UTC).astimezone(tz))
+    return Session(conn=conn, profile=profile, tz=tz, now=read_clock(tz))
+
+
+def read_clock(tz: tzinfo) -> datetime:
+    """The current moment in ``tz``: the one place the CLI reads the clock.
+
+    Once per command, by ``open_session``; everything after is given that moment (a test that
+    needs a fixed one replaces this function).
+    """
+    return datetime.now(UTC).astimezone(tz)
 
 
 def after_change(session: Session) -> None:

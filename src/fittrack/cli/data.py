@@ -67,8 +67,10 @@ def export(
     def write(stream: typer.FileTextWrite | object) -> int:
         if fmt == "csv":
             from fittrack.formats import fittrack_csv
+            from fittrack.storage.export import csv_rows
 
-            return fittrack_csv.write(session.conn, stream, where, params)  # type: ignore[arg-type]
+            rows = csv_rows(session.conn, where, params)
+            return fittrack_csv.write(stream, rows)  # type: ignore[arg-type]
         from fittrack.formats import fittrack_json
         from fittrack.storage.activities import list_activities_oldest_first
         from fittrack.storage.goals import load_goals
@@ -180,7 +182,8 @@ def import_(
     """
     from fittrack.core.profile import check_units
     from fittrack.errors import UsageError
-    from fittrack.importer import FORMATS, Importer, ImportInterrupted, Options
+    from fittrack.formats.detect import FORMATS
+    from fittrack.importer import Importer, ImportInterrupted, Options
 
     if any(not p.strip() for p in paths):
         raise UsageError("an empty file name: give the files, folders or zips to import")

@@ -364,7 +364,7 @@ def goal_delete(
         update_goal(conn, deleted)
     after_change(session)
     if as_json:
-        from fittrack.core.dates import stamp
+        from fittrack.core.moments import stamp
 
         print_json(deleted.to_json() | {"deleted_at": stamp(session.now)})
         return

@@ -41,7 +41,7 @@ def profile_show(as_json: JsonFlag = False) -> None:
 
     Example: fittrack profile show
     """
-    from fittrack.core.dates import system_timezone_name
+    from fittrack.localzone import system_timezone_name
 
     session = open_session()
     profile = session.profile
@@ -55,7 +55,7 @@ def profile_show(as_json: JsonFlag = False) -> None:
 
 def _profile_json(profile: "Profile") -> dict[str, object]:
     """``{"weight_kg", "timezone", "units", "week_start"}``; the system's zone when none is set."""
-    from fittrack.core.dates import system_timezone_name
+    from fittrack.localzone import system_timezone_name
 
     return {
         "weight_kg": profile.weight_kg,
@@ -67,7 +67,7 @@ def _profile_json(profile: "Profile") -> dict[str, object]:
 
 def _profile_words(changes: dict[str, object], units: str) -> str:
     """``set the profile (weight 72.0 kg, timezone Europe/Berlin)``, for the undo journal."""
-    from fittrack.core.quantities import format_weight
+    from fittrack.core.display import format_weight
 
     said = []
     for key, value in changes.items():
@@ -123,9 +123,9 @@ def profile_set(
     """
     from dataclasses import replace
 
-    from fittrack.core.dates import resolve_timezone
     from fittrack.core.profile import check_units, check_week_start
     from fittrack.core.quantities import parse_weight
+    from fittrack.core.zones import resolve_timezone
     from fittrack.errors import UsageError
     from fittrack.storage.db import write
     from fittrack.storage.profile import save_profile
@@ -154,7 +154,7 @@ def profile_set(
         print_json(_profile_json(profile))
         return
     from fittrack.cli.render import profile as render
-    from fittrack.core.dates import system_timezone_name
+    from fittrack.localzone import system_timezone_name
 
     render.profile(profile, system_timezone_name())
 
@@ -268,9 +268,7 @@ def types_add(
         existing = [*BUILTIN_TYPES, *load_custom_types(conn)]
         kind = validate_new_type(name, met, alias or [], existing)
         kind = replace(kind, figure=figure, max_speed_mps=max_speed_mps)
-        add_custom_type(conn, kind, session.now)
-        added = conn.execute("SELECT id FROM activity_type WHERE slug = ?", (kind.slug,))
-        change = Change("activity_type", str(added.fetchone()[0]), None)
+        change = Change("activity_type", add_custom_type(conn, kind, session.now), None)
         record(conn, session.now, f"added type '{kind.slug}'", [change])
     if as_json:
         print_json(_type_json(kind))

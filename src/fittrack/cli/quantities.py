@@ -11,13 +11,9 @@ from fittrack.core.activity import (
     resolve_span,
 )
 from fittrack.core.activity_types import ActivityType
-from fittrack.core.dates import add_seconds, parse_when, seconds_between
-from fittrack.core.quantities import (
-    parse_calories,
-    parse_distance,
-    parse_duration,
-    read_positional,
-)
+from fittrack.core.dates import parse_when
+from fittrack.core.moments import add_seconds, seconds_between
+from fittrack.core.quantities import parse_calories, parse_distance, parse_duration, read_positional
 from fittrack.errors import UsageError
 
 

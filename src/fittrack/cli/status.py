@@ -26,7 +26,8 @@ def _as_of(session: Session, text: str | None) -> tuple[date, datetime]:
     """The day and the moment progress is computed at: now, or the end of --date's day."""
     if text is None:
         return session.now.date(), session.now
-    from fittrack.core.dates import local_day_bounds, parse_day
+    from fittrack.core.dates import parse_day
+    from fittrack.core.moments import local_day_bounds
 
     day = parse_day(text, session.tz, session.now.date())
     return day, local_day_bounds(day, session.tz)[1]
@@ -222,7 +223,8 @@ def summary(
 
       fittrack summary --from 2026-01-01 --to 2026-06-30 --json
     """
-    from fittrack.core.dates import local_day_bounds, parse_day
+    from fittrack.core.dates import parse_day
+    from fittrack.core.moments import local_day_bounds
     from fittrack.core.periods import period_containing
     from fittrack.errors import UsageError
     from fittrack.storage import activities

@@ -25,7 +25,7 @@ def undo(as_json: JsonFlag = False) -> None:
 
     Example: fittrack undo
     """
-    from fittrack.core.dates import stamp
+    from fittrack.core.moments import stamp
     from fittrack.storage.db import write
     from fittrack.storage.undo import undo_last
 

@@ -12,10 +12,8 @@ from typing import Any
 
 from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
 from fittrack.core.calories import Energy, energy_for
-from fittrack.core.dates import add_seconds, isoformat, seconds_between, stamp
-from fittrack.core.quantities import (
-    format_duration,
-)
+from fittrack.core.display import format_duration
+from fittrack.core.moments import add_seconds, isoformat, seconds_between, stamp
 from fittrack.errors import UsageError
 
 ACTIVITY_KEYS = (
@@ -51,8 +49,10 @@ class ActivityRecord:
     workload: float
     note: str = ""
     source: str = "manual"
-    created_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
-    updated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    # Required (keyword-only, so they can follow fields with defaults): whoever makes a record
+    # says when, since core reads no clock.
+    created_at: datetime = field(kw_only=True)
+    updated_at: datetime = field(kw_only=True)
     deleted_at: datetime | None = None
 
     def to_json(self, *, deleted: bool = False, seed: bool = False) -> dict[str, Any]:

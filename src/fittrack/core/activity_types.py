@@ -32,7 +32,7 @@ KMH_PER_YD_PER_MIN = 0.9144 * 60 / 1000
 MET_MIN = 1.0
 MET_MAX = 25.0
 
-_SLUG_RE = r"[a-z][a-z0-9_-]{0,31}"
+SLUG_RE = r"[a-z][a-z0-9_-]{0,31}"
 # A speed computed from a distance and a duration that land exactly on a bracket's edge can come
 # out a few ulps below it (6 mph over an hour); it still belongs to that bracket.
 _SPEED_EPSILON_KMH = 1e-9
@@ -377,7 +377,7 @@ def resolve_type(name: str, custom: Iterable[ActivityType] = ()) -> ActivityType
         options = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
         raise UsageError(f"unknown activity type '{shown}' — did you mean {options}?")
     hint = "see `fittrack types list`"
-    if re.fullmatch(_SLUG_RE, shown.lower()):
+    if re.fullmatch(SLUG_RE, shown.lower()):
         hint += f", or add it with `fittrack types add {shown.lower()} --met 6`"
     raise UsageError(f"unknown activity type '{shown}' — {hint}")
 
@@ -394,7 +394,7 @@ def validate_new_type(
     new_slug = slug.strip().lower()
     names: list[str] = []
     for kind, raw in (("name", new_slug), *(("alias", a.strip().lower()) for a in aliases)):
-        if not re.fullmatch(_SLUG_RE, raw):
+        if not re.fullmatch(SLUG_RE, raw):
             raise UsageError(
                 f"activity type {kind} '{raw}' is not allowed — use 1 to 32 characters: a letter "
                 "a-z, then letters, digits, '-' or '_' (e.g. 'padel', 'trail-run')"

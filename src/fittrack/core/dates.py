@@ -1,14 +1,12 @@
-"""Dates, times and timezones: read what a person types in their zone, and move between storage and
-display.
+"""What a person types for a day or a moment, read in their zone: ``parse_when`` (``-3h``,
+``yesterday 18:00``, ``2026-11-20 07:00``...) and ``parse_day`` (``--from``/``--to``/``--date``).
 
-Everything typed is read in the profile's timezone (a :class:`zoneinfo.ZoneInfo`); every result is
-an aware datetime. Storage keeps naive UTC plus the UTC offset in minutes (:func:`to_utc_naive`,
-:func:`utc_offset_minutes`, :func:`from_utc`); JSON carries :func:`isoformat`.
-
-Local wall-clock times are checked against the zone's transitions: a time skipped when clocks go
-forward is refused, and a time that happens twice when clocks go back means its first occurrence
-(``fold=0``). A date alone means the first instant of that day, even in a zone where midnight is
-skipped.
+Everything typed is read in the profile's timezone, which the caller passes in with the moment
+relative forms count from; every result is an aware datetime. Local wall-clock times are checked
+against the zone's transitions: a time skipped when clocks go forward is refused, and a time that
+happens twice when clocks go back means its first occurrence (``fold=0``). A date alone means the
+first instant of that day, even in a zone where midnight is skipped. Dates written out in other
+forms (``20 Nov 2026 07:00``) are read by :mod:`fittrack.core.written_dates`, loaded only for them.
 
 Every ``parse_*`` function either returns or raises :class:`~fittrack.errors.UsageError` with a
 one-line message naming the bad text; no other exception escapes for any string.
@@ -16,25 +14,21 @@ one-line message naming the bad text; no other exception escapes for any string.
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from fittrack.core.zones import zone_name
 from fittrack.errors import UsageError
 
 __all__ = [
-    "from_utc",
-    "isoformat",
-    "local_day_bounds",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "WEEKDAYS",
+    "checked_date",
     "parse_day",
     "parse_when",
-    "resolve_timezone",
-    "system_timezone",
-    "system_timezone_name",
-    "to_utc_naive",
-    "utc_offset_minutes",
+    "quote",
+    "when_error",
 ]
 
 _DAY_HINT = "use YYYY-MM-DD, YYYYMMDD, today, yesterday, monday, last sunday, -7d or 2 days ago"
@@ -55,122 +49,20 @@ _WEEKDAY_RE = r"(last\s+)?([a-z]+)(?:\s+(?:at\s+)?(.+))?"
 _DAY_RE = r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})|([0-9]{4})([0-9]{2})([0-9]{2})"
 _ISO_RE = r"[0-9]{4}(-?)[0-9]{2}\1[0-9]{2}(?:[Tt ][0-9].*)?"
 _ISO_DATE_PREFIX_RE = r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})(?![0-9])"
-_DAY_MONTH_RE = r"(?<![0-9])[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{2,4}(?![0-9])"
-_ZONEINFO_DIR_RE = r"(?:^|/)zoneinfo/(?:posix/|right/)?(.+)$"
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """Text as an error message shows it: in quotes, or escaped when it has unprintable parts."""
     return f"'{text}'" if text.isprintable() else repr(text)
 
 
-def _zone_name(tz: tzinfo) -> str:
-    key = getattr(tz, "key", None)
-    return key if isinstance(key, str) else str(tz)
-
-
-# --- timezones -------------------------------------------------------------------------------
-
-
-def _zone_or_none(name: str) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        # ValueError: not a normalised relative key or not a TZif file; OSError: a directory.
-        return None
-
-
-def system_timezone_name() -> str | None:
-    """The IANA name of the system's zone, or None when it has none we can find.
-
-    ``TZ`` wins when set: an IANA name (with or without the POSIX leading ``:``) is used; anything
-    else (a POSIX rule such as ``CET-1CEST``) is what the C library obeys, so no name is guessed
-    from files. Otherwise the target of the ``/etc/localtime`` symlink, then ``/etc/timezone``.
-    """
-    env = os.environ.get("TZ", "")
-    if env:
-        name = env.removeprefix(":")
-        return name if _zone_or_none(name) is not None else None
-    candidates: list[str] = []
-    try:
-        target = os.readlink("/etc/localtime")
-        candidates.append(os.path.normpath(os.path.join("/etc", target)))
-        candidates.append(os.path.realpath("/etc/localtime"))
-    except OSError:
-        pass
-    for path in candidates:
-        match = re.search(_ZONEINFO_DIR_RE, path.replace(os.sep, "/"))
-        if match and _zone_or_none(match.group(1)) is not None:
-            return match.group(1)
-    try:
-        with open("/etc/timezone", encoding="utf-8") as file:
-            name = file.read().strip()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return name if name and _zone_or_none(name) is not None else None
-
-
-def system_timezone() -> tzinfo:
-    """The system's zone: a ZoneInfo when :func:`system_timezone_name` finds one, else
-    ``dateutil.tz.tzlocal()`` (the C library's idea of local time, without a name)."""
-    name = system_timezone_name()
-    if name is not None:
-        return ZoneInfo(name)
-    from dateutil.tz import tzlocal
-
-    return tzlocal()
-
-
-@cache
-def _zones_by_folded_name() -> dict[str, str]:
-    # Slow (it walks the zone files), so it is only called when a name did not resolve directly.
-    return {_fold(name): name for name in sorted(available_timezones())}
-
-
-def _fold(name: str) -> str:
-    return "_".join(name.strip().split()).lower()
-
-
-def resolve_timezone(name: str) -> ZoneInfo:
-    """The zone an IANA name names: ``Europe/Berlin``, also ``europe/berlin``, ``UTC``, ``utc``.
-
-    An unknown name is refused with the nearest known one, if any, as a suggestion.
-    """
-    stripped = name.strip()
-    if stripped and stripped == name:
-        zone = _zone_or_none(name)
-        if zone is not None:
-            return zone
-    zones = _zones_by_folded_name()
-    folded = _fold(name)
-    if folded in zones:
-        return ZoneInfo(zones[folded])
-    shown = _quote(stripped)
-    if not stripped:
-        raise UsageError("no timezone given — use an IANA name such as Europe/Berlin")
-    suggestion = _suggest_zone(folded, zones)
-    if suggestion:
-        raise UsageError(f"unknown timezone {shown} — did you mean '{suggestion}'?")
-    raise UsageError(
-        f"unknown timezone {shown} — use an IANA name such as Europe/Berlin or America/New_York"
-    )
-
-
-def _suggest_zone(folded: str, zones: dict[str, str]) -> str | None:
-    import difflib
-
-    # "berlin" or "new york" name a city; the zone is Area/City.
-    by_city = [zone for key, zone in zones.items() if key.rsplit("/", 1)[-1] == folded]
-    if by_city:
-        return min(by_city, key=lambda zone: (zone.startswith("Etc/"), "/" not in zone, zone))
-    close = difflib.get_close_matches(folded, list(zones), n=1, cutoff=0.6)
-    return zones[close[0]] if close else None
-
-
-# --- reading dates and times -----------------------------------------------------------------
-
-
 def _day_error(text: str) -> UsageError:
-    return UsageError(f"invalid date {_quote(text)} — {_DAY_HINT}")
+    return UsageError(f"invalid date {quote(text)} — {_DAY_HINT}")
+
+
+def when_error(text: str) -> UsageError:
+    """``text`` is not a moment fittrack can read."""
+    return UsageError(f"can't read {quote(text)} as a date and time — {_WHEN_HINT}")
 
 
 _MONTH_NAMES = [
@@ -189,7 +81,7 @@ _MONTH_NAMES = [
 ]
 
 
-def _checked_date(year: int, month: int, day: int, text: str) -> date:
+def checked_date(year: int, month: int, day: int, text: str) -> date:
     """``date(year, month, day)``, or an error that names what is impossible about it."""
     import calendar
 
@@ -206,7 +98,24 @@ def _checked_date(year: int, month: int, day: int, text: str) -> date:
         reason = f"{_MONTH_NAMES[month - 1]} {year} has {length} days"
         if day == 0:
             reason = "days of the month start at 01"
-    raise UsageError(f"invalid date {_quote(text)}: {reason}")
+    raise UsageError(f"invalid date {quote(text)}: {reason}")
+
+
+WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for name in names
+}
 
 
 def _weekday_back(name: str, last: bool, today: date) -> date | None:
@@ -215,7 +124,7 @@ def _weekday_back(name: str, last: bool, today: date) -> date | None:
     ``monday`` is the most recent Monday not in the future (today, when today is a Monday);
     ``last monday`` the one before today (a week ago, when today is a Monday).
     """
-    weekday = _WEEKDAYS.get(name)
+    weekday = WEEKDAYS.get(name)
     if weekday is None:
         return None
     back = (today.weekday() - weekday) % 7
@@ -227,12 +136,8 @@ def _weekday_back(name: str, last: bool, today: date) -> date | None:
         raise _day_error(name) from None
 
 
-def _when_error(text: str) -> UsageError:
-    return UsageError(f"can't read {_quote(text)} as a date and time — {_WHEN_HINT}")
-
-
 def _time_error(text: str) -> UsageError:
-    return UsageError(f"invalid time {_quote(text)} — use HH:MM from 00:00 to 23:59, e.g. 18:00")
+    return UsageError(f"invalid time {quote(text)} — use HH:MM from 00:00 to 23:59, e.g. 18:00")
 
 
 def _read_time(text: str, whole: str) -> time | None:
@@ -268,7 +173,7 @@ def _localize(naive: datetime, tz: tzinfo, shown: str) -> datetime:
         raise UsageError(f"{shown} is out of range — {_WHEN_HINT}") from None
     if back.replace(tzinfo=None) != naive:
         raise UsageError(
-            f"{shown} does not exist in {_zone_name(tz)}: the clocks jump forward over it "
+            f"{shown} does not exist in {zone_name(tz)}: the clocks jump forward over it "
             f"— give a time after the change, e.g. {back:%H:%M}"
         )
     return aware
@@ -313,7 +218,7 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
     if now.utcoffset() is None:
         raise ValueError("now must be an aware datetime")
     stripped = " ".join(text.split())
-    shown = _quote(stripped)
+    shown = quote(stripped)
     lowered = stripped.lower()
     local_now = now.astimezone(tz)
     if not lowered:
@@ -328,7 +233,7 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
             return _start_of_day(day, tz)
         at = _read_time(keyword.group(2), stripped)
         if at is None:
-            raise _when_error(stripped)
+            raise when_error(stripped)
         return _localize(datetime.combine(day, at), tz, shown)
 
     weekday = re.fullmatch(_WEEKDAY_RE, lowered)
@@ -340,7 +245,7 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
                 return _start_of_day(named_day, tz)
             at = _read_time(at_text, stripped)
             if at is None:
-                raise _when_error(stripped)
+                raise when_error(stripped)
             return _localize(datetime.combine(named_day, at), tz, shown)
 
     relative = re.fullmatch(_RELATIVE_RE, lowered)
@@ -361,20 +266,23 @@ def _parse_when(text: str, tz: tzinfo, now: datetime) -> datetime:
         return _localize(datetime.combine(local_now.date(), at), tz, shown)
 
     if not any(char.isdigit() for char in stripped):
-        raise _when_error(stripped)
+        raise when_error(stripped)
 
     if re.fullmatch(_ISO_RE, stripped):
         iso_day = _check_date_prefix(stripped)
         if iso_day is not None and re.fullmatch(_ISO_DATE_PREFIX_RE, stripped):
             return _start_of_day(iso_day, tz)
-        parsed = _parse_iso(stripped)
+        parsed = _read_iso(stripped)
         if parsed is not None:
             return _aware(parsed, tz, shown)
 
-    return _aware(_parse_free_form(stripped, lowered), tz, shown)
+    # Loaded here, not on import: the everyday forms above never need the free-form grammar.
+    from fittrack.core.written_dates import read_free_form
+
+    return _aware(read_free_form(stripped, lowered), tz, shown)
 
 
-def _parse_iso(text: str) -> datetime | None:
+def _read_iso(text: str) -> datetime | None:
     """ISO 8601, or None when neither reader takes it ("2026-11-20 7:00" is left to dateutil's
     general parser)."""
     try:
@@ -397,7 +305,7 @@ def _check_date_prefix(text: str) -> date | None:
     if match is None:
         return None
     year, month, day = (int(group) for group in match.groups())
-    return _checked_date(year, month, day, match.group(0))
+    return checked_date(year, month, day, match.group(0))
 
 
 def _aware(parsed: datetime, tz: tzinfo, shown: str) -> datetime:
@@ -414,125 +322,6 @@ def _aware(parsed: datetime, tz: tzinfo, shown: str) -> datetime:
     return parsed.replace(tzinfo=UTC if offset == timedelta(0) else timezone(offset))
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_WEEKDAYS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("mon", "monday"),
-            ("tue", "tues", "tuesday"),
-            ("wed", "wednesday"),
-            ("thu", "thur", "thurs", "thursday"),
-            ("fri", "friday"),
-            ("sat", "saturday"),
-            ("sun", "sunday"),
-        ]
-    )
-    for name in names
-}
-_FREE_TIME_RE = (
-    r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:[ap]\.?m\.?)?|[0-9]{1,2}[ap]\.?m\.?"
-)
-_FREE_OFFSET_RE = r"[+-][0-9]{2}(?::?[0-9]{2})?"
-_FREE_DAY_RE = r"([0-9]{1,2})(?:st|nd|rd|th)?"
-_FREE_DATE_RE = r"([0-9]{4})([/.-])([0-9]{1,2})\2([0-9]{1,2})"
-
-
-def _parse_free_form(stripped: str, lowered: str) -> datetime:
-    """A full date in another common form, read by dateutil's general parser.
-
-    dateutil guesses freely ("2026 29" is 20:26, "GMT+3" is three hours west), so the text is
-    first held to a small grammar: a year-first numeric date (``2026/11/20``) or a month name, a
-    day and a four-digit year; at most one time (``07:00``, ``7pm``), one UTC offset (``+01:00``,
-    ``Z``, ``UTC``) and one weekday, which must agree with the date. The fields dateutil returns
-    are then checked against the ones the text gave.
-    """
-    if re.search(_DAY_MONTH_RE, lowered):
-        raise UsageError(
-            f"can't tell the day from the month in {_quote(stripped)} — "
-            "write the date as YYYY-MM-DD, e.g. 2026-11-20 07:00"
-        )
-    wanted: dict[str, int] = {}
-    counts = dict.fromkeys(["date", "time", "meridiem", "offset", "weekday"], 0)
-    words: list[str] = []
-    for token in re.findall(r"[^\s,]+", lowered):
-        word = token.rstrip(".") if token.rstrip(".").isalpha() else token
-        if word in _MONTHS and "month" not in wanted:
-            wanted["month"] = _MONTHS[word]
-        elif word in _WEEKDAYS:
-            counts["weekday"] += 1
-            wanted["weekday"] = _WEEKDAYS[word]
-        elif re.fullmatch(r"[0-9]{4}", word) and "year" not in wanted:
-            wanted["year"] = int(word)
-        elif (day := re.fullmatch(_FREE_DAY_RE, word)) and "day" not in wanted:
-            wanted["day"] = int(day.group(1))
-        elif (numeric := re.fullmatch(_FREE_DATE_RE, word)) and not wanted.keys() - {"weekday"}:
-            counts["date"] += 1
-            wanted.update(year=int(numeric[1]), month=int(numeric[3]), day=int(numeric[4]))
-        elif re.fullmatch(_FREE_TIME_RE, word):
-            counts["time"] += 1
-        elif word in ("am", "pm", "a.m.", "p.m."):
-            counts["meridiem"] += 1
-        elif word in ("z", "utc", "gmt") or re.fullmatch(_FREE_OFFSET_RE, word):
-            counts["offset"] += 1
-            # dateutil reads a lowercase "z" as the system's local zone; say UTC plainly.
-            word = "+00:00" if word.isalpha() else word
-        elif word not in ("at", "on"):
-            raise _when_error(stripped)
-        words.append(word)
-    if (
-        not {"year", "month", "day"} <= wanted.keys()
-        or max(counts.values()) > 1
-        or counts["meridiem"] > counts["time"]
-        or counts["offset"] > counts["time"]
-    ):
-        raise _when_error(stripped)
-    default = datetime.combine(
-        _checked_date(wanted["year"], wanted["month"], wanted["day"], stripped), time()
-    )
-
-    import warnings
-
-    from dateutil.parser import parse
-
-    try:
-        with warnings.catch_warnings():
-            # Anything dateutil only warns about (an unknown zone name) is refused here.
-            warnings.simplefilter("error")
-            parsed = parse(" ".join(words), default=default, fuzzy=False)
-    except (ValueError, OverflowError, ArithmeticError, Warning):
-        raise _when_error(stripped) from None
-    if (
-        parsed.date() != default.date()
-        or (parsed.tzinfo is not None) != bool(counts["offset"])
-        or (not counts["time"] and parsed.time() != time())
-    ):
-        raise _when_error(stripped)
-    if "weekday" in wanted and parsed.weekday() != wanted["weekday"]:
-        raise UsageError(f"{_quote(stripped)}: {parsed:%Y-%m-%d} is a {parsed:%A}")
-    return parsed
-
-
 def _relative_days(text: str, today: date) -> date | None:
     """``-7d``, ``2 days ago``, ``-2w``, ``3 weeks ago``; None for any other text (hours too)."""
     match = re.fullmatch(_RELATIVE_RE, text)
@@ -544,7 +333,7 @@ def _relative_days(text: str, today: date) -> date | None:
     try:
         return today - timedelta(days=int(amount) * (7 if unit.startswith("w") else 1))
     except (OverflowError, ValueError):
-        raise UsageError(f"{_quote(text)} is too far back — {_DAY_HINT}") from None
+        raise UsageError(f"{quote(text)} is too far back — {_DAY_HINT}") from None
 
 
 def _parse_day(text: str, tz: tzinfo, today: date) -> date:
@@ -585,84 +374,11 @@ def _parse_day(text: str, tz: tzinfo, today: date) -> date:
             or re.fullmatch(_RELATIVE_RE, lowered)
         ):
             raise UsageError(
-                f"{_quote(stripped)} is a moment; this option takes a whole day — {_DAY_HINT}"
+                f"{quote(stripped)} is a moment; this option takes a whole day — {_DAY_HINT}"
             )
-        raise UsageError(f"can't read {_quote(stripped)} as a date — {_DAY_HINT}")
+        raise UsageError(f"can't read {quote(stripped)} as a date — {_DAY_HINT}")
     parts = [int(group) for group in match.groups() if group is not None]
-    return _checked_date(parts[0], parts[1], parts[2], stripped)
-
-
-# --- days, storage and output ----------------------------------------------------------------
-
-
-def local_day_bounds(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
-    """The UTC instants [start, end) of the calendar day ``day`` in ``tz``.
-
-    Both ends are wall-clock midnights converted to UTC, so a DST day is 23 or 25 hours long (23.5
-    on Lord Howe Island), and a skipped midnight starts the day at its first real instant. Aware
-    UTC datetimes; clamped to ``datetime.min``/``datetime.max`` at the ends of the calendar.
-    """
-    start = _midnight_utc(day, tz)
-    try:
-        next_day = day + timedelta(days=1)
-    except OverflowError:
-        return start, datetime.max.replace(tzinfo=UTC)
-    return start, _midnight_utc(next_day, tz)
-
-
-def _midnight_utc(day: date, tz: tzinfo) -> datetime:
-    try:
-        return datetime.combine(day, time(), tzinfo=tz).astimezone(UTC)
-    except OverflowError:
-        return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=UTC)
-
-
-def to_utc_naive(dt: datetime) -> datetime:
-    """The same instant as a naive UTC datetime, the way storage keeps it."""
-    if dt.utcoffset() is None:
-        raise ValueError("expected an aware datetime")
-    return dt.astimezone(UTC).replace(tzinfo=None)
-
-
-def utc_offset_minutes(dt: datetime) -> int:
-    """The UTC offset of an aware datetime in whole minutes (east positive: +60 for CET)."""
-    offset = dt.utcoffset()
-    if offset is None:
-        raise ValueError("expected an aware datetime")
-    # Only pre-1900-ish local mean times have seconds in their offset; minutes are enough.
-    return round(offset.total_seconds() / 60)
-
-
-def from_utc(naive_utc: datetime, offset_minutes: int) -> datetime:
-    """A stored naive UTC datetime as an aware one at the stored offset."""
-    if naive_utc.tzinfo is not None:
-        raise ValueError("expected a naive UTC datetime")
-    zone = UTC if offset_minutes == 0 else timezone(timedelta(minutes=offset_minutes))
-    return naive_utc.replace(tzinfo=UTC).astimezone(zone)
-
-
-def isoformat(dt: datetime) -> str:
-    """ISO 8601 with the UTC offset, to the second: ``2026-11-20T07:00:00+01:00``."""
-    if dt.utcoffset() is None:
-        raise ValueError("expected an aware datetime")
-    return dt.isoformat(timespec="seconds")
-
-
-def seconds_between(earlier: datetime, later: datetime) -> float:
-    """Elapsed seconds between two aware moments.
-
-    Python subtracts the wall-clock readings when both share a tzinfo, which is an hour off across a
-    DST change; going through UTC gives the real time.
-    """
-    return (later.astimezone(UTC) - earlier.astimezone(UTC)).total_seconds()
-
-
-def add_seconds(moment: datetime, seconds: float) -> datetime:
-    """The moment ``seconds`` of real time later, in the same zone (DST-correct, unlike ``+``)."""
-    try:
-        return (moment.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(moment.tzinfo)
-    except OverflowError as exc:
-        raise UsageError("that is further from today than fittrack can count") from exc
+    return checked_date(parts[0], parts[1], parts[2], stripped)
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -672,8 +388,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 def _check_year(year: int, text: str) -> None:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise UsageError(
-            f"{_quote(text)} is out of range — fittrack reads dates from {FIRST_YEAR} "
-            f"to {LAST_YEAR}"
+            f"{quote(text)} is out of range — fittrack reads dates from {FIRST_YEAR} to {LAST_YEAR}"
         )
 
 
@@ -693,8 +408,3 @@ def parse_day(text: str, tz: tzinfo, today: date) -> date:
     day = _parse_day(text, tz, today)
     _check_year(day.year, text)
     return day
-
-
-def stamp(moment: datetime) -> str:
-    """A bookkeeping time (created, updated) in UTC to the microsecond: sync orders edits by it."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")

@@ -32,12 +32,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from fittrack.core.dates import stamp
+from fittrack.core.display import format_distance, format_duration
+from fittrack.core.moments import stamp
 from fittrack.core.quantities import (
     METRES_PER_MILE,
-    _Invalid,
-    format_distance,
-    format_duration,
+    InvalidQuantity,
     parse_distance,
     parse_duration,
 )
@@ -162,7 +161,7 @@ def parse_target(text: str) -> tuple[str, float]:
         return "duration", seconds
     # A value the form allows but that is out of range ("1h75m", "200000km") says so precisely.
     for error in (distance_error, duration_error):
-        if isinstance(error, _Invalid):
+        if isinstance(error, InvalidQuantity):
             raise error
     raise UsageError(f"can't read {shown} as a target — use one with its unit: {_TARGET_HINT}")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
-from fittrack.core.dates import local_day_bounds
+from fittrack.core.moments import local_day_bounds
 from fittrack.errors import UsageError
 
 __all__ = [
@@ -145,7 +145,7 @@ def utc_bounds(p: Period, tz: tzinfo) -> tuple[datetime, datetime]:
     """The aware UTC instants [start, end) of ``p`` in ``tz``: the local midnight that opens its
     first day, and the one after its last day.
 
-    Built from :func:`~fittrack.core.dates.local_day_bounds`, so a week across a DST change lasts
+    Built from :func:`~fittrack.core.moments.local_day_bounds`, so a week across a DST change lasts
     167 or 169 hours and a skipped midnight opens the day at its first real instant.
     """
     return local_day_bounds(p.first, tz)[0], local_day_bounds(p.last, tz)[1]

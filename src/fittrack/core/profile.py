@@ -1,5 +1,6 @@
 """The person's profile: body mass for calories, the timezone periods are read in, display units."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
@@ -19,11 +20,15 @@ class Profile:
     units: str = "metric"
     week_start: str = "monday"
 
-    def tz(self) -> tzinfo:
-        """The zone dates are read and periods computed in."""
-        from fittrack.core.dates import resolve_timezone, system_timezone
+    def tz(self, system_zone: Callable[[], tzinfo]) -> tzinfo:
+        """The zone dates are read and periods computed in: the profile's, else ``system_zone()``.
 
-        return resolve_timezone(self.timezone) if self.timezone else system_timezone()
+        The machine's zone is the caller's to read (:func:`fittrack.localzone.system_timezone`);
+        it is asked only when the profile names no zone.
+        """
+        from fittrack.core.zones import resolve_timezone
+
+        return resolve_timezone(self.timezone) if self.timezone else system_zone()
 
 
 def check_units(value: str) -> str:

@@ -1,4 +1,4 @@
-"""Distances, durations, weights and calories: read what a person types, show what we store.
+"""Distances, durations, weights and calories: read what a person types (``core.display`` shows).
 
 Storage is SI (metres, seconds, kg, kcal); display follows the profile's units (``metric`` or
 ``imperial``). Every ``parse_*`` function either returns a finite number or raises
@@ -7,12 +7,11 @@ would be right; no other exception escapes for any string.
 
 Numbers are read as exact decimals and scaled with integer arithmetic, so ``3.1mi`` is the float
 nearest 4988.9664 m rather than whatever ``3.1 * 1609.344`` rounds to, and ``parse_distance`` of
-:func:`format_distance_exact` gives back exactly the number that was formatted.
+:func:`fittrack.core.display.format_distance_exact` gives back exactly the number formatted.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -26,14 +25,6 @@ __all__ = [
     "MAX_NAME_CHARS",
     "MAX_NOTE_CHARS",
     "METRES_PER_MILE",
-    "format_distance",
-    "format_distance_exact",
-    "format_duration",
-    "format_figure",
-    "format_pace",
-    "format_speed",
-    "format_sport_distance",
-    "format_weight",
     "parse_calories",
     "parse_distance",
     "parse_duration",
@@ -118,7 +109,7 @@ class _Unreadable(UsageError):
     """The text is not of the form asked for (it may well be another quantity)."""
 
 
-class _Invalid(UsageError):
+class InvalidQuantity(UsageError):
     """The text has the right form but an impossible value (negative, 27:75, out of range)."""
 
 
@@ -136,7 +127,7 @@ def _ratio(number: str, shown: str) -> tuple[int, int]:
     whole, fraction = whole.lstrip("0"), fraction.rstrip("0")
     # Bounding the digits keeps int() under its 4300-digit limit and the result finite.
     if len(whole) > 12 or len(fraction) > 30:
-        raise _Invalid(f"{shown} has too many digits — check the number")
+        raise InvalidQuantity(f"{shown} has too many digits — check the number")
     scale = 10 ** len(fraction)
     return int(whole or "0") * scale + int(fraction or "0"), scale
 
@@ -167,7 +158,7 @@ def _decimal_comma(body: str, shown: str, units: Iterable[str]) -> None:
     whole, fraction, unit = match.groups()
     if unit and unit not in units:
         return
-    raise _Invalid(f"{shown} has a decimal comma — did you mean {whole}.{fraction}{unit}?")
+    raise InvalidQuantity(f"{shown} has a decimal comma — did you mean {whole}.{fraction}{unit}?")
 
 
 # --- distance -------------------------------------------------------------------------------
@@ -186,7 +177,7 @@ def _read_distance(text: str) -> float:
         if match is None:
             _decimal_comma(body, shown, _DISTANCE_UNITS)
             if body in ("nan", "inf", "infinity"):
-                raise _Invalid(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
+                raise InvalidQuantity(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
             raise _Unreadable(f"can't read {shown} as a distance — {_DISTANCE_HINT}")
         number, unit = match.groups()
         if not unit:
@@ -200,9 +191,9 @@ def _read_distance(text: str) -> float:
             )
         metres = _scaled(number, _DISTANCE_UNITS[unit], shown)
     if negative or metres <= 0:
-        raise _Invalid(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
+        raise InvalidQuantity(f"distance must be positive, not {shown} — {_DISTANCE_HINT}")
     if metres > MAX_DISTANCE_M:
-        raise _Invalid(f"distance {shown} is over 100000 km — check the number and the unit")
+        raise InvalidQuantity(f"distance {shown} is over 100000 km — check the number and the unit")
     return metres
 
 
@@ -225,9 +216,11 @@ def _read_clock(match: re.Match[str], shown: str) -> float:
     else:  # h:mm:ss
         hours, minutes, seconds = first, second, third
         if int(minutes) >= 60:
-            raise _Invalid(f"minutes must be under 60 in {shown} — write h:mm:ss, e.g. 1:05:00")
+            raise InvalidQuantity(
+                f"minutes must be under 60 in {shown} — write h:mm:ss, e.g. 1:05:00"
+            )
     if int(seconds) >= 60:
-        raise _Invalid(f"seconds must be under 60 in {shown} — write m:ss, e.g. 27:30")
+        raise InvalidQuantity(f"seconds must be under 60 in {shown} — write m:ss, e.g. 27:30")
     whole = _ratio(hours, shown)[0] * _HOUR + _ratio(minutes, shown)[0] * _MINUTE + int(seconds)
     if fraction is None:
         return float(whole)
@@ -273,7 +266,7 @@ def _read_units(body: str, shown: str) -> float:
             )
         part_numerator, part_denominator = _ratio(number, shown)
         if previous is not None and part_numerator >= 60 * part_denominator:
-            raise _Invalid(
+            raise InvalidQuantity(
                 f"{'minutes' if size == _MINUTE else 'seconds'} must be under 60 in {shown} "
                 "— e.g. 1h30m or 5m30s"
             )
@@ -293,9 +286,11 @@ def _read_duration(text: str) -> float:
     _decimal_comma(body, shown, _DURATION_UNITS)
     seconds = _read_clock(clock, shown) if clock else _read_units(body, shown)
     if negative or seconds <= 0:
-        raise _Invalid(f"duration must be positive, not {shown} — {_DURATION_HINT}")
+        raise InvalidQuantity(f"duration must be positive, not {shown} — {_DURATION_HINT}")
     if seconds > MAX_DURATION_S:
-        raise _Invalid(f"duration {shown} is over 10000 hours — check the number and the unit")
+        raise InvalidQuantity(
+            f"duration {shown} is over 10000 hours — check the number and the unit"
+        )
     return seconds
 
 
@@ -422,9 +417,9 @@ def read_positional(tokens: list[str], *, tracks_distance: bool) -> Positional:
             set_distance(token, metres)
         elif seconds is not None:
             set_duration(token, seconds)
-        elif isinstance(distance_error, _Invalid):
+        elif isinstance(distance_error, InvalidQuantity):
             raise distance_error
-        elif isinstance(duration_error, _Invalid):
+        elif isinstance(duration_error, InvalidQuantity):
             raise duration_error
         elif _bare_number(token):
             raise UsageError(
@@ -552,125 +547,3 @@ def parse_speed(text: str) -> float:
     if mps * 3.6 > MAX_SPEED_KMH:
         raise UsageError(f"speed {shown} is over 1000 km/h — check the number and the unit")
     return mps
-
-
-# --- formatting ------------------------------------------------------------------------------
-
-
-def _check_units(units: str) -> None:
-    if units not in ("metric", "imperial"):
-        raise ValueError(f"units must be 'metric' or 'imperial', not {units!r}")
-
-
-def _round_half_up(value: float) -> int:
-    if not math.isfinite(value):
-        raise ValueError(f"cannot format {value!r}")
-    return math.floor(value + 0.5)
-
-
-def format_whole(value: float) -> str:
-    """A number of kcal or MET-minutes as shown: whole, half up (122.5 → 123), as stored values
-    are rounded (Python's ``:.0f`` would round half to even: 122)."""
-    return str(_round_half_up(value))
-
-
-def format_distance(metres: float, units: str = "metric") -> str:
-    """``5.00 km`` or ``800 m`` (under 1 km); imperial ``3.11 mi``, or ``150 yd`` under 0.1 mi."""
-    _check_units(units)
-    if units == "metric":
-        whole = _round_half_up(metres)
-        return f"{whole} m" if abs(whole) < 1000 else f"{metres / 1000:.2f} km"
-    miles = metres / METRES_PER_MILE
-    if abs(round(miles, 2)) < 0.1:
-        return f"{_round_half_up(metres / 0.9144)} yd"
-    return f"{miles:.2f} mi"
-
-
-def format_distance_exact(metres: float) -> str:
-    """Metres as text that :func:`parse_distance` reads back exactly: ``5123m``, ``4988.9664m``.
-
-    Exact for every integer number of metres, and for any other float of at least 1e-4 m (whose
-    ``repr`` has no exponent).
-    """
-    if not math.isfinite(metres):
-        raise ValueError(f"cannot format {metres!r}")
-    if metres == int(metres):
-        return f"{int(metres)}m"
-    return f"{metres!r}m"
-
-
-def format_duration(seconds: float) -> str:
-    """``27:30`` under an hour, ``1:05:00`` from an hour on; rounded to whole seconds."""
-    whole = _round_half_up(seconds)
-    sign = "-" if whole < 0 else ""
-    hours, rest = divmod(abs(whole), 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
-    return f"{sign}{minutes}:{secs:02d}"
-
-
-def format_pace(seconds: float, metres: float, units: str) -> str:
-    """Time per kilometre or mile, ``5:30 /km`` or ``8:51 /mi``; ``--:-- /km`` with no distance."""
-    _check_units(units)
-    per, label = (1000.0, "/km") if units == "metric" else (METRES_PER_MILE, "/mi")
-    if not (metres > 0 and seconds > 0 and math.isfinite(seconds / metres)):
-        return f"--:-- {label}"
-    return f"{format_duration(seconds * per / metres)} {label}"
-
-
-def format_speed(seconds: float, metres: float, units: str) -> str:
-    """Average speed, ``24.5 km/h`` or ``15.2 mph``; ``-- km/h`` with no distance or time."""
-    _check_units(units)
-    per, label = (1000.0, "km/h") if units == "metric" else (METRES_PER_MILE, "mph")
-    if not (metres > 0 and seconds > 0 and math.isfinite(metres / seconds)):
-        return f"-- {label}"
-    return f"{metres / per / (seconds / 3600):.1f} {label}"
-
-
-def _per(seconds: float, metres: float, per: float, label: str) -> str:
-    if not (metres > 0 and seconds > 0 and math.isfinite(seconds / metres)):
-        return f"--:-- {label}"
-    return f"{format_duration(seconds * per / metres)} {label}"
-
-
-def format_figure(figure: str, seconds: float, metres: float, units: str) -> str:
-    """How fast, in the sport's own terms (``figure`` is an activity type's, see
-    :data:`fittrack.core.activity_types.FIGURES`):
-
-    - ``pace``: ``5:30 /km`` or ``8:51 /mi`` (running, walking, hiking);
-    - ``speed``: ``24.5 km/h`` or ``15.2 mph`` (cycling);
-    - ``pace100``: ``1:55 /100m`` or ``1:45 /100yd`` (swimming, where pools are metres or yards);
-    - ``pace500``: ``2:05 /500m`` in either unit system (rowing: every erg shows it so).
-    """
-    _check_units(units)
-    if figure == "speed":
-        return format_speed(seconds, metres, units)
-    if figure == "pace100":
-        if units == "metric":
-            return _per(seconds, metres, 100.0, "/100m")
-        return _per(seconds, metres, 91.44, "/100yd")
-    if figure == "pace500":
-        return _per(seconds, metres, 500.0, "/500m")
-    if figure == "pace":
-        return format_pace(seconds, metres, units)
-    raise ValueError(f"figure must be pace, speed, pace100 or pace500, not {figure!r}")
-
-
-def format_sport_distance(metres: float, units: str, figure: str | None) -> str:
-    """A distance as the sport counts it: a swim (``figure`` ``pace100``) stays in metres
-    (``1500 m``) or yards (``1640 yd``) however long; everything else as :func:`format_distance`."""
-    _check_units(units)
-    if figure != "pace100":
-        return format_distance(metres, units)
-    if units == "metric":
-        return f"{_round_half_up(metres)} m"
-    return f"{_round_half_up(metres / 0.9144)} yd"
-
-
-def format_weight(kg: float, units: str = "metric") -> str:
-    """``72.0 kg`` or ``158.7 lb``."""
-    _check_units(units)
-    if units == "metric":
-        return f"{kg:.1f} kg"
-    return f"{kg / KG_PER_LB:.1f} lb"

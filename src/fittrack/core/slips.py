@@ -7,13 +7,8 @@ everyday commands do not pay for it.
 import re
 
 from fittrack.core.activity_types import ActivityType
-from fittrack.core.quantities import (
-    METRES_PER_MILE,
-    format_distance,
-    format_duration,
-    parse_distance,
-    parse_duration,
-)
+from fittrack.core.display import format_distance, format_duration
+from fittrack.core.quantities import METRES_PER_MILE, parse_distance, parse_duration
 from fittrack.errors import UsageError
 
 _FASTER_THAN = {

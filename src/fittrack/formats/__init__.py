@@ -1,6 +1,7 @@
 """File formats: each module turns a file into ``ImportedActivity`` records (and ours back again).
 
-None of them touches the database; ``fittrack.importer`` decides what to add, skip or refuse. A
+None of them touches the database: ``discover`` finds what to import, ``detect`` tells each file's
+format and reads it, and ``fittrack.importer`` decides what to add, skip or refuse. A
 module raises ``DataError`` with a one-line reason a person understands ("truncated FIT file",
 "not a GPX file: …") for a file it cannot read; nothing else may escape for any input.
 
@@ -8,8 +9,16 @@ Modules are imported only when a file of their kind is read, so ``fittrack list`
 gpxpy or fitdecode.
 """
 
+import math
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+
+# At module level, not in check_possible: it runs once per row of a million-row import.
+from fittrack.core.dates import FIRST_YEAR, LAST_YEAR
+from fittrack.core.moments import seconds_between
+from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
+from fittrack.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,30 @@ class ImportedActivity:
     warnings: tuple[str, ...] = field(default=())
 
 
+def check_possible(item: ImportedActivity) -> None:
+    """Refuse values no workout has, before any arithmetic can overflow on them (DataError)."""
+    where = f"the activity starting {item.start.isoformat()}"
+    for moment in (item.start, item.end):
+        if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise DataError(f"{where}: a date outside {FIRST_YEAR}–{LAST_YEAR}")
+    if item.end is not None and seconds_between(item.start, item.end) < 0:
+        raise DataError(f"{where} ends before it starts")
+    limits = (
+        ("duration", item.duration_s, MAX_DURATION_S),
+        ("distance", item.distance_m, MAX_DISTANCE_M),
+        ("calories", item.calories_kcal, MAX_CALORIES_KCAL),
+        ("workload", item.workload, MAX_DURATION_S / 60 * 25),
+    )
+    for label, value, limit in limits:
+        if value is not None and not (math.isfinite(value) and 0 <= value <= limit):
+            raise DataError(f"{where}: an impossible {label} ({value:g})")
+    if item.id is not None:
+        try:
+            uuid.UUID(item.id)
+        except ValueError:
+            raise DataError(f"{where}: its id {item.id!r} is not a UUID") from None
+
+
 def _sport_key(sport: str) -> str:
     return " ".join(sport.strip().lower().replace("_", " ").replace("-", " ").split())
 
@@ -63,12 +96,12 @@ def type_slug(name: str) -> str | None:
     import re
     import unicodedata
 
-    from fittrack.core.activity_types import _SLUG_RE
+    from fittrack.core.activity_types import SLUG_RE
 
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9_]+", "-", ascii_name.lower())
     slug = re.sub(r"^[^a-z]+", "", slug)[:32].rstrip("-_")
-    return slug if re.fullmatch(_SLUG_RE, slug) else None
+    return slug if re.fullmatch(SLUG_RE, slug) else None
 
 
 def map_sport(sport: str | None, table: dict[str, str]) -> tuple[str | None, tuple[str, ...]]:
@@ -90,8 +123,6 @@ def map_sport(sport: str | None, table: dict[str, str]) -> tuple[str | None, tup
 
 def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:
     """Read a watch file by its extension: ``.gpx``, ``.tcx``, ``.fit``, each maybe ``.gz``."""
-    from fittrack.errors import DataError
-
     lowered = name.lower()
     if lowered.endswith(".gz"):
         import gzip
@@ -120,8 +151,6 @@ def parse_by_name(name: str, data: bytes) -> list[ImportedActivity]:
 def decode_csv(data: bytes, name: str, kind: str) -> str:
     """CSV bytes as text, or a DataError saying what the file is instead (``kind`` names the
     expected file in the message, e.g. "Strava activities.csv")."""
-    from fittrack.errors import DataError
-
     if not data.strip():
         raise DataError(f"{name} is empty")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -1,15 +1,14 @@
 """fittrack's own CSV: a header of the ACTIVITY keys, ISO 8601 times with offset, SI numbers, UTF-8.
 
-Writing streams straight from SQLite, formatting the times in SQL, so a million rows export at close
-to the speed of a raw dump; reading streams too, one row at a time, so the importer can insert in
-batches with memory that does not grow with the file. A note with commas, quotes or line breaks
-survives both ways (the csv module quotes it).
+Writing streams the rows ``storage.export`` reads (its query formats the times, so a million rows
+export at close to the speed of a raw dump); reading streams too, one row at a time, so the
+importer can insert in batches with memory that does not grow with the file. A note with commas,
+quotes or line breaks survives both ways (the csv module quotes it).
 """
 
 import csv
 import io
-import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import IO
 
@@ -17,37 +16,16 @@ from fittrack.core.activity import ACTIVITY_KEYS
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity
 
-# Times are formatted by SQLite: ISO 8601 at the activity's own UTC offset for start/end, UTC with
-# microseconds for the bookkeeping stamps, exactly as ActivityRecord.to_json() writes them.
-_OFFSET = (
-    "printf('%s%02d:%02d', CASE WHEN utc_offset_min < 0 THEN '-' ELSE '+' END, "
-    "abs(utc_offset_min) / 60, abs(utc_offset_min) % 60)"
-)
-_LOCAL = "strftime('%Y-%m-%dT%H:%M:%S', {col}, printf('%+d minutes', utc_offset_min)) || " + _OFFSET
-_EXPORT_SQL = (
-    "SELECT id, type, "
-    + _LOCAL.format(col="start_at")
-    + ", "
-    + _LOCAL.format(col="end_at")
-    + ", duration_s, distance_m, calories_kcal, "
-    "CASE WHEN calories_estimated THEN 'true' ELSE 'false' END, workload, note, source, "
-    "replace(created_at, ' ', 'T') || '+00:00', replace(updated_at, ' ', 'T') || '+00:00' "
-    "FROM activity WHERE {where} ORDER BY start_at"
-)
 
+def write(out: IO[str], batches: Iterable[Sequence[Sequence[object]]]) -> int:
+    """Write the header and every row (one value a key of ``ACTIVITY_KEYS``); returns the count.
 
-def export_sql(where: str) -> str:
-    """The export query for activities matching ``where`` (a WHERE clause over ``activity``)."""
-    return _EXPORT_SQL.format(where=where)
-
-
-def write(conn: sqlite3.Connection, out: IO[str], where: str, params: Iterable[object]) -> int:
-    """Write the header and every matching activity, oldest first; returns the count."""
+    The rows come ready as text and numbers (``storage.export.csv_rows``), in batches.
+    """
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(ACTIVITY_KEYS)
     count = 0
-    cursor = conn.execute(export_sql(where), list(params))
-    while rows := cursor.fetchmany(5000):
+    for rows in batches:
         writer.writerows(rows)
         count += len(rows)
     return count

@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from fittrack.core.activity_types import FIGURES, ActivityType
-from fittrack.core.dates import resolve_timezone
 from fittrack.core.goals import METRICS, Goal
 from fittrack.core.periods import check_period
 from fittrack.core.profile import Profile, check_units, check_week_start
+from fittrack.core.zones import resolve_timezone
 from fittrack.errors import DataError, UsageError
 from fittrack.formats import ImportedActivity
 
@@ -67,10 +67,7 @@ def write(
 
 def goal_to_json(goal: Goal) -> dict[str, Any]:
     """The GOAL shape plus its pause intervals."""
-    return {
-        **goal.to_json(),
-        "pauses": [[a.isoformat(), None if b is None else b.isoformat()] for a, b in goal.pauses],
-    }
+    return goal.to_json(pauses=True)
 
 
 def type_to_json(activity_type: ActivityType) -> dict[str, Any]:
@@ -254,7 +251,7 @@ def _type(item: Any, index: int) -> ActivityType:
     """One exported custom type, its values checked as ``types add`` checks them."""
     import re
 
-    from fittrack.core.activity_types import _SLUG_RE, MET_MAX, MET_MIN
+    from fittrack.core.activity_types import MET_MAX, MET_MIN, SLUG_RE
 
     where = f"type {index}"
     if not isinstance(item, dict):
@@ -265,7 +262,7 @@ def _type(item: Any, index: int) -> ActivityType:
         if not isinstance(aliases, list):
             raise DataError(f"{where}: 'aliases' is not a list")
         for name in (slug, *aliases):
-            if not isinstance(name, str) or not re.fullmatch(_SLUG_RE, name):
+            if not isinstance(name, str) or not re.fullmatch(SLUG_RE, name):
                 raise DataError(f"{where}: {name!r} cannot be an activity type name")
         met = _number(item, "met", where)
         assert met is not None

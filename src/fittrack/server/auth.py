@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from fittrack.core.dates import stamp
+from fittrack.core.moments import stamp
 from fittrack.errors import DataError, NotFound, UsageError
 from fittrack.storage import schema
 from fittrack.storage.rows import read_time

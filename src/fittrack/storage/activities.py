@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fittrack.core.activity import ActivityRecord
-from fittrack.core.dates import isoformat
+from fittrack.core.moments import isoformat
 from fittrack.errors import NotFound, UsageError
 from fittrack.storage.rows import (
     ACTIVITY_FIELDS,

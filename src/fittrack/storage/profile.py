@@ -60,8 +60,8 @@ def load_custom_types(conn: sqlite3.Connection) -> list[ActivityType]:
     return [type_from_row(row) for row in rows]
 
 
-def add_custom_type(conn: sqlite3.Connection, activity_type: ActivityType, now: datetime) -> None:
-    """Store a new custom type (inside the caller's write transaction)."""
+def add_custom_type(conn: sqlite3.Connection, activity_type: ActivityType, now: datetime) -> str:
+    """Store a new custom type (inside the caller's write transaction); returns its row's id."""
     stamp = to_db_time(now)
     row = type_to_row(activity_type) | {
         "id": str(uuid.uuid4()),
@@ -71,3 +71,4 @@ def add_custom_type(conn: sqlite3.Connection, activity_type: ActivityType, now: 
     conn.execute(
         f"INSERT INTO activity_type ({', '.join(row)}) VALUES ({named_values(tuple(row))})", row
     )
+    return str(row["id"])

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from fittrack.core.activity import ActivityRecord
-from fittrack.core.quantities import format_duration
+from fittrack.core.display import format_duration
 from fittrack.errors import DataError, FittrackError, NotFound
 from fittrack.storage.activities import check_prefix, one_match
 from fittrack.storage.rows import (
@@ -254,9 +254,9 @@ def _remove_type(conn: sqlite3.Connection, row: dict[str, Any]) -> None:
     used = conn.execute(
         # Deleted activities count too: `restore` or an older undo step can bring them back.
         "SELECT (SELECT COUNT(*) FROM activity WHERE type = ?) + "
-        "(SELECT COUNT(*) FROM goal WHERE activity_type = ? AND deleted_at IS NULL)",
+        "(SELECT COUNT(*) FROM goal WHERE activity_type = ? AND deleted_at IS NULL) AS used",
         (slug, slug),
-    ).fetchone()[0]
+    ).fetchone()["used"]
     if used:
         raise FittrackError(
             f"cannot undo adding type '{slug}': {used} activit{'y' if used == 1 else 'ies'} or "
@@ -307,7 +307,7 @@ def revive(conn: sqlite3.Connection, table: str, row_id: str, now: datetime) -> 
 def activity_words(record: ActivityRecord, units: str) -> str:
     """``run 5.00 km in 27:30 on 2026-11-16 07:00 (id 3f2a9c1b)``: an activity in a summary."""
     from fittrack.core.activity_types import BUILTIN_TYPES
-    from fittrack.core.quantities import format_sport_distance
+    from fittrack.core.display import format_sport_distance
 
     # A swim reads in metres here too; a custom type's figure would cost a query, and only a
     # swim's figure changes how a distance reads.

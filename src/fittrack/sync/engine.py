@@ -19,9 +19,9 @@ from datetime import date, datetime
 from typing import Any
 
 from fittrack.core.activity import ActivityRecord
-from fittrack.core.dates import stamp
 from fittrack.core.goals import Goal
 from fittrack.core.merge import Version, merge
+from fittrack.core.moments import stamp
 from fittrack.core.profile import Profile
 from fittrack.storage import sync as local
 from fittrack.storage.db import write

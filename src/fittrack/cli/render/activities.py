@@ -9,9 +9,9 @@ from rich.text import Text
 
 from fittrack.cli.render import base
 from fittrack.core.activity import ActivityRecord
+from fittrack.core.display import format_duration, format_figure, format_whole
 from fittrack.core.goals import Goal
 from fittrack.core.profile import Profile
-from fittrack.core.quantities import format_duration, format_figure, format_whole
 
 
 def _when(moment: datetime, tz: tzinfo) -> str:

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fittrack.core.activity_types import BUILTIN_TYPES, ActivityType
-from fittrack.core.quantities import format_sport_distance
+from fittrack.core.display import format_sport_distance
 
 Figures = Mapping[str, str | None]
 """Activity type → its ``figure`` (None: a type without distance), for types not built in."""

@@ -7,8 +7,8 @@ from rich.text import Text
 
 from fittrack.cli.render import base
 from fittrack.core.activity_types import ActivityType
+from fittrack.core.display import format_weight
 from fittrack.core.profile import Profile
-from fittrack.core.quantities import format_weight
 
 
 def profile(profile: Profile, system_zone: str | None) -> None:

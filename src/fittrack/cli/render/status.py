@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from rich.text import Text
 
 from fittrack.cli.render import base
+from fittrack.core.display import format_duration, format_figure, format_whole
 from fittrack.core.goals import Goal, format_amount
 from fittrack.core.profile import Profile
 from fittrack.core.progress import PeriodResult, Progress
-from fittrack.core.quantities import format_duration, format_figure, format_whole
 from fittrack.storage.activities import FASTEST_DISTANCES, Record, TypeTotals
 
 

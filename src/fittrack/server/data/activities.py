@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fittrack.core.activity import ActivityRecord, check_not_future, resolve_span
-from fittrack.core.dates import local_day_bounds
+from fittrack.core.moments import local_day_bounds
 from fittrack.errors import NotFound, UsageError
 from fittrack.server.data import profile
 from fittrack.server.data.common import (
@@ -62,7 +62,7 @@ async def page(
     if from_day is not None and to_day is not None and to_day < from_day:
         raise UsageError("toDate is before fromDate; give a toDate on or after fromDate")
     if from_day is not None or to_day is not None:
-        tz = (await profile.load(conn, owner)).tz()
+        tz = (await profile.load(conn, owner)).tz(profile.no_system_zone)
         if from_day is not None:
             query = query.where(ACTIVITY.c.start_at >= utc(local_day_bounds(from_day, tz)[0]))
         if to_day is not None:

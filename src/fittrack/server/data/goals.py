@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import DateTime, and_, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from fittrack.core.dates import local_day_bounds
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
 from fittrack.core.goals import MAX_COUNT, Goal, describe
+from fittrack.core.moments import local_day_bounds
 from fittrack.core.periods import period_containing, utc_bounds
 from fittrack.core.progress import is_active, progress
 from fittrack.core.quantities import MAX_DISTANCE_M, MAX_DURATION_S
@@ -136,7 +136,7 @@ async def goal_progress(
     row = await _one(conn, owner, goal_id)
     goal = rows.goal_from_row(row)
     person = await profile.load(conn, owner)
-    tz = person.tz()
+    tz = person.tz(profile.no_system_zone)
     now = utcnow()
     today = now.astimezone(tz).date()
     as_of: datetime = now

@@ -2,15 +2,23 @@
 
 import uuid
 from dataclasses import replace
+from datetime import UTC, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from fittrack.core.dates import stamp
+from fittrack.core.moments import stamp
 from fittrack.core.profile import Profile
 from fittrack.server.data.common import PROFILE, check_moments, next_change, utc, utcnow
 from fittrack.storage import rows
+
+
+def no_system_zone() -> tzinfo:
+    """The zone of a profile that names none: the server's people are in UTC until they say
+    (``load`` gives them UTC; the server's machine's own zone is nobody's)."""
+    return UTC
+
 
 DEFAULT = {"weight_kg": None, "timezone": None, "units": "metric", "week_start": "monday"}
 
@@ -50,7 +58,7 @@ async def get(conn: AsyncConnection, owner: str) -> dict[str, Any]:
 async def put(conn: AsyncConnection, owner: str, body: Any) -> dict[str, Any]:
     """Replace the owner's profile (a newer ``updated_at`` wins, as for activities)."""
     if body.timezone is not None:
-        from fittrack.core.dates import resolve_timezone
+        from fittrack.core.zones import resolve_timezone
 
         resolve_timezone(body.timezone)
     check_moments(body.updated_at)
