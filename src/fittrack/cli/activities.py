@@ -21,6 +21,7 @@ from fittrack.cli.common import (
     print_json,
 )
 from fittrack.core.activity import ActivityRecord
+from fittrack.core.quantities import MAX_NOTE_CHARS, check_length
 
 DEFAULT_LIMIT = 20
 IdArg = Annotated[
@@ -209,6 +210,8 @@ def edit(
     )
     if type_ is None and note is None and given.is_empty():
         raise UsageError("nothing to change: give a quantity, --type, --start, --note, …")
+    if note is not None:
+        check_length(note, "the note", MAX_NOTE_CHARS)
     first, last, moving = edited_span(old, given)
     check_quantities(given.distance_m, moving)
     if (first, last) != (old.start, old.end):

@@ -258,6 +258,9 @@ def goal_edit(
     if target is not None:
         unit = target_unit(target)
     if name is not None:
+        from fittrack.core.quantities import MAX_NAME_CHARS, check_length
+
+        check_length(name, "the goal's name", MAX_NAME_CHARS)
         goal = replace(goal, name=name.strip() or describe(goal, units, unit))
     elif generated:
         goal = replace(

@@ -14,6 +14,7 @@ from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
 from fittrack.core.calories import Energy, energy_for
 from fittrack.core.display import format_duration
 from fittrack.core.moments import add_seconds, isoformat, seconds_between, stamp
+from fittrack.core.quantities import MAX_NOTE_CHARS, check_length
 from fittrack.errors import UsageError
 
 ACTIVITY_KEYS = (
@@ -229,6 +230,7 @@ def plan_activity(
     activity_id: str | None = None,
 ) -> tuple[ActivityRecord, Energy]:
     """A new activity with its energy: calories from the MET tables unless given."""
+    check_length(note, "the note", MAX_NOTE_CHARS)
     check_quantities(distance_m, duration_s)
     check_span_not_future(start, end, now)
     energy = energy_for(activity_type, distance_m, duration_s, weight_kg, calories_kcal)

@@ -35,8 +35,10 @@ from typing import Any
 from fittrack.core.display import format_distance, format_duration
 from fittrack.core.moments import stamp
 from fittrack.core.quantities import (
+    MAX_NAME_CHARS,
     METRES_PER_MILE,
     InvalidQuantity,
+    check_length,
     parse_distance,
     parse_duration,
 )
@@ -370,6 +372,7 @@ def new_goal(
 
     from fittrack.core.periods import check_period
 
+    check_length(name or "", "the goal's name", MAX_NAME_CHARS)
     metric, amount = parse_target(target)
     goal = Goal(
         id=str(uuid.uuid4()),

@@ -25,6 +25,7 @@ __all__ = [
     "MAX_NAME_CHARS",
     "MAX_NOTE_CHARS",
     "METRES_PER_MILE",
+    "check_length",
     "parse_calories",
     "parse_distance",
     "parse_duration",
@@ -44,6 +45,15 @@ MAX_NOTE_CHARS = 1_000_000
 """The longest note an activity holds (an import can carry long ones; one request stays bounded)."""
 MAX_NAME_CHARS = 10_000
 """The longest name a goal has."""
+
+
+def check_length(text: str, what: str, most: int) -> str:
+    """``text`` unchanged, or a UsageError when it is longer than ``most`` characters: the one
+    limit the CLI, the imports and the server share for a note or a name."""
+    if len(text) > most:
+        raise UsageError(f"{what} is {len(text):,} characters long; it may hold at most {most:,}")
+    return text
+
 
 # Above this an `Nm` that reads as both is taken as metres, below it as minutes: nobody logs a
 # 200-metre activity, and nobody walks for 200 minutes and writes it as "200m".

@@ -17,7 +17,12 @@ from datetime import datetime
 # At module level, not in check_possible: it runs once per row of a million-row import.
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR
 from fittrack.core.moments import seconds_between
-from fittrack.core.quantities import MAX_CALORIES_KCAL, MAX_DISTANCE_M, MAX_DURATION_S
+from fittrack.core.quantities import (
+    MAX_CALORIES_KCAL,
+    MAX_DISTANCE_M,
+    MAX_DURATION_S,
+    MAX_NOTE_CHARS,
+)
 from fittrack.errors import DataError
 
 
@@ -67,6 +72,10 @@ def check_possible(item: ImportedActivity) -> None:
     for label, value, limit in limits:
         if value is not None and not (math.isfinite(value) and 0 <= value <= limit):
             raise DataError(f"{where}: an impossible {label} ({value:g})")
+    if len(item.note) > MAX_NOTE_CHARS:
+        raise DataError(
+            f"{where}: a note of {len(item.note):,} characters (at most {MAX_NOTE_CHARS:,})"
+        )
     if item.id is not None:
         try:
             uuid.UUID(item.id)
