@@ -37,7 +37,10 @@ each send (it carries the time).
 **CPU per request** is the CPU time the server's processes used during a run, read from
 ``/proc/<pid>/stat`` (utime + stime of every process in the server's process group: with one
 worker, the worker and nothing else busy) divided by the requests wrk completed in that run. The
-mixed row's figure is the mix's average; the rows of single kinds give each kind's own. The other
+mixed row's figure is the mix's average; the rows of single kinds give each kind's own. Column
+"1/CPU" is its inverse: the requests a second one worker could serve with a core to itself and
+nothing else in the way, the figure least disturbed by a busy machine (a worker runs its Python
+under one lock, so it cannot do more; it does less when it gets less than a core). The other
 CPU columns (in % of one core over the run): the PostgreSQL backends connected to the bench
 database (and ``redis-server`` in the Redis rows), wrk (as this process's reaped child), and
 everything else on the machine, which should be near 0 for the figures to be the server's alone.
@@ -289,6 +292,12 @@ class Row:
     def server_ms_per_request(self) -> float:
         return 1000 * self.cpu["server"] / self.wrk.requests if self.wrk.requests else 0.0
 
+    @property
+    def ceiling_rps(self) -> float:
+        """Requests a second the worker's CPU per request allows it on a core of its own."""
+        ms = self.server_ms_per_request
+        return 1000 / ms if ms else 0.0
+
 
 def measure(
     server: Server,
@@ -368,12 +377,12 @@ def table(rows: Sequence[Row], connections: int) -> str:
     """The results, one line per run, mixed load first per cache."""
     lines = [
         f"{'load':<10}{'cache':<8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'CPU ms/req':>11}"
-        f"   CPU % of a core: server pg+redis wrk other     (wrk -t1 -c{connections})"
+        f"{'1/CPU':>7}   CPU % of a core: server pg+redis wrk other   (wrk -t1 -c{connections})"
     ]
     for r in rows:
         lines.append(
             f"{r.load:<10}{r.cache:<8}{r.wrk.rps:>8,.0f}{r.wrk.p50_ms:>8.2f}{r.wrk.p99_ms:>8.2f}"
-            f"{r.server_ms_per_request:>11.3f}   {r.percent('server'):>20.0f}"
+            f"{r.server_ms_per_request:>11.3f}{r.ceiling_rps:>7,.0f}   {r.percent('server'):>20.0f}"
             f"{r.percent('pg'):>9.0f}{r.percent('wrk'):>4.0f}{r.percent('other'):>6.0f}"
         )
     return "\n".join(lines)
