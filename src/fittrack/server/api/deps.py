@@ -20,8 +20,11 @@ StateDep = Annotated[Any, Depends(get_state)]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncConnection]:
-    """One connection of the pool for the request (data functions open its transactions)."""
+    """One connection of the pool for the request, reading in autocommit (a lone SELECT needs
+    no BEGIN and ROLLBACK); data functions open their write transactions on it
+    (``data.common.transaction``)."""
     async with request.app.state.fittrack.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn
 
 

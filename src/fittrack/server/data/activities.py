@@ -17,6 +17,7 @@ from fittrack.server.data.common import (
     check_moments,
     decode_cursor,
     encode_cursor,
+    transaction,
     utc,
     utcnow,
     within_bytes,
@@ -178,7 +179,7 @@ async def put(
     Idempotent: the same PUT again changes nothing. With ``updated_at``, an older write than the
     stored one is ignored, and a stored deletion is kept whatever arrives."""
     now = utcnow()
-    async with conn.begin():
+    async with transaction(conn):
         write = await _write(conn, owner, activity_id, body, now, new=False)
         [(_, result, _)] = await apply(conn, ACTIVITY, owner, [write], now)
         stored = await _any(conn, owner, activity_id)
@@ -194,7 +195,7 @@ async def create(conn: AsyncConnection, owner: str, body: ActivityCreate) -> dic
     """A new activity with a server-made id."""
     now = utcnow()
     activity_id = str(uuid.uuid4())
-    async with conn.begin():
+    async with transaction(conn):
         write = await _write(conn, owner, activity_id, body, now, new=True)
         await apply(conn, ACTIVITY, owner, [write], now)
         return await _any(conn, owner, activity_id)
@@ -209,6 +210,6 @@ async def writes(
 
 async def delete(conn: AsyncConnection, owner: str, activity_id: str) -> None:
     """Tombstone one live activity of the owner (NotFound otherwise)."""
-    async with conn.begin():
+    async with transaction(conn):
         if not await tombstone(conn, ACTIVITY, owner, activity_id):
             raise NotFound(f"no activity {activity_id}")

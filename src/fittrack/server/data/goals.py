@@ -17,7 +17,7 @@ from fittrack.core.progress import is_active, progress
 from fittrack.core.quantities import MAX_DISTANCE_M, MAX_DURATION_S
 from fittrack.errors import NotFound, UsageError
 from fittrack.server.data import profile
-from fittrack.server.data.common import GOAL, as_day, check_moments, utc, utcnow
+from fittrack.server.data.common import GOAL, as_day, check_moments, transaction, utc, utcnow
 from fittrack.server.data.writes import Stamps, Write, apply, tombstone
 from fittrack.server.models import GoalBase, GoalUpdate
 from fittrack.storage import rows
@@ -100,7 +100,7 @@ async def put(
 ) -> tuple[bool, dict[str, Any]]:
     """Store a goal under the client's id; the rules of an activity's PUT."""
     checked = write(goal_id, body)
-    async with conn.begin():
+    async with transaction(conn):
         [(_, result, _)] = await apply(conn, GOAL, owner, [checked], utcnow())
         return result == "created", goal_json(await _one(conn, owner, goal_id, live=False))
 
@@ -109,14 +109,14 @@ async def create(conn: AsyncConnection, owner: str, body: GoalBase) -> dict[str,
     """A new goal with a server-made id."""
     goal_id = str(uuid.uuid4())
     checked = write(goal_id, body)
-    async with conn.begin():
+    async with transaction(conn):
         await apply(conn, GOAL, owner, [checked], utcnow())
         return goal_json(await _one(conn, owner, goal_id))
 
 
 async def delete(conn: AsyncConnection, owner: str, goal_id: str) -> None:
     """Tombstone one live goal of the owner (NotFound otherwise)."""
-    async with conn.begin():
+    async with transaction(conn):
         if not await tombstone(conn, GOAL, owner, goal_id):
             raise NotFound(f"no goal {goal_id}")
 

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fittrack.core.moments import stamp
 from fittrack.core.profile import Profile
-from fittrack.server.data.common import PROFILE, check_moments, next_change, utc, utcnow
+from fittrack.server.data.common import (
+    PROFILE,
+    check_moments,
+    next_change,
+    transaction,
+    utc,
+    utcnow,
+)
 from fittrack.storage import rows
 
 
@@ -64,7 +71,7 @@ async def put(conn: AsyncConnection, owner: str, body: Any) -> dict[str, Any]:
     check_moments(body.updated_at)
     updated = utc(body.updated_at or utcnow())
     values = {name: getattr(body, name) for name in rows.PROFILE_FIELDS}
-    async with conn.begin():
+    async with transaction(conn):
         seq = await next_change(conn, owner)
         row = await _row(conn, owner)
         values |= {"updated_at": updated, "change_seq": seq}

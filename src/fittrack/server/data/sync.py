@@ -8,7 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from fittrack.errors import UsageError
 from fittrack.server.data import activities, goals
 from fittrack.server.data.activities import activity_json
-from fittrack.server.data.common import ACTIVITY, GOAL, PROFILE, next_change, utcnow, within_bytes
+from fittrack.server.data.common import (
+    ACTIVITY,
+    GOAL,
+    PROFILE,
+    next_change,
+    transaction,
+    utcnow,
+    within_bytes,
+)
 from fittrack.server.data.goals import goal_json
 from fittrack.server.data.profile import profile_json
 from fittrack.server.data.writes import apply
@@ -24,7 +32,7 @@ async def apply_batch(conn: AsyncConnection, owner: str, batch: Batch) -> dict[s
         if len(set(ids)) != len(ids):
             raise UsageError(f"a batch names the same {noun} id twice")
     goal_writes = [goals.write(str(item.id), item) for item in batch.goals]
-    async with conn.begin():
+    async with transaction(conn):
         activity_items = [(str(item.id), item) for item in batch.activities]
         activity_writes = await activities.writes(conn, owner, activity_items, now)
         # A client whose cursor was ``cursor_before`` has, after this, seen everything up to
@@ -55,7 +63,7 @@ async def changes(conn: AsyncConnection, owner: str, since: int, limit: int) -> 
     if conn.dialect.name == "postgresql":
         conn = await conn.execution_options(isolation_level="REPEATABLE READ")
     found: list[tuple[int, str, dict[str, Any]]] = []
-    async with conn.begin():
+    async with transaction(conn):
         for kind, table, to_json in (
             ("activities", ACTIVITY, activity_json),
             ("goals", GOAL, goal_json),
