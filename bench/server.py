@@ -1,76 +1,67 @@
-"""Requests per second of the sync server against FastAPI's hello world, 1 and 2 workers.
+"""The sync server, one worker, under a mixed load on PostgreSQL: req/s, p50, p99, CPU a request.
 
-    python bench/server_data.py     # once: 100 users × 100,000 activities on PostgreSQL (~2 min)
+    python bench/server_data.py     # once: 100 users × 100,000 activities on PostgreSQL
     python bench/server.py [--url postgresql://postgres@127.0.0.1:5432/fittrack_bench]
-                           [--duration 10] [--connections 32] [--caches redis,memory]
+                           [--connections 16] [--duration 15] [--kind-duration 5]
+                           [--caches memory,redis] [--redis-url redis://127.0.0.1:6379/0]
 
-Needs ``wrk`` (``apt-get install wrk``) and the database ``bench/server_data.py`` builds. Everything
-runs on loopback. In one run the script measures, each for ``--duration`` seconds after a warm-up:
+Needs ``wrk`` (``apt-get install -y wrk``) and the database ``bench/server_data.py`` builds (it
+also writes each user's token, goal and a sample of 200 activities to ``bench/data-server/``).
+Everything runs on loopback. For each cache setting, ``memory`` (``FITTRACK_REDIS_URL`` unset: the
+rate limiter and the cache in the worker) and ``redis`` (set: both in Redis), the script starts
+``fittrack serve --workers 1`` on the bench database with the rate limit at 1,000,000,000 a second
+(the limiter runs on every request but refuses none) and measures, after a warm-up:
 
-- ``GET /hello`` of ``bench/hello_app.py`` (the baseline) under uvicorn with uvloop and httptools,
-  1 worker and 2 workers;
-- ``fittrack serve --workers 1`` and ``--workers 2`` with the bench database, once with Redis
-  (``FITTRACK_REDIS_URL``: the shared rate limiter and cache) and once without (each worker its
-  own), answering ``GET /v1/activities/{id}`` and ``GET /v1/goals/{id}/progress`` for a random
-  user's token and one of their activities or their goal per request. The rate limit is set to
-  1,000,000,000 a second, so the limiter runs on every request but refuses none. On Linux
-  ``fittrack serve --workers 2`` gives each worker a listening socket of its own (SO_REUSEPORT;
-  uvicorn's shared socket let one worker take most of wrk's connections, or all of them);
-- ``GET /healthz`` of ``fittrack serve`` (1 and 2 workers, with the last of ``--caches``): no
-  database, no limiter; how the workers themselves scale, without PostgreSQL's share of the cores.
-  (The baseline's 2-worker row is uvicorn's own supervisor, with the shared socket.)
+- the **mixed load** for ``--duration`` seconds: every request is for a random user, with that
+  user's token, and of a random kind, in these shares:
 
-Before each measured run the script waits (at most ``--quiet-wait`` s) until the rest of the
-machine is idle, and measures again (at most ``--retries`` times) when other processes took over
-15% of a core during the run, keeping the quietest; so the whole benchmark takes at most
-12 × (warm-up + (1 + retries) × (quiet wait + duration)) plus server start-ups, ~3 minutes on a
-quiet machine with the defaults.
+  ========  =====  ===========================================================================
+  recent     20 %  ``GET /v1/activities?limit=20``: the newest page (what an app shows first)
+  range      20 %  ``GET /v1/activities?fromDate=…&toDate=…&limit=20``: a page of a random week
+  activity   20 %  ``GET /v1/activities/{id}``: one of the user's activities
+  progress   20 %  ``GET /v1/goals/{id}/progress``: the user's weekly goal
+  put        20 %  ``PUT /v1/activities/{id}``: one of the user's activities as stored, with a
+                   fresh ``updated_at`` (so the write wins and is stored, as a sync's would be)
+  ========  =====  ===========================================================================
 
-wrk drives every endpoint through a generated Lua script that picks a random user per request and
-sends their ``Authorization`` header, the hello world included, so the load generator's own cost
-per request is the same in every row (the requests are formatted once, when the script loads, so
-that cost is small). Any response other than 2xx, or any socket error, stops the
-benchmark with the status, body and server log of a failing request.
+  (lists are the 40 % of the issue, half the newest page and half a dated page);
+- **each kind alone** for ``--kind-duration`` seconds, for its latency and its CPU per request.
 
-The table: requests a second, p50 and p99 latency (as wrk sees them), the ratio to hello world
-with 1 worker, the ratio of 2 workers to 1, and where the CPU went during the run (in % of one
-core: the server's processes, the PostgreSQL backends serving it, wrk, and everything else on the
-machine, which should be near 0 for the numbers to mean anything). Targets, from the issue: with
-1 worker each endpoint ≥ 0.5× hello world; p99 ≤ 3× p50; 2 workers ≥ 1.5× 1 worker.
+wrk runs with one thread and a fixed number of connections (``--connections``, 16 by default):
+a closed loop, so at saturation the mean latency is about connections ÷ throughput; p99 is
+meaningful only next to the number of connections, which the table heads. The requests come from
+``bench/data-server/requests.tsv`` (one line per request wrk may send) through one Lua script
+(``bench/server_load.py``); the GET requests are formatted once, when it loads, a PUT's body at
+each send (it carries the time).
 
-On a 2-core machine, what is fair between 1 and 2 workers? The load generator and PostgreSQL need
-CPU too, and there is no third core to put them on. Nothing is pinned, and that is deliberate:
+**CPU per request** is the CPU time the server's processes used during a run, read from
+``/proc/<pid>/stat`` (utime + stime of every process in the server's process group: with one
+worker, the worker and nothing else busy) divided by the requests wrk completed in that run. The
+mixed row's figure is the mix's average; the rows of single kinds give each kind's own. Column
+"1/CPU" is its inverse: the requests a second one worker could serve with a core to itself and
+nothing else in the way, the figure least disturbed by a busy machine (a worker runs its Python
+under one lock, so it cannot do more; it does less when it gets less than a core). The other
+CPU columns (in % of one core over the run): the PostgreSQL backends connected to the bench
+database (and ``redis-server`` in the Redis rows), wrk (as this process's reaped child), and
+everything else on the machine, which should be near 0 for the figures to be the server's alone.
 
-- With 1 worker, the worker (single-threaded, so at most one core) has a core to itself, and wrk,
-  PostgreSQL and Redis run on the other one, which they do not fill. That is 1 worker's best case.
-- With 2 workers, both workers share the two cores with wrk, PostgreSQL and Redis. If a request
-  costs ``s`` CPU in the server and ``o`` in wrk + PostgreSQL + Redis, 1 worker gives ``1/s`` and
-  2 workers at most ``2/(s + o)``: the ceiling of the 2w/1w ratio is ``2s/(s + o)``, below 2.
-- Pinning wrk to one core would leave one worker sharing its core with wrk and the other not;
-  connections stay with the worker that accepted them, so that worker's connections would be
-  slower and p99 would measure the pinning. Pinning the 1-worker server onto wrk's core (to charge
-  both setups the load generator) would understate 1 worker instead.
+This is a 2-core machine shared with other work: before each measured run the script waits (at
+most ``--quiet-wait`` s) until the machine is idle, and measures again (at most ``--retries``
+times) when other processes took over ``BUSY`` % of a core during the run, keeping the quietest;
+the column "other" says how quiet it was. Any response other than 2xx, or a socket error, stops
+the benchmark with the status and body of one request of each kind and the server's log.
 
-So 2 workers are measured as the machine gives them. The column "2w max" estimates, from where
-the CPU went in the 1-worker run, the most 2 workers could give: ``2 / (server + pg + wrk)``, each
-in cores (the ``2s/(s + o)`` above). Where it is below 1.5, the 1.5× target is out of reach on
-this machine whatever the server does. The ``/healthz`` rows show what 2 of fittrack's workers
-give here at all, with no database (hello world's 2-worker row is uvicorn's shared socket, which
-can hand all 32 connections to one worker); an endpoint gets closer to 2× the more of each
-request's CPU is the server's own and the less is PostgreSQL's, Redis's and wrk's.
-wrk runs with one thread (``-t1``): at ~20 µs of CPU a request, with the Lua script, it is far
-from being the bottleneck.
+Targets (issue 13), for the mixed load with and without Redis: at least 1,000 requests a second
+with p99 at most 50 ms. The script exits 1 when one is missed.
 
-Uvicorn must run with uvloop and httptools: the plain asyncio loop with ``--workers`` loses
-TCP_NODELAY on accepted sockets and adds ~40 ms to every request (Nagle against delayed ACK),
-which would show here as a p50 of 40 ms and a 2w/1w ratio far below 1.
+Uvicorn must run with uvloop and httptools (``fittrack serve`` does): the plain asyncio loop loses
+TCP_NODELAY on accepted sockets with ``--workers`` and adds ~40 ms to every request.
 """
 
 import argparse
 import contextlib
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -79,23 +70,32 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from server_load import Request, WrkResult, parse_wrk, run_wrk, write_requests
 
 HERE = Path(__file__).parent
 DATA_DIR = HERE / "data-server"
 TOKENS = DATA_DIR / "tokens.json"
+REQUESTS = DATA_DIR / "requests.tsv"
+SCRIPT = DATA_DIR / "mix.lua"
 LOGS = DATA_DIR / "logs"
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/fittrack_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 RATE_LIMIT = "1000000000/second"
-UVICORN_OPTIONS = ["--loop", "uvloop", "--http", "httptools", "--log-level", "warning"]
-HELLO = [sys.executable, "-m", "uvicorn", "--app-dir", str(HERE), "hello_app:app"]
-FITTRACK = [sys.executable, "-m", "fittrack", "serve", "--host", "127.0.0.1"]
+FITTRACK = [sys.executable, "-m", "fittrack", "serve", "--host", "127.0.0.1", "--workers", "1"]
 TICK = os.sysconf("SC_CLK_TCK")
 BUSY = 15.0
 """% of a core other processes may use during a run before it is measured again (``--retries``)."""
+
+MIX = {"recent": 20, "range": 20, "activity": 20, "progress": 20, "put": 20}
+"""The mixed load: kind → share in %. The issue's lists (40 %) are ``recent`` + ``range``."""
+TARGET_RPS = 1000.0
+TARGET_P99_MS = 50.0
 
 
 # --- CPU accounting -------------------------------------------------------------------------------
@@ -108,39 +108,44 @@ def _machine_busy() -> float:
     return (sum(values) - values[3] - values[4]) / TICK  # without idle and iowait
 
 
-def _process_cpu(pid: int) -> float:
-    """Seconds of CPU process ``pid`` has used (0 once it is gone)."""
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state is [0]); None if gone."""
     try:
         with open(f"/proc/{pid}/stat") as f:
-            rest = f.read().rsplit(")", 1)[1].split()
+            return f.read().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-    return (int(rest[11]) + int(rest[12])) / TICK
+        return None
 
 
-def _group(pgid: int) -> list[int]:
-    """The processes of process group ``pgid``."""
+def _process_cpu(pid: int) -> float:
+    """Seconds of CPU process ``pid`` has used, user + system (0 once it is gone)."""
+    rest = _stat(pid)
+    return 0.0 if rest is None else (int(rest[11]) + int(rest[12])) / TICK
+
+
+def _pids(match: Any) -> list[int]:
+    """The processes for which ``match(pid, stat fields, comm)`` holds."""
     pids = []
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as f:
-                    rest = f.read().rsplit(")", 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError, IndexError):
-                continue
-            if int(rest[2]) == pgid:
-                pids.append(int(entry.name))
-    return pids
-
-
-def _named(name: str) -> list[int]:
-    pids = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
+            pid = int(entry.name)
+            rest = _stat(pid)
             with contextlib.suppress(OSError):
-                if Path(f"/proc/{entry.name}/comm").read_text().strip() == name:
-                    pids.append(int(entry.name))
+                comm = Path(f"/proc/{pid}/comm").read_text().strip()
+                if rest is not None and match(pid, rest, comm):
+                    pids.append(pid)
     return pids
+
+
+def _pg_backends(url: str) -> list[int]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def _wait_quiet(limit_s: float) -> float:
@@ -154,7 +159,7 @@ def _wait_quiet(limit_s: float) -> float:
             return busy
 
 
-# --- servers --------------------------------------------------------------------------------------
+# --- the server -----------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -164,8 +169,11 @@ def _free_port() -> int:
         return port
 
 
-def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
+def _send(url: str, method: str, token: str, body: bytes | None) -> tuple[int, bytes]:
+    headers = {"Authorization": f"Bearer {token}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, response.read()
@@ -176,9 +184,7 @@ def _get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
 @dataclass
 class Server:
     name: str
-    cmd: list[str]
     env: dict[str, str]
-    ready_path: str
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -200,30 +206,32 @@ class Server:
         LOGS.mkdir(parents=True, exist_ok=True)
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [*self.cmd, "--port", str(self.port)],
+                [*FITTRACK, "--port", str(self.port)],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, so workers go with it
+                start_new_session=True,  # its own process group: its CPU is that group's
             )
         deadline = time.monotonic() + timeout_s
         while True:
             if self.process.poll() is not None:
                 raise SystemExit(
                     f"{self.name} exited with {self.process.returncode} before answering:\n"
-                    f"  {' '.join(self.cmd)}\n{self.log_tail()}"
+                    f"{self.log_tail()}"
                 )
             with contextlib.suppress(OSError):
-                status, _ = _get(self.base + self.ready_path)
-                if status == 200:
+                if _send(self.base + "/healthz", "GET", "", None)[0] == 200:
                     return
             if time.monotonic() > deadline:
-                raise SystemExit(f"{self.name} did not answer {self.ready_path} in {timeout_s} s")
+                raise SystemExit(f"{self.name} did not answer /healthz in {timeout_s} s")
             time.sleep(0.1)
 
     def pids(self) -> list[int]:
-        return _group(self.process.pid) if self.process else []
+        if self.process is None:
+            return []
+        group = self.process.pid
+        return _pids(lambda _pid, rest, _comm: int(rest[2]) == group)
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -236,9 +244,25 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
-        # workers that outlived their supervisor
-        with contextlib.suppress(ProcessLookupError):
+        with contextlib.suppress(ProcessLookupError):  # a worker that outlived its supervisor
             os.killpg(self.process.pid, signal.SIGKILL)
+
+    def check(self, requests: Sequence[Request]) -> str:
+        """One request of each kind, and their statuses; the report of a failing run."""
+        lines = []
+        seen: set[str] = set()
+        for r in requests:
+            if r.kind not in seen:
+                seen.add(r.kind)
+                stamp = datetime.now(UTC).isoformat()
+                status, body = _send(self.base + r.path, r.method, r.token, r.body(stamp))
+                text = body.decode(errors="replace")[:1000]
+                lines.append(
+                    f"{'ok  ' if 200 <= status < 300 else 'FAIL'} {r.kind:<9}"
+                    f" {r.method} {r.path} → {status}"
+                    + ("" if 200 <= status < 300 else f"\n     {text}")
+                )
+        return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -250,127 +274,52 @@ def running(server: Server) -> Iterator[Server]:
         server.stop()
 
 
-# --- wrk ------------------------------------------------------------------------------------------
+# --- measuring ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Result:
-    rps: float
-    p50_ms: float
-    p99_ms: float
-    requests: int
-    cpu: dict[str, float]  # % of one core: server, pg, wrk, other
+@dataclass(frozen=True)
+class Row:
+    load: str
+    cache: str
+    wrk: WrkResult
+    cpu: dict[str, float]  # seconds over the run: server, pg (+ redis), wrk, other
+    wall: float
 
-    def ceiling(self) -> float:
-        """For a 1-worker run: the most 2 workers could give on 2 cores, as a ratio to it.
+    def percent(self, part: str) -> float:
+        return 100 * self.cpu[part] / self.wall if self.wall else 0.0
 
-        Each request costs (server + pg + wrk) / rps of CPU; two cores serve at most
-        2 / that many a second, i.e. 2 / (server + pg + wrk in cores) times this run's rate.
-        """
-        cores = (self.cpu["server"] + self.cpu["pg"] + self.cpu["wrk"]) / 100
-        return 2 / cores if cores > 0 else 2.0
+    @property
+    def server_ms_per_request(self) -> float:
+        return 1000 * self.cpu["server"] / self.wrk.requests if self.wrk.requests else 0.0
 
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
-
-
-def _latency(text: str, percentile: str) -> float:
-    match = re.search(rf"^\s*{percentile}%\s+([0-9.]+)(us|ms|s)\s*$", text, re.MULTILINE)
-    if match is None:
-        raise SystemExit(f"no {percentile}% latency in wrk's output:\n{text}")
-    return float(match[1]) * _UNITS[match[2]]
-
-
-def _parse_wrk(text: str) -> tuple[float, float, float, int, int, str | None]:
-    rps = re.search(r"^Requests/sec:\s+([0-9.]+)", text, re.MULTILINE)
-    total = re.search(r"^\s*(\d+) requests in", text, re.MULTILINE)
-    if rps is None or total is None:
-        raise SystemExit(f"cannot read wrk's output:\n{text}")
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    errors = re.search(r"Socket errors:.*", text)
-    return (
-        float(rps[1]),
-        _latency(text, "50"),
-        _latency(text, "99"),
-        int(total[1]),
-        int(bad[1]) if bad else 0,
-        errors[0] if errors else None,
-    )
-
-
-def _lua(name: str, users: list[dict[str, object]], paths_of: object) -> Path:
-    """A wrk script sending, per request, one of every user's paths with that user's token,
-    picked at random (each user has as many paths as the next: a random user, then one of their
-    paths). The requests are formatted once, when the script loads: ``wrk.format`` on every
-    request cost wrk ~10 µs of CPU each, CPU the server's workers then lacked on 2 cores."""
-    lines = ["local requests = {}", "local format = wrk.format", "local function add(token, p)"]
-    lines += [
-        '  requests[#requests + 1] = format("GET", p, {Authorization = "Bearer " .. token})',
-        "end",
-    ]
-    for user in users:
-        for p in paths_of(user):  # type: ignore[operator]
-            lines.append(f'add("{user["token"]}", "{p}")')
-    lines += [
-        "math.randomseed(7)",
-        "local random, count = math.random, #requests",
-        "request = function()",
-        "  return requests[random(count)]",
-        "end",
-    ]
-    path = DATA_DIR / f"{name}.lua"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def _wrk(base: str, script: Path, seconds: int, connections: int) -> str:
-    """wrk's output (it is reaped here, so its CPU shows in ``os.times()``'s children)."""
-    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "--latency"]
-    try:
-        done = subprocess.run(
-            [*cmd, "-s", str(script), base],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            timeout=seconds + 30,
-        )
-    except subprocess.TimeoutExpired:
-        raise SystemExit(f"wrk did not finish within {seconds + 30} s") from None
-    text = done.stdout.decode(errors="replace")
-    if done.returncode != 0:
-        raise SystemExit(f"wrk failed ({done.returncode}):\n{text}")
-    return text
+    @property
+    def ceiling_rps(self) -> float:
+        """Requests a second the worker's CPU per request allows it on a core of its own."""
+        ms = self.server_ms_per_request
+        return 1000 / ms if ms else 0.0
 
 
 def measure(
     server: Server,
-    script: Path,
+    load: str,
+    shares: Mapping[str, int],
+    seconds: int,
     args: argparse.Namespace,
-    check: tuple[str, dict[str, str]],
-    database_url: str | None = None,
-) -> Result:
-    """Check one request, warm up, then a measured wrk run once the machine is quiet (again, up to
-    ``--retries`` times, while other processes take over ``BUSY``% of a core; the quietest run
-    counts)."""
-    path, headers = check
-    status, body = _get(server.base + path, headers)
-    if status != 200:
-        raise SystemExit(
-            f"GET {path} on {server.name} answered {status}:\n"
-            f"{body.decode(errors='replace')[:2000]}\n--- server log ---\n{server.log_tail()}"
-        )
-    _wrk(server.base, script, args.warmup, args.connections)
-    pg_pids = _pg_backends(database_url) if database_url else []  # opened by now
-    best: Result | None = None
+    requests: Sequence[Request],
+) -> Row:
+    """One measured run once the machine is quiet (again, up to ``--retries`` times, while other
+    processes take over ``BUSY`` % of a core; the quietest counts)."""
+    best: Row | None = None
     for _attempt in range(1 + args.retries):
         _wait_quiet(args.quiet_wait)
-        result = _measured_run(server, script, args, check, pg_pids)
-        if best is None or result.cpu["other"] < best.cpu["other"]:
-            best = result
-        if best.cpu["other"] <= BUSY:
+        row = _measured_run(server, load, shares, seconds, args, requests)
+        if best is None or row.cpu["other"] < best.cpu["other"]:
+            best = row
+        if best.percent("other") <= BUSY:
             break
         print(
-            f"  ({server.name}: other processes used {result.cpu['other']:.0f}% of a core"
-            " during the run; measuring again)",
+            f"  ({server.name} {load}: other processes used {row.percent('other'):.0f}% of a"
+            " core during the run; measuring again)",
             file=sys.stderr,
         )
     assert best is not None
@@ -379,52 +328,86 @@ def measure(
 
 def _measured_run(
     server: Server,
-    script: Path,
+    load: str,
+    shares: Mapping[str, int],
+    seconds: int,
     args: argparse.Namespace,
-    check: tuple[str, dict[str, str]],
-    pg_pids: list[int],
-) -> Result:
-    """One wrk run of ``args.duration`` seconds, and where the CPU went meanwhile."""
-    path, headers = check
+    requests: Sequence[Request],
+) -> Row:
+    """One wrk run, and where the CPU went meanwhile."""
     pids = server.pids()
-    redis_pids = _named("redis-server") if server.env.get("FITTRACK_REDIS_URL") else []
+    pg_pids = _pg_backends(args.url)
+    redis_pids = (
+        _pids(lambda _pid, _rest, comm: comm == "redis-server")
+        if "FITTRACK_REDIS_URL" in server.env
+        else []
+    )
     before = {p: _process_cpu(p) for p in pids + pg_pids + redis_pids}
-    busy0, wall0 = _machine_busy(), time.monotonic()
-    children0 = os.times()
-    text = _wrk(server.base, script, args.duration, args.connections)
-    children1 = os.times()
-    wall = time.monotonic() - wall0
-    busy = _machine_busy() - busy0
+    busy0, wall0, children0 = _machine_busy(), time.monotonic(), os.times()
+    text = run_wrk(server.base, seconds, args.connections, (SCRIPT, REQUESTS), shares)
+    busy, wall, children1 = _machine_busy() - busy0, time.monotonic() - wall0, os.times()
     used = {p: _process_cpu(p) - before[p] for p in before}
-    rps, p50, p99, total, bad, errors = _parse_wrk(text)
-    if bad or (errors and re.search(r"[1-9]", errors)):
-        status, body = _get(server.base + path, headers)
+    result = parse_wrk(text)
+    if any(result.errors.values()):
         raise SystemExit(
-            f"{server.name}: {bad} responses other than 2xx/3xx; {errors or 'no socket errors'}\n"
-            f"one request now: GET {path} → {status} {body.decode(errors='replace')[:2000]}\n"
+            f"{server.name}, {load}: failed requests {result.errors}\n"
+            f"one request of each kind now:\n{server.check(requests)}\n"
             f"--- wrk ---\n{text}\n--- server log ---\n{server.log_tail()}"
         )
-    wrk_cpu = (children1.children_user - children0.children_user) + (
-        children1.children_system - children0.children_system
-    )
     cpu = {
         "server": sum(used[p] for p in pids),
-        "pg": sum(used[p] for p in pg_pids) + sum(used[p] for p in redis_pids),
-        "wrk": wrk_cpu,
+        "pg": sum(used[p] for p in pg_pids + redis_pids),
+        "wrk": (children1.children_user - children0.children_user)
+        + (children1.children_system - children0.children_system),
     }
     cpu["other"] = max(busy - sum(cpu.values()), 0.0)
-    return Result(rps, p50, p99, total, {k: 100 * v / wall for k, v in cpu.items()})
+    return Row(load, server.name, result, cpu, wall)
 
 
-def _pg_backends(url: str) -> list[int]:
-    import psycopg
+def _report(row: Row) -> None:
+    print(
+        f"  {row.cache:<7} {row.load:<9} {row.wrk.rps:>7,.0f} req/s  p50 {row.wrk.p50_ms:6.2f} ms"
+        f"  p99 {row.wrk.p99_ms:6.2f} ms  server {row.server_ms_per_request:.2f} ms CPU/req"
+        f"  other {row.percent('other'):3.0f}%",
+        file=sys.stderr,
+    )
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid()"
-        ).fetchall()
-    return [pid for (pid,) in rows]
+
+def table(rows: Sequence[Row], connections: int) -> str:
+    """The results, one line per run, mixed load first per cache."""
+    lines = [
+        f"{'load':<10}{'cache':<8}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'CPU ms/req':>11}"
+        f"{'1/CPU':>7}   CPU % of a core: server pg+redis wrk other   (wrk -t1 -c{connections})"
+    ]
+    for r in rows:
+        lines.append(
+            f"{r.load:<10}{r.cache:<8}{r.wrk.rps:>8,.0f}{r.wrk.p50_ms:>8.2f}{r.wrk.p99_ms:>8.2f}"
+            f"{r.server_ms_per_request:>11.3f}{r.ceiling_rps:>7,.0f}   {r.percent('server'):>20.0f}"
+            f"{r.percent('pg'):>9.0f}{r.percent('wrk'):>4.0f}{r.percent('other'):>6.0f}"
+        )
+    return "\n".join(lines)
+
+
+def verdicts(rows: Sequence[Row]) -> tuple[str, bool]:
+    """The targets' lines for the mixed rows, and whether all were met."""
+    lines, ok_all = [], True
+    for r in rows:
+        if r.load != "mixed":
+            continue
+        ok = r.wrk.rps >= TARGET_RPS and r.wrk.p99_ms <= TARGET_P99_MS
+        ok_all &= ok
+        lines.append(
+            f"{'ok  ' if ok else 'FAIL'}  mixed, {r.cache}: {r.wrk.rps:,.0f} req/s"
+            f" (target ≥ {TARGET_RPS:,.0f}), p99 {r.wrk.p99_ms:.2f} ms"
+            f" (target ≤ {TARGET_P99_MS:.0f})"
+        )
+    busy = [r for r in rows if r.percent("other") > BUSY]
+    if busy:
+        lines.append(
+            f"note: other processes used over {BUSY:.0f}% of a core during {len(busy)} of the"
+            " runs (column 'other'); those figures are not the server's alone"
+        )
+    return "\n".join(lines), ok_all
 
 
 def _redis_ok(url: str) -> bool:
@@ -439,18 +422,16 @@ def _redis_ok(url: str) -> bool:
         return False
 
 
-# --- the benchmark --------------------------------------------------------------------------------
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default=DEFAULT_URL, help="the database server_data.py built")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of each measured run")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, default=16, help="wrk's connections")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of the mixed load")
+    parser.add_argument("--kind-duration", type=int, default=5, help="seconds of each kind alone")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of mixed load first")
     parser.add_argument("--redis-url", default=DEFAULT_REDIS)
     parser.add_argument(
-        "--caches", default="redis,memory", help="redis (FITTRACK_REDIS_URL set), memory (unset)"
+        "--caches", default="memory,redis", help="memory (FITTRACK_REDIS_URL unset), redis (set)"
     )
     parser.add_argument(
         "--quiet-wait",
@@ -462,15 +443,19 @@ def main() -> None:
         "--retries",
         type=int,
         default=2,
-        help=f"times to measure a row again when other processes used over {BUSY:.0f}%% of a core",
+        help=f"times to measure a run again when other processes used over {BUSY:.0f}%% of a core",
     )
     args = parser.parse_args()
     if not 0 <= args.retries <= 5:
         parser.error("--retries must be 0-5")
-    if not 1 <= args.duration <= 300 or not 1 <= args.warmup <= 60:
-        parser.error("--duration must be 1-300 s and --warmup 1-60 s")
+    for name in ("duration", "kind_duration", "warmup"):
+        if not 1 <= getattr(args, name) <= 300:
+            parser.error(f"--{name.replace('_', '-')} must be 1-300 s")
     if not 1 <= args.connections <= 1000:
         parser.error("--connections must be 1-1000")
+    caches = [c.strip() for c in args.caches.split(",") if c.strip()]
+    if not caches or set(caches) - {"memory", "redis"}:
+        parser.error("--caches: a list of memory and redis")
 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
@@ -481,64 +466,23 @@ def main() -> None:
             f"no {TOKENS}: build the database first with"
             f" python bench/server_data.py --url {args.url}"
         ) from None
-    if data["url"] != args.url:
+    if data["url"] != args.url or "activities" not in data["tokens"][0]:
         raise SystemExit(
-            f"{TOKENS} is for {data['url']}; run python bench/server_data.py --url {args.url}"
+            f"{TOKENS} is not for this: run python bench/server_data.py --url {args.url}"
         )
-    users = data["tokens"]
+    requests = write_requests(data["tokens"], datetime.now(UTC).date(), REQUESTS, SCRIPT)
     print(
         f"database {args.url}: {data['users']} users × {data['per_user']:,} activities;"
-        f" wrk -t1 -c{args.connections}, {args.duration} s a run after {args.warmup} s of warm-up",
+        f" 1 worker; wrk -t1 -c{args.connections}; mixed {args.duration} s after"
+        f" {args.warmup} s of warm-up, each kind alone {args.kind_duration} s",
         file=sys.stderr,
     )
 
-    scripts = {
-        "hello": _lua("hello", users, lambda u: ["/hello"]),
-        "activity": _lua(
-            "activities", users, lambda u: [f"/v1/activities/{i}" for i in u["activity_ids"]]
-        ),
-        "progress": _lua("progress", users, lambda u: [f"/v1/goals/{u['goal_id']}/progress"]),
-        "healthz": _lua("healthz", users, lambda u: ["/healthz"]),
-    }
-    first = users[0]
-    auth = {"Authorization": f"Bearer {first['token']}"}
-    checks = {
-        "hello": ("/hello", auth),
-        "activity": (f"/v1/activities/{first['activity_ids'][0]}", auth),
-        "progress": (f"/v1/goals/{first['goal_id']}/progress", auth),
-        "healthz": ("/healthz", auth),
-    }
-    labels = {
-        "hello": "GET /hello (baseline)",
-        "activity": "GET /v1/activities/{id}",
-        "progress": "GET /v1/goals/{id}/progress",
-        "healthz": "GET /healthz (no database)",
-    }
-
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("FITTRACK_")}
-    results: dict[tuple[str, str, int], Result] = {}
-
-    def report(key: tuple[str, str, int], result: Result) -> None:
-        results[key] = result
-        print(
-            f"  {labels[key[0]]:<30} {key[1]:<7} {key[2]}w {result.rps:>9,.0f} req/s"
-            f"  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
-            f"  other CPU {result.cpu['other']:3.0f}%",
-            file=sys.stderr,
-        )
-
-    for workers in (1, 2):
-        cmd = [*HELLO, "--host", "127.0.0.1", *UVICORN_OPTIONS, "--no-access-log"]
-        hello = Server(f"hello-{workers}w", [*cmd, "--workers", str(workers)], base_env, "/hello")
-        with running(hello):
-            report(("hello", "-", workers), measure(hello, scripts["hello"], args, checks["hello"]))
-
-    caches = [c.strip() for c in args.caches.split(",") if c.strip()]
+    rows: list[Row] = []
     for cache in caches:
-        if cache not in ("redis", "memory"):
-            parser.error(f"--caches: {cache!r} is neither redis nor memory")
         if cache == "redis" and not _redis_ok(args.redis_url):
-            print(f"  no Redis at {args.redis_url}: skipping the Redis rows", file=sys.stderr)
+            print(f"  no Redis at {args.redis_url}: skipping the Redis runs", file=sys.stderr)
             continue
         env = {
             **base_env,
@@ -549,86 +493,23 @@ def main() -> None:
         if cache == "redis":
             env["FITTRACK_REDIS_URL"] = args.redis_url
             env["FITTRACK_REDIS_PREFIX"] = "fittrack-bench:"
-        for workers in (1, 2):
-            server = Server(
-                f"fittrack-{cache}-{workers}w",
-                [*FITTRACK, "--workers", str(workers)],
-                env,
-                "/healthz",
-            )
-            with running(server):
-                # /healthz once (it touches neither the database nor the limiter): how the
-                # workers themselves scale, apart from PostgreSQL's share of the two cores.
-                last = cache == caches[-1]
-                for endpoint in ("activity", "progress", "healthz")[: 3 if last else 2]:
-                    result = measure(server, scripts[endpoint], args, checks[endpoint], args.url)
-                    report((endpoint, cache, workers), result)
-
-    _table(results, labels)
-    failed = _verdicts(results, labels)
-    sys.exit(1 if failed else 0)
-
-
-def _table(results: dict[tuple[str, str, int], Result], labels: dict[str, str]) -> None:
-    hello1 = results[("hello", "-", 1)].rps
-    print()
-    print(
-        f"{'endpoint':<30}{'cache':<8}{'wrk':>3}{'req/s':>9}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'p99/p50':>8}{'×hello':>8}{'2w/1w':>7}{'2w max':>8}"
-        "   CPU % of a core: server pg+redis wrk other"
-    )
-    for (endpoint, cache, workers), r in results.items():
-        one = results.get((endpoint, cache, 1))
-        scale = f"{r.rps / one.rps:6.2f}x" if workers == 2 and one else f"{'':>7}"
-        ceiling = f"{r.ceiling():7.2f}x" if workers == 1 else f"{'':>8}"
-        c = r.cpu
-        print(
-            f"{labels[endpoint]:<30}{cache:<8}{workers:>2}w{r.rps:>9,.0f}{r.p50_ms:>8.2f}"
-            f"{r.p99_ms:>8.2f}{r.p99_ms / r.p50_ms:>7.1f}x{r.rps / hello1:>7.2f}x{scale}{ceiling}"
-            f"   {c['server']:>20.0f}{c['pg']:>9.0f}{c['wrk']:>4.0f}{c['other']:>6.0f}"
-        )
-
-
-def _verdicts(results: dict[tuple[str, str, int], Result], labels: dict[str, str]) -> bool:
-    hello1 = results[("hello", "-", 1)].rps
-    failed = False
-
-    def verdict(ok: bool, text: str) -> None:
-        nonlocal failed
-        failed |= not ok
-        print(f"{'ok  ' if ok else 'FAIL'}  {text}")
+        with running(Server(cache, env)) as server:
+            report = server.check(requests)
+            if "FAIL" in report:
+                raise SystemExit(f"{cache}: a request failed\n{report}\n{server.log_tail()}")
+            run_wrk(server.base, args.warmup, args.connections, (SCRIPT, REQUESTS), MIX)
+            rows.append(measure(server, "mixed", MIX, args.duration, args, requests))
+            _report(rows[-1])
+            for kind in MIX:
+                rows.append(measure(server, kind, {kind: 1}, args.kind_duration, args, requests))
+                _report(rows[-1])
 
     print()
-    for (endpoint, cache, workers), r in results.items():
-        if endpoint in ("hello", "healthz"):
-            continue
-        name = f"{labels[endpoint]} ({cache}, {workers}w)"
-        if workers == 1:
-            verdict(
-                r.rps >= 0.5 * hello1,
-                f"{name}: {r.rps:,.0f} req/s ≥ 0.5 × hello world's {hello1:,.0f}"
-                f" ({r.rps / hello1:.2f}x)",
-            )
-        verdict(
-            r.p99_ms <= 3 * r.p50_ms,
-            f"{name}: p99 {r.p99_ms:.2f} ms ≤ 3 × p50 {r.p50_ms:.2f} ms"
-            f" ({r.p99_ms / r.p50_ms:.1f}x)",
-        )
-        one = results.get((endpoint, cache, 1))
-        if workers == 2 and one:
-            verdict(
-                r.rps >= 1.5 * one.rps,
-                f"{name}: {r.rps:,.0f} req/s ≥ 1.5 × 1 worker's {one.rps:,.0f}"
-                f" ({r.rps / one.rps:.2f}x; the CPU of the 1-worker run allows at most"
-                f" {one.ceiling():.2f}x on 2 cores)",
-            )
-    busy = [k for k, r in results.items() if r.cpu["other"] > BUSY]
-    if busy:
-        print(
-            f"note: other processes used over {BUSY:.0f}% of a core during {len(busy)} of the runs"
-            " (column 'other'); those numbers are not the server's alone"
-        )
-    return failed
+    print(table(rows, args.connections))
+    text, ok = verdicts(rows)
+    print()
+    print(text)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

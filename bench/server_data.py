@@ -14,7 +14,8 @@ dropped, and the indexes are built again afterwards from their own definitions, 
 transaction (a load that fails leaves the database as it was); then ``ANALYZE``.
 
 Every run issues a fresh API token per user and writes ``bench/data-server/tokens.json``: for each
-user the token, user id, goal id and 200 of their activity ids, for ``bench/server.py``.
+user the token, user id, goal id and 200 of their activities (id and the fields a ``PUT`` sends,
+as stored), for ``bench/server.py``.
 """
 
 import argparse
@@ -25,11 +26,13 @@ import secrets
 import sys
 import time
 from bisect import bisect_right
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 
 HERE = Path(__file__).parent
 DATA_DIR = HERE / "data-server"
@@ -297,18 +300,37 @@ def _issue_tokens(conn: psycopg.Connection, per_user: int, seed: int) -> list[di
                 (hashlib.sha256(token.encode()).hexdigest(), user_id, now),
             )
             seqs = rng.sample(range(1, per_user + 1), min(SAMPLE, per_user))
-            ids = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT id FROM activity WHERE owner = %s AND change_seq = ANY(%s)",
-                    (user_id, seqs),
-                )
-            ]
-            rng.shuffle(ids)
+            cur = conn.cursor(row_factory=dict_row)
+            rows = cur.execute(
+                "SELECT id, type, start_at, end_at, utc_offset_min, duration_s, distance_m, note,"
+                " calories_kcal, calories_estimated, workload, source"
+                " FROM activity WHERE owner = %s AND change_seq = ANY(%s) ORDER BY id",
+                (user_id, seqs),
+            ).fetchall()
+            activities = [_as_sent(row) for row in rows]
+            rng.shuffle(activities)
             result.append(
-                {"token": token, "user_id": user_id, "goal_id": goal_id, "activity_ids": ids}
+                {"token": token, "user_id": user_id, "goal_id": goal_id, "activities": activities}
             )
     return result
+
+
+def _as_sent(row: dict[str, Any]) -> dict[str, Any]:
+    """An activity row as a client would ``PUT`` it: times at the activity's own UTC offset."""
+    zone = timezone(timedelta(minutes=row["utc_offset_min"]))
+    return {
+        "id": row["id"],
+        "type": row["type"],
+        "start": row["start_at"].astimezone(zone).isoformat(),
+        "end": row["end_at"].astimezone(zone).isoformat(),
+        "duration_s": row["duration_s"],
+        "distance_m": row["distance_m"],
+        "note": row["note"],
+        "calories_kcal": row["calories_kcal"],
+        "calories_estimated": row["calories_estimated"],
+        "workload": row["workload"],
+        "source": row["source"],
+    }
 
 
 def main() -> None:
