@@ -12,6 +12,7 @@ Everything waits on readiness, never on a sleep of fixed length: an instance is 
 import argparse
 import csv
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,6 +22,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -57,6 +59,38 @@ def _status(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
+LOG_LINE = re.compile(
+    r"\] fittrack (?P<server>\S+) \S+ (?P<status>-?\d+) .*?"
+    r"(?:\{(?P<retry_after>[^}]*)\} )?\"(?P<request>[^\"]*)\"$"
+)
+"""A request in haproxy's log (option httplog, with the Retry-After it answered captured)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the proxy answered one request, from its log."""
+
+    status: int
+    retry_after: str
+    request: str
+    server: str
+
+    @property
+    def answered(self) -> bool:
+        """Availability's numerator: an answer, where a 429 or 503 counts only when it says
+        when to come back; any other 5xx (or no status at all) is a failure."""
+        if self.status in (429, 503):
+            return self.retry_after != ""
+        return 0 < self.status < 500
+
+
+def availability(answers: list[Answer]) -> str:
+    """``answered / all (percent)`` of these requests."""
+    answered = sum(a.answered for a in answers)
+    share = 100.0 * answered / len(answers) if answers else 100.0
+    return f"{answered} / {len(answers)} ({share:.3f} %)"
+
+
 class Instance:
     """One `fittrack serve --workers 1` on a loopback port; started, stopped and started again
     on the same port. Each run's stderr (its request log) goes to a file of its own."""
@@ -79,6 +113,10 @@ class Instance:
 
     def start(self) -> "Instance":
         """Start it and return once its /readyz answers 200."""
+        return self.launch().wait_ready()
+
+    def launch(self) -> "Instance":
+        """Start the process (``wait_ready`` waits for it to answer)."""
         assert self.process is None, f"{self.name} is already running"
         log = self.workdir / f"{self.name}-{len(self.runs)}.log"
         self.runs.append(log)
@@ -90,8 +128,13 @@ class Instance:
                 stdout=subprocess.DEVNULL,
                 stderr=err,
             )
+        return self
+
+    def wait_ready(self) -> "Instance":
+        """Return once /readyz answers 200 (RuntimeError if the process exits first)."""
         deadline = time.monotonic() + STARTUP_S
         while _status(f"{self.url}/readyz") != 200:
+            assert self.process is not None
             if self.process.poll() is not None:
                 code, self.process = self.process.returncode, None
                 raise RuntimeError(f"{self.name} exited with {code}:\n{self.log()}")
@@ -205,6 +248,14 @@ class Proxy:
                 self.process.wait(timeout=10)
             self.process = None
 
+    def answers(self) -> list[Answer]:
+        """Every request the proxy's frontend has logged so far (health checks are not)."""
+        return [
+            Answer(int(m["status"]), m["retry_after"] or "", m["request"], m["server"])
+            for line in self.log().splitlines()
+            if (m := LOG_LINE.search(line))
+        ]
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -230,8 +281,10 @@ class Cluster:
 
     def start(self) -> "Cluster":
         try:
+            for instance in self.instances:  # started together, each migrating under a lock
+                instance.launch()
             for instance in self.instances:
-                instance.start()
+                instance.wait_ready()
             self.proxy.start()
         except BaseException:
             self.stop()
@@ -309,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     with Cluster(env, args.workdir.resolve(), args.port) as cluster:
         for instance in cluster.instances:
-            print(f"{instance.name}: {instance.url} (pid {instance.process and instance.process.pid})")
+            pid = instance.process.pid if instance.process else "?"
+            print(f"{instance.name}: {instance.url} (pid {pid})")
         print(f"haproxy: {cluster.url}, stats at http://127.0.0.1:{cluster.proxy.admin_port}/stats")
         print(f"logs in {args.workdir}/; Ctrl-C stops everything", flush=True)
         try:
