@@ -35,6 +35,9 @@ assumption: a healthy start takes a second or two; this only bounds a broken one
 STOP_S = 20.0
 """How long an instance given SIGTERM may take to exit: uvicorn's graceful shutdown gives what
 is in flight 10 s (``fittrack serve``), then closes the rest."""
+CLEAN_STOP = (0, -signal.SIGTERM)
+"""How an instance given SIGTERM ends when it stopped gracefully: uvicorn finishes, then raises
+the signal again on itself, so it ends "killed by SIGTERM", which systemd counts as clean."""
 
 
 def free_port() -> int:

@@ -1,0 +1,151 @@
+"""What the deployment scenarios share: many activities for a device to push, the rows each side
+holds (read straight from the server's schema and the devices' files), and load: clients that
+send requests through the proxy for a bounded time and keep what each one was answered."""
+
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tests.sync.sync_support import CSV_HEADER
+
+
+def write_activities(path: Path, count: int, *, shift_min: int = 0) -> list[str]:
+    """A fittrack CSV export of ``count`` plausible runs, two hours apart (``shift_min`` minutes
+    later, so two devices' files hold no near-duplicates of each other)."""
+    first = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2 * count + 24)
+    first += timedelta(minutes=shift_min)
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    lines = [CSV_HEADER]
+    for n, activity_id in enumerate(ids):
+        start = first + timedelta(hours=2 * n)
+        end = start + timedelta(minutes=30)
+        made = start.isoformat(timespec="microseconds")
+        lines.append(
+            f"{activity_id},run,{start.isoformat()},{end.isoformat()},1800.0,{5000 + n % 1000}.0,"
+            f"350.0,false,300.0,run {n},csv,{made},{made}"
+        )
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return ids
+
+
+Rows = dict[str, tuple[str, str | None]]
+"""Activity id → (updated_at, deleted_at) as UTC ISO text to the millisecond."""
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+
+
+def server_rows(database_url: str) -> tuple[Rows, int]:
+    """Every activity row on the server's schema (one user's test), and how many rows there are
+    (more than the ids if any were stored twice)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        found = conn.execute("SELECT id, updated_at, deleted_at FROM activity").fetchall()
+    rows = {str(i): (str(_iso(u)), _iso(d)) for i, u, d in found}
+    return rows, len(found)
+
+
+def device_rows(db_file: Path) -> tuple[Rows, int]:
+    with closing(sqlite3.connect(db_file)) as conn:
+        found = conn.execute("SELECT id, updated_at, deleted_at FROM activity").fetchall()
+    rows = {str(i): (str(_iso(u)), _iso(d)) for i, u, d in found}
+    return rows, len(found)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One request a load client sent: its status (0: no answer) and the headers that matter."""
+
+    method: str
+    path: str
+    status: int
+    headers: dict[str, str]
+    error: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Load:
+    """``clients`` threads, each calling ``step(client, n)`` with an httpx client of the proxy
+    in a loop, until ``stop()`` or ``limit_s`` seconds, whichever comes first."""
+
+    url: str
+    tokens: list[str]
+    step: Callable[["Load", httpx.Client, int, int], None]
+    limit_s: float = 60.0
+    outcomes: list[Outcome] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def start(self) -> "Load":
+        for index, token in enumerate(self.tokens):
+            thread = threading.Thread(target=self._run, args=(index, token), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+        return self
+
+    def _run(self, index: int, token: str) -> None:
+        deadline = time.monotonic() + self.limit_s
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=self.url, headers=headers, timeout=30) as client:
+            n = 0
+            while not self._stop.is_set() and time.monotonic() < deadline:
+                self.step(self, client, index, n)
+                n += 1
+
+    def send(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> Outcome:
+        """One request, kept among the outcomes (a transport error as status 0)."""
+        started = time.perf_counter()
+        try:
+            response = client.request(method, path, **kwargs)
+            outcome = Outcome(
+                method,
+                path,
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                seconds=time.perf_counter() - started,
+            )
+        except httpx.HTTPError as exc:
+            outcome = Outcome(method, path, 0, {}, f"{type(exc).__name__}: {exc}")
+        with self._lock:
+            self.outcomes.append(outcome)
+        return outcome
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.outcomes)
+
+    def stop(self) -> list[Outcome]:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=60)
+        return self.outcomes
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll ``condition`` until it holds; AssertionError naming ``what`` past ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def report(scenario: str, availability: str) -> None:
+    """The scenario's availability, printed (pytest -s shows it; docs/deploy.md records it)."""
+    print(f"\navailability, {scenario}: {availability}")
