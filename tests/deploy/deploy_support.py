@@ -3,6 +3,8 @@ holds (read straight from the server's schema and the devices' files), and load:
 send requests through the proxy for a bounded time and keep what each one was answered."""
 
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -14,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.sync.sync_support import CSV_HEADER
+from tests.server.conftest import run_on_db
+from tests.sync.sync_support import CSV_HEADER, Device
 
 
 def write_activities(path: Path, count: int, *, shift_min: int = 0) -> list[str]:
@@ -81,13 +84,15 @@ class Outcome:
 
 @dataclass
 class Load:
-    """``clients`` threads, each calling ``step(client, n)`` with an httpx client of the proxy
-    in a loop, until ``stop()`` or ``limit_s`` seconds, whichever comes first."""
+    """A thread per token, each calling ``step(load, client, index, n)`` with an httpx client of
+    the proxy in a loop, until ``stop()``, ``limit_s`` seconds or ``steps`` steps, whichever
+    comes first."""
 
     url: str
     tokens: list[str]
     step: Callable[["Load", httpx.Client, int, int], None]
     limit_s: float = 60.0
+    steps: int | None = None
     outcomes: list[Outcome] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -103,9 +108,12 @@ class Load:
     def _run(self, index: int, token: str) -> None:
         deadline = time.monotonic() + self.limit_s
         headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=self.url, headers=headers, timeout=30) as client:
+        # Plain HTTP on loopback: no TLS context to build (~45 ms of CPU per client).
+        with httpx.Client(base_url=self.url, headers=headers, timeout=30, verify=False) as client:
             n = 0
             while not self._stop.is_set() and time.monotonic() < deadline:
+                if self.steps is not None and n >= self.steps:
+                    return
                 self.step(self, client, index, n)
                 n += 1
 
@@ -131,6 +139,12 @@ class Load:
         with self._lock:
             return len(self.outcomes)
 
+    def join(self) -> list[Outcome]:
+        """Wait for every client to finish its steps (or its time)."""
+        for thread in self._threads:
+            thread.join(timeout=self.limit_s + 60)
+        return self.outcomes
+
     def stop(self) -> list[Outcome]:
         self._stop.set()
         for thread in self._threads:
@@ -149,3 +163,39 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) ->
 def report(scenario: str, availability: str) -> None:
     """The scenario's availability, printed (pytest -s shows it; docs/deploy.md records it)."""
     print(f"\navailability, {scenario}: {availability}")
+
+
+def add_users(database_url: str, count: int) -> list[str]:
+    """``count`` new users on the server's database, one token each (one engine for all)."""
+    from fittrack.server import auth
+
+    async def add(engine: Any) -> list[str]:
+        return [
+            await auth.add_user(engine, f"user{n}-{uuid.uuid4().hex[:8]}@example.org")
+            for n in range(count)
+        ]
+
+    tokens: list[str] = run_on_db(database_url, add)
+    return tokens
+
+
+def on_every(
+    devices: list[Device], *args: str, timeout: float = 180.0
+) -> list[subprocess.CompletedProcess[str]]:
+    """``fittrack ARGS`` on every device at once (``{name}`` in an argument: the device's name);
+    their results, in the devices' order."""
+    running = [
+        subprocess.Popen(
+            [sys.executable, "-m", "fittrack", *(a.format(name=d.name) for a in args)],
+            env=d.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for d in devices
+    ]
+    done = []
+    for process in running:
+        out, err = process.communicate(timeout=timeout)
+        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
+    return done
