@@ -83,8 +83,20 @@ class Answer:
         """Availability's numerator: an answer, where a 429 or 503 counts only when it says
         when to come back; any other 5xx (or no status at all) is a failure."""
         if self.status in (429, 503):
-            return self.retry_after != ""
+            # The proxy's own 503 (no instance up: server <NOSRV>) is errors/503.http, which
+            # says Retry-After; the log's capture sees only the headers of an instance's answer.
+            return self.retry_after != "" or self.server.endswith("/<NOSRV>")
         return 0 < self.status < 500
+
+
+def parse_answer(line: str) -> Answer | None:
+    """The request a line of haproxy's log records, or None for any other line."""
+    match = LOG_LINE.search(line)
+    if match is None:
+        return None
+    return Answer(
+        int(match["status"]), match["retry_after"] or "", match["request"], match["server"]
+    )
 
 
 def availability(answers: list[Answer]) -> str:
@@ -253,11 +265,7 @@ class Proxy:
 
     def answers(self) -> list[Answer]:
         """Every request the proxy's frontend has logged so far (health checks are not)."""
-        return [
-            Answer(int(m["status"]), m["retry_after"] or "", m["request"], m["server"])
-            for line in self.log().splitlines()
-            if (m := LOG_LINE.search(line))
-        ]
+        return [a for line in self.log().splitlines() if (a := parse_answer(line)) is not None]
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
