@@ -99,11 +99,15 @@ def parse_answer(line: str) -> Answer | None:
     )
 
 
-def availability(answers: list[Answer]) -> str:
-    """``answered / all (percent)`` of these requests."""
+def availability(answers: list[Answer], unlogged_failures: int = 0) -> str:
+    """``answered / all (percent)`` of these requests and of ``unlogged_failures`` more that
+    failed without a line in the proxy's log: when an instance dies with a request haproxy
+    cannot send again, haproxy may close the client's connection without an answer, as the
+    instance did, and log nothing (a client sees "disconnected without a response")."""
     answered = sum(a.answered for a in answers)
-    share = 100.0 * answered / len(answers) if answers else 100.0
-    return f"{answered} / {len(answers)} ({share:.3f} %)"
+    total = len(answers) + unlogged_failures
+    share = 100.0 * answered / total if total else 100.0
+    return f"{answered} / {total} ({share:.3f} %)"
 
 
 class Instance:

@@ -59,5 +59,6 @@ def test_the_log_is_read_as_availability_counts_it() -> None:
     assert limited.retry_after == "5"
     assert [a.answered for a in (ok, limited, away, bare, cut)] == [True, True, True, False, False]
     assert availability([ok, limited, away, bare, cut]) == "3 / 5 (60.000 %)"
+    assert availability([ok, limited, away], unlogged_failures=1) == "3 / 4 (75.000 %)"
     stats = _line("admin/<STATS>", 200, "", "GET /stats;csv").replace(" fittrack ", " admin ")
     assert parse_answer(stats) is None
