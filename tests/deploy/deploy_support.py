@@ -95,6 +95,7 @@ class Load:
     step: Callable[["Load", httpx.Client, int, int], None]
     limit_s: float = 60.0
     steps: int | None = None
+    resent: int = 0
     outcomes: list[Outcome] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
@@ -120,10 +121,21 @@ class Load:
                 n += 1
 
     def send(self, client: httpx.Client, method: str, path: str, **kwargs: Any) -> Outcome:
-        """One request, kept among the outcomes (a transport error as status 0)."""
+        """One request, kept among the outcomes (a transport error as status 0).
+
+        An idempotent request whose connection was closed without any answer is sent once more,
+        as HTTP lets a client do (RFC 9112 §9.3.1) and as the proxy expects (docs/deploy.md:
+        an instance stopping closes its idle connections); ``resent`` counts them."""
         started = time.perf_counter()
         try:
-            response = client.request(method, path, **kwargs)
+            try:
+                response = client.request(method, path, **kwargs)
+            except httpx.RemoteProtocolError:
+                if method not in ("GET", "PUT", "DELETE"):
+                    raise
+                with self._lock:
+                    self.resent += 1
+                response = client.request(method, path, **kwargs)
             outcome = Outcome(
                 method,
                 path,

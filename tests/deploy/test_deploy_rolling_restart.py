@@ -61,7 +61,8 @@ def test_a_rolling_restart_fails_no_request(
         assert len(instance.runs) == 2
     answers = cluster.proxy.answers()
     assert all(a.answered for a in answers), [a for a in answers if not a.answered][:5]
-    report(f"a rolling restart ({len(outcomes)} requests)", availability(answers))
+    print(f"\n{load.resent} idempotent requests sent again after a close without an answer")
+    report(f"a rolling restart ({len(outcomes)} requests)", availability(answers, load.resent))
 
 
 def _read_head(sock: socket.socket) -> bytes:
