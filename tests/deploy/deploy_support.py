@@ -13,33 +13,13 @@ import uuid
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 from tests.server.conftest import run_on_db
-from tests.sync.sync_support import CSV_HEADER, Device
-
-
-def write_activities(path: Path, count: int, *, shift_min: int = 0) -> list[str]:
-    """A fittrack CSV export of ``count`` plausible runs, two hours apart (``shift_min`` minutes
-    later, so two devices' files hold no near-duplicates of each other)."""
-    first = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2 * count + 24)
-    first += timedelta(minutes=shift_min)
-    ids = [str(uuid.uuid4()) for _ in range(count)]
-    lines = [CSV_HEADER]
-    for n, activity_id in enumerate(ids):
-        start = first + timedelta(hours=2 * n)
-        end = start + timedelta(minutes=30)
-        made = start.isoformat(timespec="microseconds")
-        lines.append(
-            f"{activity_id},run,{start.isoformat()},{end.isoformat()},1800.0,{5000 + n % 1000}.0,"
-            f"350.0,false,300.0,run {n},csv,{made},{made}"
-        )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return ids
-
+from tests.sync.sync_support import Device
 
 Rows = dict[str, tuple[str, str | None]]
 """Activity id → (updated_at, deleted_at) as UTC ISO text to the millisecond."""

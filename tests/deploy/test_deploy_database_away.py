@@ -22,10 +22,9 @@ from tests.deploy.deploy_support import (
     report,
     server_rows,
     wait_for,
-    write_activities,
 )
 from tests.deploy.test_deploy_rolling_restart import activity
-from tests.sync.sync_support import Backend, Device
+from tests.sync.sync_support import Backend, Device, write_csv
 
 CLIENTS = 4
 OUTAGE_S = 3.0
@@ -53,7 +52,7 @@ def test_the_database_away_answers_503_then_syncs_finish(
             Device(n, tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "60"}) for n in "ab"
         ]
         for d, token in zip(devices, tokens[CLIENTS:], strict=True):
-            write_activities(tmp_path / f"{d.name}.csv", 50)
+            write_csv(tmp_path / f"{d.name}.csv", 50)
             d.ok("import", str(tmp_path / f"{d.name}.csv"))
             d.ok("login", "--server", cluster.url, "--token", token)
         accepted: set[str] = set()

@@ -11,12 +11,12 @@ from pathlib import Path
 from deploy.cluster import Cluster, availability
 from tests.deploy.deploy_support import (
     device_rows,
+    on_every,
     report,
     server_rows,
     wait_for,
-    write_activities,
 )
-from tests.sync.sync_support import Backend, Device, add_token, add_user
+from tests.sync.sync_support import Backend, Device, add_token, add_user, write_csv
 
 MANY = 20_000
 """Activities each device pushes (the issue's figure): 40 batches of 500 each."""
@@ -32,25 +32,6 @@ def _server_count(database_url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _run(devices: list[Device], *args: str) -> list[subprocess.CompletedProcess[str]]:
-    """``fittrack ARGS`` on every device at once; their results in order."""
-    running = [
-        subprocess.Popen(
-            [sys.executable, "-m", "fittrack", *args],
-            env=d.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for d in devices
-    ]
-    done = []
-    for process in running:
-        out, err = process.communicate(timeout=SYNC_S)
-        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return done
-
-
 def test_an_instance_killed_while_two_devices_push(
     make_cluster: Callable[..., Cluster], backend: Backend, tmp_path: Path
 ) -> None:
@@ -58,7 +39,7 @@ def test_an_instance_killed_while_two_devices_push(
     devices = [Device(n, tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "30"}) for n in "ab"]
     written: set[str] = set()
     for shift, d in enumerate(devices):
-        written |= set(write_activities(tmp_path / f"{d.name}.csv", MANY, shift_min=45 * shift))
+        written |= set(write_csv(tmp_path / f"{d.name}.csv", MANY, shift_min=45 * shift))
     imports = [
         subprocess.Popen(
             [sys.executable, "-m", "fittrack", "import", str(tmp_path / f"{d.name}.csv"), "--json"],
@@ -110,7 +91,7 @@ def test_an_instance_killed_while_two_devices_push(
             )
             _out, err = process.communicate(timeout=SYNC_S)
     # One more round: each device pulls what the other pushed after its own pull.
-    for done in _run(devices, "sync", "--json"):
+    for done in on_every(devices, "sync", "--json", timeout=SYNC_S):
         assert done.returncode == 0, done.stderr
 
     on_server, stored = server_rows(backend.database_url)

@@ -18,10 +18,9 @@ from tests.deploy.deploy_support import (
     on_every,
     report,
     server_rows,
-    write_activities,
 )
 from tests.deploy.test_deploy_rolling_restart import activity
-from tests.sync.sync_support import Backend, Device
+from tests.sync.sync_support import Backend, Device, write_csv
 
 USERS = 50
 DEVICES = 3
@@ -48,7 +47,7 @@ def test_a_peak_is_refused_gracefully_and_loses_no_write(
         for n in range(DEVICES)
     ]
     for d in devices:
-        write_activities(tmp_path / f"{d.name}.csv", 30)
+        write_csv(tmp_path / f"{d.name}.csv", 30)
     for done in on_every(devices, "import", str(tmp_path / "{name}.csv")):
         assert done.returncode == 0, done.stderr
     cluster = make_cluster(FITTRACK_RATE_LIMIT=RATE)

@@ -535,9 +535,11 @@ def server_live_ids(client: httpx.Client) -> list[str]:
             return ids
 
 
-def write_csv(path: Path, count: int, *, note: str = "generated") -> list[str]:
-    """A fittrack CSV export of ``count`` runs, three hours apart, ending well in the past."""
+def write_csv(path: Path, count: int, *, note: str = "generated", shift_min: int = 0) -> list[str]:
+    """A fittrack CSV export of ``count`` plausible runs, three hours apart, ending well in the
+    past (``shift_min`` minutes later, so two devices' files hold no near-duplicates)."""
     first = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3 * count + 24)
+    first += timedelta(minutes=shift_min)
     ids = [str(uuid.uuid4()) for _ in range(count)]
     lines = [CSV_HEADER]
     for n, activity_id in enumerate(ids):
@@ -545,7 +547,7 @@ def write_csv(path: Path, count: int, *, note: str = "generated") -> list[str]:
         end = start + timedelta(minutes=30)
         made = start.isoformat(timespec="microseconds")
         lines.append(
-            f"{activity_id},run,{start.isoformat()},{end.isoformat()},1800.0,{5000 + n}.0,"
+            f"{activity_id},run,{start.isoformat()},{end.isoformat()},1800.0,{5000 + n % 1000}.0,"
             f"350.0,false,300.0,{note} {n},csv,{made},{made}"
         )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
