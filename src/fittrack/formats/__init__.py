@@ -17,6 +17,7 @@ from datetime import datetime
 # At module level, not in check_possible: it runs once per row of a million-row import.
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR
 from fittrack.core.moments import seconds_between
+from fittrack.core.track import Track
 from fittrack.core.quantities import (
     MAX_CALORIES_KCAL,
     MAX_DISTANCE_M,
@@ -53,6 +54,8 @@ class ImportedActivity:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     warnings: tuple[str, ...] = field(default=())
+    track: Track | None = None
+    """The samples a GPX, TCX or FIT file recorded (None for other formats or no samples)."""
 
 
 def check_possible(item: ImportedActivity) -> None:
