@@ -4,6 +4,7 @@
     python bench/server.py [--url postgresql://postgres@127.0.0.1:5432/fittrack_bench]
                            [--connections 16] [--duration 15] [--kind-duration 5]
                            [--caches memory,redis] [--redis-url redis://127.0.0.1:6379/0]
+                           [--proxy | --no-proxy]
 
 Needs ``wrk`` (``apt-get install -y wrk``) and the database ``bench/server_data.py`` builds (it
 also writes each user's token, goal and a sample of 200 activities to ``bench/data-server/``).
@@ -51,6 +52,14 @@ times) when other processes took over ``BUSY`` % of a core during the run, keepi
 the column "other" says how quiet it was. Any response other than 2xx, or a socket error, stops
 the benchmark with the status and body of one request of each kind and the server's log.
 
+**Through the proxy** (issue 14; ``--no-proxy`` skips it): ``deploy/cluster.py`` starts HAProxy on
+``deploy/haproxy.cfg`` in front of two instances (one worker each, Redis shared, as deployed), and
+the mixed load runs through the proxy for ``--duration`` seconds. The table gives the proxy's CPU
+per request (haproxy's process), the instances' CPU per request together, and each instance's
+share of the requests (from the proxy's log) and of the CPU. On a 2-core machine the instances
+share the cores with PostgreSQL, Redis and wrk, so the figures that matter for sizing are the CPU
+per request, not the speed-up. Skipped, saying so, without haproxy or Redis.
+
 Targets (issue 13), for the mixed load with and without Redis: at least 1,000 requests a second
 with p99 at most 50 ms. The script exits 1 when one is missed.
 
@@ -77,6 +86,9 @@ from pathlib import Path
 from typing import Any
 
 from server_load import Request, WrkResult, parse_wrk, run_wrk, write_requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for deploy.cluster
+from deploy.cluster import Cluster, find_haproxy
 
 HERE = Path(__file__).parent
 DATA_DIR = HERE / "data-server"
@@ -248,21 +260,25 @@ class Server:
             os.killpg(self.process.pid, signal.SIGKILL)
 
     def check(self, requests: Sequence[Request]) -> str:
-        """One request of each kind, and their statuses; the report of a failing run."""
-        lines = []
-        seen: set[str] = set()
-        for r in requests:
-            if r.kind not in seen:
-                seen.add(r.kind)
-                stamp = datetime.now(UTC).isoformat()
-                status, body = _send(self.base + r.path, r.method, r.token, r.body(stamp))
-                text = body.decode(errors="replace")[:1000]
-                lines.append(
-                    f"{'ok  ' if 200 <= status < 300 else 'FAIL'} {r.kind:<9}"
-                    f" {r.method} {r.path} → {status}"
-                    + ("" if 200 <= status < 300 else f"\n     {text}")
-                )
-        return "\n".join(lines)
+        return check(self.base, requests)
+
+
+def check(base: str, requests: Sequence[Request]) -> str:
+    """One request of each kind, and their statuses; the report of a failing run."""
+    lines = []
+    seen: set[str] = set()
+    for r in requests:
+        if r.kind not in seen:
+            seen.add(r.kind)
+            stamp = datetime.now(UTC).isoformat()
+            status, body = _send(base + r.path, r.method, r.token, r.body(stamp))
+            text = body.decode(errors="replace")[:1000]
+            lines.append(
+                f"{'ok  ' if 200 <= status < 300 else 'FAIL'} {r.kind:<9}"
+                f" {r.method} {r.path} → {status}"
+                + ("" if 200 <= status < 300 else f"\n     {text}")
+            )
+    return "\n".join(lines)
 
 
 @contextlib.contextmanager
@@ -282,15 +298,19 @@ class Row:
     load: str
     cache: str
     wrk: WrkResult
-    cpu: dict[str, float]  # seconds over the run: server, pg (+ redis), wrk, other
+    cpu: dict[str, float]  # seconds over the run: server, pg, redis, wrk, other
     wall: float
 
     def percent(self, part: str) -> float:
         return 100 * self.cpu[part] / self.wall if self.wall else 0.0
 
+    def ms(self, cpu_s: float) -> float:
+        """``cpu_s`` seconds of CPU over the run, per request completed, in ms."""
+        return 1000 * cpu_s / self.wrk.requests if self.wrk.requests else 0.0
+
     @property
     def server_ms_per_request(self) -> float:
-        return 1000 * self.cpu["server"] / self.wrk.requests if self.wrk.requests else 0.0
+        return self.ms(self.cpu["server"])
 
     @property
     def ceiling_rps(self) -> float:
@@ -356,7 +376,8 @@ def _measured_run(
         )
     cpu = {
         "server": sum(used[p] for p in pids),
-        "pg": sum(used[p] for p in pg_pids + redis_pids),
+        "pg": sum(used[p] for p in pg_pids),
+        "redis": sum(used[p] for p in redis_pids),
         "wrk": (children1.children_user - children0.children_user)
         + (children1.children_system - children0.children_system),
     }
@@ -383,7 +404,14 @@ def table(rows: Sequence[Row], connections: int) -> str:
         lines.append(
             f"{r.load:<10}{r.cache:<8}{r.wrk.rps:>8,.0f}{r.wrk.p50_ms:>8.2f}{r.wrk.p99_ms:>8.2f}"
             f"{r.server_ms_per_request:>11.3f}{r.ceiling_rps:>7,.0f}   {r.percent('server'):>20.0f}"
-            f"{r.percent('pg'):>9.0f}{r.percent('wrk'):>4.0f}{r.percent('other'):>6.0f}"
+            f"{r.percent('pg') + r.percent('redis'):>9.0f}{r.percent('wrk'):>4.0f}"
+            f"{r.percent('other'):>6.0f}"
+        )
+    shares = [r for r in rows if r.load == "mixed"]
+    for r in shares:
+        lines.append(
+            f"mixed, {r.cache}: PostgreSQL {r.ms(r.cpu['pg']):.3f} ms CPU/req"
+            + (f", Redis {r.ms(r.cpu['redis']):.3f} ms CPU/req" if r.cpu["redis"] else "")
         )
     return "\n".join(lines)
 
@@ -408,6 +436,95 @@ def verdicts(rows: Sequence[Row]) -> tuple[str, bool]:
             " runs (column 'other'); those figures are not the server's alone"
         )
     return "\n".join(lines), ok_all
+
+
+# --- through the proxy ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProxyRow:
+    """The mixed load through HAProxy in front of two instances."""
+
+    wrk: WrkResult
+    wall: float
+    proxy_cpu: float
+    served: dict[str, tuple[int, float]]  # instance → (requests the proxy's log gives it, CPU s)
+    pg_cpu: float
+    redis_cpu: float
+    other: float
+
+    def ms(self, cpu_s: float) -> float:
+        return 1000 * cpu_s / self.wrk.requests if self.wrk.requests else 0.0
+
+
+def proxy_run(
+    env: Mapping[str, str], args: argparse.Namespace, requests: Sequence[Request]
+) -> ProxyRow:
+    """Start the proxy and two instances, warm up, and measure the mixed load through them."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as workdir, Cluster(env, Path(workdir)) as cluster:
+        report = check(cluster.url, requests)
+        if "FAIL" in report:
+            raise SystemExit(f"proxy: a request failed\n{report}\n{cluster.logs()[-5000:]}")
+        run_wrk(cluster.url, args.warmup, args.connections, (SCRIPT, REQUESTS), MIX)
+        _wait_quiet(args.quiet_wait)
+        assert cluster.proxy.process is not None
+        proxy_pid = cluster.proxy.process.pid
+        pids = {i.name: i.process.pid for i in cluster.instances if i.process is not None}
+        pg_pids = _pg_backends(args.url)
+        redis_pids = _pids(lambda _pid, _rest, comm: comm == "redis-server")
+        logged = len(cluster.proxy.answers())
+        before = {p: _process_cpu(p) for p in [proxy_pid, *pids.values(), *pg_pids, *redis_pids]}
+        busy0, wall0, children0 = _machine_busy(), time.monotonic(), os.times()
+        text = run_wrk(cluster.url, args.duration, args.connections, (SCRIPT, REQUESTS), MIX)
+        busy, wall, children1 = _machine_busy() - busy0, time.monotonic() - wall0, os.times()
+        used = {p: _process_cpu(p) - before[p] for p in before}
+        result = parse_wrk(text)
+        if any(result.errors.values()):
+            raise SystemExit(
+                f"proxy: failed requests {result.errors}\n{text}\n{cluster.logs()[-5000:]}"
+            )
+        answers = cluster.proxy.answers()[logged:]
+        served = {
+            name: (sum(a.server.endswith(f"/{name}") for a in answers), used[pid])
+            for name, pid in pids.items()
+        }
+    wrk_cpu = (children1.children_user - children0.children_user) + (
+        children1.children_system - children0.children_system
+    )
+    other = max(busy - sum(used.values()) - wrk_cpu, 0.0)  # used: proxy, instances, pg, redis
+    pg = sum(used[p] for p in pg_pids)
+    redis = sum(used[p] for p in redis_pids)
+    return ProxyRow(result, wall, used[proxy_pid], served, pg, redis, other)
+
+
+def proxy_table(row: ProxyRow, direct: Row | None, connections: int) -> str:
+    """The proxy run's figures, beside the single instance's mixed row on the same cache."""
+    instances_cpu = sum(cpu for _, cpu in row.served.values())
+    total = sum(n for n, _ in row.served.values()) or 1
+    lines = [
+        f"through HAProxy, 2 instances, Redis (wrk -t1 -c{connections}, mixed load):",
+        f"  {row.wrk.rps:,.0f} req/s, p50 {row.wrk.p50_ms:.2f} ms, p99 {row.wrk.p99_ms:.2f} ms;"
+        f" other processes {100 * row.other / row.wall:.0f}% of a core",
+        f"  proxy (haproxy)      {row.ms(row.proxy_cpu):6.3f} ms CPU/req"
+        f"  ({100 * row.proxy_cpu / row.wall:.0f}% of a core)",
+        f"  instances together   {row.ms(instances_cpu):6.3f} ms CPU/req",
+        f"  PostgreSQL           {row.ms(row.pg_cpu):6.3f} ms CPU/req",
+        f"  Redis                {row.ms(row.redis_cpu):6.3f} ms CPU/req",
+    ]
+    if direct is not None:
+        lines.append(
+            f"  one instance direct  {direct.server_ms_per_request:6.3f} ms CPU/req"
+            " (the mixed row above, same cache)"
+        )
+    for name, (n, cpu) in row.served.items():
+        lines.append(
+            f"  {name:<20} {100 * n / total:5.1f}% of the requests,"
+            f" {100 * cpu / (instances_cpu or 1):5.1f}% of the instances' CPU"
+            f" ({100 * cpu / row.wall:.0f}% of a core)"
+        )
+    return "\n".join(lines)
 
 
 def _redis_ok(url: str) -> bool:
@@ -444,6 +561,12 @@ def main() -> None:
         type=int,
         default=2,
         help=f"times to measure a run again when other processes used over {BUSY:.0f}%% of a core",
+    )
+    parser.add_argument(
+        "--proxy",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run the mixed load through HAProxy in front of two instances (with Redis)",
     )
     args = parser.parse_args()
     if not 0 <= args.retries <= 5:
@@ -504,8 +627,29 @@ def main() -> None:
                 rows.append(measure(server, kind, {kind: 1}, args.kind_duration, args, requests))
                 _report(rows[-1])
 
+    proxied: ProxyRow | None = None
+    if args.proxy:
+        if find_haproxy() is None:
+            print("  haproxy is not installed: skipping the proxy run", file=sys.stderr)
+        elif not _redis_ok(args.redis_url):
+            print(f"  no Redis at {args.redis_url}: skipping the proxy run", file=sys.stderr)
+        else:
+            env = {
+                **base_env,
+                "FITTRACK_DATABASE_URL": args.url,
+                "FITTRACK_RATE_LIMIT": RATE_LIMIT,
+                "FITTRACK_ANONYMOUS_RATE_LIMIT": RATE_LIMIT,
+                "FITTRACK_REDIS_URL": args.redis_url,
+                "FITTRACK_REDIS_PREFIX": "fittrack-bench:",
+            }
+            proxied = proxy_run(env, args, requests)
+
     print()
     print(table(rows, args.connections))
+    if proxied is not None:
+        direct = next((r for r in rows if r.load == "mixed" and r.cache == "redis"), None)
+        print()
+        print(proxy_table(proxied, direct, args.connections))
     text, ok = verdicts(rows)
     print()
     print(text)

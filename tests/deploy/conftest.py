@@ -15,18 +15,9 @@ import pytest
 from deploy.cluster import Cluster, find_haproxy, free_port
 from tests.sync.sync_support import PG_ENV, REDIS_ENV, Backend, backend_for
 
-DEPLOY_ENV = "FITTRACK_TEST_DEPLOY"
-"""Set (to 1) to run the scenarios: about 2 minutes of real processes."""
-
-
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[Backend]:
     """A fresh PostgreSQL schema, migrated, with a Redis prefix of its own."""
-    if not os.environ.get(DEPLOY_ENV):
-        pytest.skip(
-            f"{DEPLOY_ENV} is not set: the deployment scenarios (issue 14, in progress) run "
-            "on request until a rolling restart can no longer drop a request (docs/deploy.md)"
-        )
     if not os.environ.get(PG_ENV):
         pytest.skip(f"{PG_ENV} is not set: the deployment scenarios need PostgreSQL")
     if not os.environ.get(REDIS_ENV):

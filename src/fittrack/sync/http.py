@@ -4,7 +4,8 @@ httpx is imported here and only here, so only the commands that talk to a server
 A 429 (rate limited) or a 503 (the server's database is away for a moment) is waited out when
 its ``Retry-After`` fits in what is left of ``max_wait_s``; beyond that the sync stops, saying
 when to try again. A 503 then is ``Unreachable``: "try later", with nothing lost (what was not
-confirmed is sent again by the next sync).
+confirmed is sent again by the next sync). A request whose connection closed with no answer at
+all is sent once more on a new connection: every request of the sync protocol is idempotent.
 """
 
 import time
@@ -66,21 +67,27 @@ class ServerClient:
         """The JSON answer of one request, after waiting out rate limits within the bound."""
         import httpx
 
+        resent = False
         while True:
             try:
                 response = self._client.request(method, path, **kwargs)
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                # The connection closed with no answer: a server behind a proxy stopping for a
+                # restart closes its idle connections, and one may be taken just then. Every
+                # request of the sync protocol is idempotent (a batch carries ids and update
+                # times, so the merge makes a second delivery change nothing), so HTTP lets it be
+                # sent again (RFC 9112 §9.3.1): once, on a new connection.
+                if resent:
+                    raise Unreachable(*_unreachable(self.url, exc)) from None
+                resent = True
+                continue
             except httpx.TimeoutException:
                 raise SyncError(
                     f"the server at {self.url} did not answer in time; what was not confirmed "
                     "will be sent again by the next sync"
                 ) from None
             except httpx.HTTPError as exc:
-                reason = f"cannot reach the server at {self.url} ({_reason(exc)})"
-                raise Unreachable(
-                    f"{reason}; your log is saved here — run `fittrack sync` again when it is "
-                    "reachable",
-                    reason,
-                ) from None
+                raise Unreachable(*_unreachable(self.url, exc)) from None
             if response.status_code not in (429, 503):
                 break
             retry = _retry_after(response.headers.get("Retry-After"))
@@ -99,6 +106,13 @@ class ServerClient:
             time.sleep(retry)
             self._waited += retry
         return _answer(self.url, response)
+
+
+def _unreachable(url: str, exc: Exception) -> tuple[str, str]:
+    """``Unreachable``'s message and reason for a request that got no answer."""
+    reason = f"cannot reach the server at {url} ({_reason(exc)})"
+    message = f"{reason}; your log is saved here — run `fittrack sync` again when it is reachable"
+    return message, reason
 
 
 def _reason(exc: Exception) -> str:
