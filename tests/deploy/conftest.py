@@ -15,6 +15,7 @@ import pytest
 from deploy.cluster import Cluster, find_haproxy, free_port
 from tests.sync.sync_support import PG_ENV, REDIS_ENV, Backend, backend_for
 
+
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[Backend]:
     """A fresh PostgreSQL schema, migrated, with a Redis prefix of its own."""

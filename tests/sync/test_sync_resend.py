@@ -78,9 +78,11 @@ def test_a_close_without_an_answer_is_sent_again_once(closing: Any) -> None:
 
 def test_two_closes_in_a_row_stop_with_one_line(closing: Any) -> None:
     server = closing(2)
-    with ServerClient(server.url, "t", timeout_s=10) as client:
-        with pytest.raises(Unreachable) as raised:
-            client.send("POST", "/v1/batch", {"since": 0, "activities": []})
+    with (
+        ServerClient(server.url, "t", timeout_s=10) as client,
+        pytest.raises(Unreachable) as raised,
+    ):
+        client.send("POST", "/v1/batch", {"since": 0, "activities": []})
     assert len(server.requests) == 2
     message = str(raised.value)
     assert "\n" not in message
