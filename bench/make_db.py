@@ -186,7 +186,9 @@ def build_timew(directory: Path, count: int, seed: int = 7) -> Path:
         old.unlink()
     (directory / "timewarrior.cfg").write_text("", encoding="utf-8")
     rng = random.Random(seed)
-    per_day = max(4, -(-count // (100 * 365)))  # a century at most, as in build()
+    # Timewarrior reads no date before 1970 (it aborts): fifty years at most, denser than build()
+    # over a century, which only makes Timewarrior's files longer.
+    per_day = max(4, -(-count // (50 * 365)))
     slot = 86400 // per_day
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     days = -(-count // per_day)
