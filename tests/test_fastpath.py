@@ -262,7 +262,8 @@ def test_a_command_loads_only_the_render_modules_it_prints_with(
     fittrack_home: Path, args: list[str], modules: set[str]
 ) -> None:
     """The render package: `list` loads what the activity commands print (and the shared base),
-    not what `summary` or `import` print; machine output loads none of it, nor Rich."""
+    not what `summary` or `import` print; machine output loads none of it. Piped (as here),
+    none of them loads Rich: a pipe gets plain text."""
     env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
 
     def run(*argv: str) -> set[str]:
@@ -287,4 +288,43 @@ def test_a_command_loads_only_the_render_modules_it_prints_with(
     if modules:
         expected |= {"fittrack.cli.render", "fittrack.cli.render.base"}
     assert {m for m in loaded if m.startswith("fittrack.cli.render")} == expected
-    assert ("rich" in loaded) == bool(modules)
+    assert not {m for m in loaded if m.split(".")[0] == "rich"}
+
+
+_TERMINAL_PROBE = """
+import json, os, pty, subprocess, sys
+master, slave = pty.openpty()
+process = subprocess.Popen(
+    [sys.executable, "-c", sys.argv[1], *sys.argv[2:]], stdout=slave, stderr=subprocess.PIPE
+)
+os.close(slave)
+while True:
+    try:
+        if not os.read(master, 65536):
+            break
+    except OSError:
+        break
+print(process.stderr.read().decode(), end="", file=sys.stderr)
+sys.exit(process.wait())
+"""
+
+
+@pytest.mark.parametrize("args", [["status"], ["list"]], ids=" ".join)
+def test_a_terminal_gets_rich_and_a_pipe_does_not(fittrack_home: Path, args: list[str]) -> None:
+    """The same command imports Rich for a person at a terminal (colour, tables fitted to its
+    width), and not when its output goes to a pipe or a file."""
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
+    env.pop("NO_COLOR", None)
+    subprocess.run(
+        [sys.executable, "-m", "fittrack", "log", "run", "5k", "27:30"], env=env, check=True
+    )
+
+    def loaded(*command: str) -> set[str]:
+        result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        assert result.returncode == 0, result.stderr
+        return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+    on_terminal = loaded(sys.executable, "-c", _TERMINAL_PROBE, _MODULES_PROBE, *args)
+    piped = loaded(sys.executable, "-c", _MODULES_PROBE, *args)
+    assert "rich.console" in on_terminal
+    assert not {m for m in piped if m.split(".")[0] == "rich"}

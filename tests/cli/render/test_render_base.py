@@ -82,3 +82,89 @@ def test_only_the_render_package_imports_rich() -> None:
             if any(name.split(".")[0] == "rich" for name in names):
                 importers.add(path.relative_to(package).parent.as_posix())
     assert importers == {"cli/render"}
+
+
+def _rich_in_a_pipe(*objects: object) -> str:
+    """What Rich itself prints for ``objects`` in a pipe (the reference the plain console
+    must match): no colour, no width to wrap at, no trailing spaces."""
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=32_767, color_system=None, highlight=False).print(*objects)
+    return "\n".join(line.rstrip(" ") for line in out.getvalue().split("\n"))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        "plain words",
+        "[bold]bold[/] and [dim]dim[/dim]",
+        "[green]✓[/] Logged [bold]run[/] · 5.00 km in 1:05:00 (5:30 /km) · id [cyan]ab12[/]",
+        base.escape("a goal named [red]x[/] with \\[brackets] and a \\"),
+        "escaped \\[bold] tag and \\\\[bold]two backslashes[/bold]",
+        "emoji :fire: and :not_an_emoji: and 07:30:00",
+        "[link=https://example.org]a link[/link] [#ff0000]hex[/]",
+        "control\rcharacters\x07 dropped",
+        "  indented, trailing   ",
+        "a [ lone bracket ] and [1] and list[0]",
+    ],
+)
+def test_the_plain_console_prints_markup_as_rich_does(markup: str) -> None:
+    pipe = io.StringIO()
+    base.console_for(pipe).print(markup)
+    assert pipe.getvalue() == _rich_in_a_pipe(markup)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        base.Text("a note [/red] taken literally :fire:"),
+        base.Text.assemble(("name", "bold"), "  (ab12cd34)", style="dim"),
+        base.Text("tab\there, cr\rgone"),
+        base.Text("line one\nline two") + base.Text(" more", style="green"),
+    ],
+    ids=repr,
+)
+def test_a_text_reads_the_same_in_rich_and_in_a_pipe(text: base.Text) -> None:
+    pipe = io.StringIO()
+    base.console_for(pipe).print(text)
+    assert pipe.getvalue() == _rich_in_a_pipe(text)
+
+
+def test_a_piped_grid_is_richs_grid_without_rich() -> None:
+    from rich.table import Table
+
+    rows = [("id", "ab12"), ("note", base.Text("two\nlines [b]")), ("moving time", "27:30")]
+    pipe = io.StringIO()
+    base.grid(base.console_for(pipe), rows)
+    reference = Table.grid(padding=(0, 2))
+    reference.add_column(style="bold")
+    reference.add_column()
+    for key, value in rows:
+        reference.add_row(key, value)
+    assert pipe.getvalue() == _rich_in_a_pipe(reference)
+
+
+def test_a_terminal_table_keeps_every_value_and_wraps_only_the_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from rich.console import Console
+
+    screen = io.StringIO()
+    monkeypatch.setattr(
+        base,
+        "stdout_console",
+        lambda: Console(file=screen, width=40, force_terminal=True, color_system=None),
+    )
+    columns = [base.Column("id", style="cyan"), base.Column("kcal", right=True)]
+    columns.append(base.Column("note", wrap=True))
+    note = "legs heavy after the hills, then a long cool down"
+    base.table(base.stdout_console(), columns, [["ab12", "337", note], ["cd34", "1260", ""]])
+    lines = screen.getvalue().splitlines()
+    assert lines[0] == "id    kcal  note"
+    assert lines[1].startswith("ab12   337  legs heavy")
+    assert all(len(line) <= 40 and line == line.rstrip() for line in lines)
+    continued = [line for line in lines[2:-1]]
+    assert all(line.startswith(" " * 12) for line in continued)  # under the note's column
+    assert " ".join(line.strip() for line in lines[1:-1]).endswith(note)
+    assert lines[-1] == "cd34  1260"

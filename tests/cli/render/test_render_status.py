@@ -10,7 +10,7 @@ def test_a_bar_fills_its_share_and_marks_a_steady_pace() -> None:
     assert status.bar(0, None, width=4).plain == "░░░░"
     full = status.bar(150, 0.5, width=4)
     assert full.plain == "██│█"  # past the target: full, the marker still shown
-    assert {str(span.style) for span in full.spans} >= {"green"}
+    assert {style for _, style in full.runs} >= {"green"}
 
 
 def test_no_goals_says_whether_some_start_later_or_ended(

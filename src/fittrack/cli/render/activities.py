@@ -3,11 +3,8 @@
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
-
 from fittrack.cli.render import base
+from fittrack.cli.render.base import Text, escape
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.display import format_duration, format_figure, format_whole
 from fittrack.core.goals import Goal
@@ -147,9 +144,6 @@ def activity_detail(
     record: ActivityRecord, profile: Profile, figures: base.Figures | None = None
 ) -> None:
     """``show``: every field of one activity."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
     rows = [
         ("id", record.id),
         ("type", record.type),
@@ -179,6 +173,5 @@ def activity_detail(
         ("created", record.created_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
         ("updated", record.updated_at.strftime("%Y-%m-%d %H:%M:%S UTC")),
     ]
-    for key, value in rows:
-        table.add_row(key, Text(value))  # Text: a note like "[/red]" is words, not markup
-    base.stdout_console().print(table)
+    # Text: a note like "[/red]" is words, not markup.
+    base.grid(base.stdout_console(), [(key, Text(value)) for key, value in rows])

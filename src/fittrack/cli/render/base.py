@@ -1,26 +1,34 @@
-"""What the render modules share: the consoles, ``table``, figures in a sport's terms, ``plural``.
+"""What the render modules share: the consoles, ``Text``, ``table``, ``grid``, figures in a
+sport's terms, ``plural``.
 
-Rich drops colour by itself with ``NO_COLOR`` or when stdout is not a terminal, so the same calls
-give plain, readable text in a pipe. There, output is also whole: no width to crop or wrap at,
-and no trailing spaces from a table's padding (``console_for``). On a terminal, tables fit its
-width by wrapping the text a person wrote (a note, a goal's name), and when even that cannot fit,
-that text goes on a line of its own under its row (``table``): a column never silently disappears.
+Output to a pipe (or a file) is plain text written here without Rich, which costs ~40 ms to import
+and ~0.7 ms a table row: the commands people script (``status``, ``list``, ``show`` piped into
+grep or a file) pay for neither. There, output is whole: no width to crop or wrap at, no colour,
+no trailing spaces. Rich is imported only when stdout is a terminal, and draws what a person
+sees: colour, and tables that fit the terminal's width by wrapping the text a person wrote (a
+note, a goal's name), and when even that cannot fit, that text goes on a line of its own under
+its row (``table``): a column never silently disappears.
+
+The render modules build their lines from ``str`` (Rich markup: ``"[dim]…[/]"``) and ``Text``
+(styled runs, taken literally), which both consoles print alike, so each is written once. The
+plain console reads markup as Rich does (the same tags, escapes and ``:emoji:`` codes, the same
+control characters dropped), so a pipe receives exactly what Rich would have printed there.
 
 The other modules reach the consoles through this module (``base.stdout_console()``) rather than
 importing the functions, so that a test replacing them here sees everything drawn.
 """
 
+import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import IO, TYPE_CHECKING, Any
 
 from fittrack.core.activity_types import BUILTIN_TYPES, ActivityType
 from fittrack.core.display import format_sport_distance
+
+if TYPE_CHECKING:
+    from rich.console import Console as RichConsole
 
 Figures = Mapping[str, str | None]
 """Activity type → its ``figure`` (None: a type without distance), for types not built in."""
@@ -28,6 +36,139 @@ Figures = Mapping[str, str | None]
 
 # Wide enough for any line a command prints: in a pipe nothing is wrapped or cropped.
 _PIPE_WIDTH = 32_767
+
+# What Rich's Text drops from any text it is given (bell, backspace, vertical tab, form feed,
+# carriage return): a note holding them must read the same in a pipe as on a terminal.
+_CONTROL = {7: None, 8: None, 11: None, 12: None, 13: None}
+_TAB_SIZE = 8  # Rich's: a tab in a note becomes spaces to the next multiple of 8
+
+
+def cell_len(text: str) -> int:
+    """The cells ``text`` takes on a terminal (a CJK character or an emoji takes two)."""
+    if text.isascii():
+        return len(text)
+    from rich.cells import cell_len as cells  # a table of widths, not the rest of Rich
+
+    return cells(text)
+
+
+class Text:
+    """Styled text taken literally (no markup): runs of (text, style), Rich's ``Text`` in the
+    small part the render modules use. The plain console prints ``plain``; Rich prints it through
+    ``__rich__``, so building a line costs nothing of Rich's."""
+
+    __slots__ = ("_runs", "style")
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        self._runs: list[tuple[str, str]] = [(text.translate(_CONTROL), "")] if text else []
+        self.style = style
+
+    @classmethod
+    def assemble(cls, *parts: "str | Text | tuple[str, str]", style: str = "") -> "Text":
+        """``Text.assemble("a", ("b", "bold"), other_text)``, as Rich's."""
+        text = cls(style=style)
+        for part in parts:
+            if isinstance(part, tuple):
+                text.append(*part)
+            else:
+                text.append(part)
+        return text
+
+    def append(self, text: "str | Text", style: str | None = None) -> "Text":
+        if isinstance(text, Text):
+            self.append_text(text)
+        elif text:
+            self._runs.append((text.translate(_CONTROL), style or ""))
+        return self
+
+    def append_text(self, text: "Text") -> "Text":
+        # Its own style becomes its runs', under their styles (as Rich makes it a span).
+        self._runs.extend(
+            (run, f"{text.style} {style}".strip() if text.style else style)
+            for run, style in text._runs
+        )
+        return self
+
+    def __add__(self, other: "str | Text") -> "Text":
+        result = Text(style=self.style)
+        result._runs = list(self._runs)
+        return result.append(other)
+
+    @property
+    def plain(self) -> str:
+        return "".join(run for run, _ in self._runs)
+
+    @property
+    def runs(self) -> list[tuple[str, str]]:
+        """The (text, style) runs, the text's own ``style`` under each."""
+        return list(self._runs)
+
+    @property
+    def cell_len(self) -> int:
+        return cell_len(self.plain)
+
+    def rstrip(self) -> None:
+        """Drop the spaces at the end, in place."""
+        while self._runs:
+            run, style = self._runs[-1]
+            kept = run.rstrip()
+            if kept:
+                self._runs[-1] = (kept, style)
+                return
+            self._runs.pop()
+
+    def __rich__(self) -> Any:
+        from rich.text import Text as RichText
+
+        return RichText.assemble(*self._runs, style=self.style)
+
+    def __repr__(self) -> str:
+        return f"Text({self.plain!r})"
+
+
+_ESCAPE = re.compile(r"(\\*)(\[[a-z#/@][^[]*?])")
+_TAGS = re.compile(r"((\\*)\[([a-z#/@][^[]*?)])")
+_EMOJI_CODE = re.compile(r":\S*?:")
+
+
+def escape(markup: str) -> str:
+    """``markup`` with its square brackets escaped, so that it prints as written (Rich's
+    ``rich.markup.escape``, which its tag syntax above must match)."""
+    markup = _ESCAPE.sub(lambda m: f"{m.group(1)}{m.group(1)}\\{m.group(2)}", markup)
+    if markup.endswith("\\") and not markup.endswith("\\\\"):
+        return markup + "\\"
+    return markup
+
+
+def _emoji(text: str) -> str:
+    if _EMOJI_CODE.search(text) is None:  # no `:name:` at all: the common case, no dictionary
+        return text
+    from rich._emoji_replace import _emoji_replace
+
+    return _emoji_replace(text)
+
+
+def plain_markup(markup: str) -> str:
+    """What Rich prints for ``markup`` without colour: the tags dropped, escapes undone, emoji
+    codes replaced, control characters dropped (``rich.markup.render``'s reading of it)."""
+    if "[" not in markup:
+        return _emoji(markup).translate(_CONTROL)
+    out: list[str] = []
+    position = 0
+    for match in _TAGS.finditer(markup):
+        full, escapes, _tag = match.groups()
+        start, end = match.span()
+        if start > position:
+            out.append(_emoji(markup[position:start].replace("\\[", "[")))
+        if escapes:
+            backslashes, escaped = divmod(len(escapes), 2)
+            out.append("\\" * backslashes)
+            if escaped:
+                out.append(_emoji(full[len(escapes) :]))
+        position = end
+    if position < len(markup):
+        out.append(_emoji(markup[position:].replace("\\[", "[")))
+    return "".join(out).translate(_CONTROL)
 
 
 class _Trimmed:
@@ -54,6 +195,46 @@ class _Trimmed:
         self._stream.flush()
 
 
+class PlainConsole:
+    """The console of a pipe: Rich's ``Console.print`` for markup strings and ``Text``, written
+    as plain whole lines without trailing spaces, and without importing Rich. Anything else (a
+    Rich renderable of a module that still builds one) is printed by a Rich console made for
+    the pipe as before, on first need."""
+
+    width = _PIPE_WIDTH
+    is_terminal = False
+
+    def __init__(self, stream: IO[str], soft_wrap: bool = False) -> None:
+        self.file = stream
+        self._soft_wrap = soft_wrap
+        self._rich: RichConsole | None = None
+
+    def print(self, *objects: Any, sep: str = " ", end: str = "\n", **options: Any) -> None:
+        if not all(isinstance(o, str | Text) for o in objects):
+            self.rich().print(*objects, sep=sep, end=end, **options)
+            self.rich().file.flush()
+            return
+        shown = sep.join(plain_markup(o) if isinstance(o, str) else o.plain for o in objects)
+        self.write(shown + end)
+
+    def write(self, text: str) -> None:
+        """Write ``text`` as Rich would in a pipe: tabs expanded, no spaces at ends of lines."""
+        if "\t" in text:
+            text = "\n".join(line.expandtabs(_TAB_SIZE) for line in text.split("\n"))
+        self.file.write("\n".join(line.rstrip(" ") for line in text.split("\n")))
+
+    def rich(self) -> "RichConsole":
+        """A Rich console on the same stream, whole lines and no trailing spaces."""
+        if self._rich is None:
+            from rich.console import Console
+
+            trimmed: Any = _Trimmed(self.file)  # file-like enough for Rich
+            self._rich = Console(
+                file=trimmed, highlight=False, width=_PIPE_WIDTH, soft_wrap=self._soft_wrap
+            )
+        return self._rich
+
+
 def _is_terminal(stream: IO[str]) -> bool:
     try:
         return stream.isatty()
@@ -61,22 +242,23 @@ def _is_terminal(stream: IO[str]) -> bool:
         return False
 
 
-def console_for(stream: IO[str], soft_wrap: bool = False) -> Console:
-    """A console writing to ``stream``: the terminal's width there, whole lines in a pipe."""
+def console_for(stream: IO[str], soft_wrap: bool = False) -> "RichConsole | PlainConsole":
+    """A console writing to ``stream``: Rich's at the terminal's width there, plain whole lines
+    in a pipe."""
     if _is_terminal(stream):
+        from rich.console import Console
+
         return Console(file=stream, highlight=False, soft_wrap=soft_wrap)
-    # Not a terminal: Rich would crop and pad to 80 columns; a pipe has no width.
-    trimmed: Any = _Trimmed(stream)  # file-like enough for Rich: write, flush, isatty, encoding
-    return Console(file=trimmed, highlight=False, width=_PIPE_WIDTH, soft_wrap=soft_wrap)
+    return PlainConsole(stream, soft_wrap=soft_wrap)
 
 
-def stdout_console() -> Console:
-    """The console for output, as every table here uses it."""
+def stdout_console() -> Any:
+    """The console for output, as every table here uses it (``PlainConsole`` or Rich's)."""
     # Made per call: tests swap sys.stdout, and a Console keeps the stream it was made with.
     return console_for(sys.stdout)
 
 
-def stderr_console() -> Console:
+def stderr_console() -> Any:
     """The console for progress and hints on stderr."""
     # Hints are single lines that name commands: never break them at 80 columns in a pipe.
     return console_for(sys.stderr, soft_wrap=True)
@@ -104,49 +286,133 @@ def _cell(value: str | Text) -> Text:
     return value if isinstance(value, Text) else Text(value)
 
 
-def table(
-    console: Console, columns: Sequence[Column], rows: Sequence[Sequence[str | Text]]
-) -> None:
+def _pad(value: Text, width: int, right: bool) -> str:
+    gap = " " * (width - value.cell_len)
+    return gap + value.plain if right else value.plain + gap
+
+
+def table(console: Any, columns: Sequence[Column], rows: Sequence[Sequence[str | Text]]) -> None:
     """Print a table whose columns all stay: the fixed ones keep their full width; the ``wrap``
     ones wrap in what is left. When too little is left, each row's ``wrap`` text goes on lines of
     its own under the row, indented; and when the fixed columns alone are wider than the
-    terminal, each row continues on indented lines, the header broken at the same columns."""
+    terminal, each row continues on indented lines, the header broken at the same columns.
+
+    Widths are measured once, and every line is laid out here in one pass (Rich's ``Table``
+    measures each cell twice, ~0.7 ms a row): in a pipe as plain aligned text, whole; on a
+    terminal as styled segments that Rich only has to colour."""
     cells = [[_cell(value) for value in row] for row in rows]
     widths = [
         max([len(c.header), *(row[i].cell_len for row in cells)]) for i, c in enumerate(columns)
     ]
+    if isinstance(console, PlainConsole):
+        head = [Text(c.header) for c in columns]
+        gap = " " * _GAP
+        console.file.write(
+            "".join(
+                gap.join(
+                    _pad(v, widths[i], columns[i].right) for i, v in enumerate(values)
+                ).rstrip()
+                + "\n"
+                for values in (head, *cells)
+            )
+        )
+        return
     fixed = [i for i, c in enumerate(columns) if not c.wrap]
     wrapped = [i for i, c in enumerate(columns) if c.wrap]
-    if isinstance(console.file, _Trimmed):
-        # A pipe: plain aligned text, whole, with no Rich layout (which costs ~0.7 ms a row and
-        # would measure every cell against a 32,767-column page).
-        head = [Text(c.header) for c in columns]
-        for values in (head, *cells):
-            parts = [
-                " " * (widths[i] - v.cell_len) + v.plain
-                if columns[i].right
-                else v.plain + " " * (widths[i] - v.cell_len)
-                for i, v in enumerate(values)
-            ]
-            console.file.write((" " * _GAP).join(parts).rstrip() + "\n")
-        return
     needed = sum(widths[i] for i in fixed) + _GAP * (len(columns) - 1)
     needed += sum(min(widths[i], _WRAP_MIN) for i in wrapped)
     if needed <= console.width:
-        grid = Table(box=None, header_style="bold", pad_edge=False)
-        for i, column in enumerate(columns):
-            grid.add_column(
-                column.header,
-                style=column.style,
-                justify="right" if column.right else "left",
-                no_wrap=not column.wrap,
-                overflow="fold",
-                min_width=None if column.wrap else widths[i],
-            )
-        for row in cells:
-            grid.add_row(*row)
-        console.print(grid)
+        _terminal_grid(console, columns, cells, widths)
         return
+    _terminal_folded(console, columns, cells, widths, fixed, wrapped)
+
+
+def _terminal_grid(
+    console: "RichConsole", columns: Sequence[Column], cells: list[list[Text]], widths: list[int]
+) -> None:
+    """The table on a terminal wide enough for every fixed column: the ``wrap`` columns share
+    what is left, each row as many lines as its longest wrapped text."""
+    from rich.segment import Segment, Segments
+    from rich.style import Style
+
+    spare = console.width - sum(w for w, c in zip(widths, columns, strict=True) if not c.wrap)
+    spare -= _GAP * (len(columns) - 1)
+    wrapped = [i for i, c in enumerate(columns) if c.wrap]
+    # What is left goes to the wrapped columns in proportion to their text, each its _WRAP_MIN
+    # at least (the caller checked that this much fits).
+    want = sum(widths[i] for i in wrapped)
+    if want > spare:
+        for i in wrapped:
+            widths[i] = max(min(widths[i], _WRAP_MIN), spare * widths[i] // want)
+    styles: dict[str, Style] = {}
+
+    def style(name: str) -> Style:
+        if name not in styles:
+            styles[name] = Style.parse(name) if name else Style()
+        return styles[name]
+
+    gap = Segment(" " * _GAP)
+    newline = Segment.line()
+    segments: list[Segment] = []
+    head = [Text(c.header, style="bold") for c in columns]
+    for number_of_row, row in enumerate((head, *cells)):
+        lines = [_cell_lines(console, row[i], widths[i]) for i in wrapped]
+        height = max([1, *(len(found) for found in lines)])
+        for number in range(height):
+            line: list[Segment] = []
+            for i, column in enumerate(columns):
+                if column.wrap:
+                    found = lines[wrapped.index(i)]
+                    value = found[number] if number < len(found) else Text()
+                elif number:
+                    value = Text()
+                else:
+                    value = row[i]
+                pad = Segment(" " * (widths[i] - value.cell_len))
+                if i:
+                    line.append(gap)
+                if column.right:
+                    line.append(pad)
+                # The header is bold only, as Rich's header_style: not in its column's colour.
+                base_style = f"{column.style if number_of_row else ''} {value.style}".strip()
+                for run, run_style in value._runs:
+                    line.append(Segment(run, style(f"{base_style} {run_style}".strip())))
+                if not column.right:
+                    line.append(pad)
+            while line and not line[-1].text.strip() and line[-1].style is None:
+                line.pop()  # no trailing spaces: a copied table pastes clean
+            segments.extend(line)
+            segments.append(newline)
+    console.print(Segments(segments), end="")
+
+
+def _cell_lines(console: "RichConsole", value: Text, width: int) -> list[Text]:
+    """``value`` as lines of at most ``width`` cells, broken between words as Rich breaks them
+    (a word longer than the line folds)."""
+    if value.cell_len <= width and "\n" not in value.plain:
+        return [value] if value.plain else []
+    from rich.text import Text as RichText
+
+    rich = RichText.assemble(*value._runs, style=value.style)
+    lines = []
+    for line in rich.wrap(console, width, overflow="fold"):
+        text = Text(style=value.style)
+        for segment in line.render(console):
+            text.append(segment.text, str(segment.style or "") if segment.style else None)
+        text.rstrip()
+        lines.append(text)
+    return lines
+
+
+def _terminal_folded(
+    console: "RichConsole",
+    columns: Sequence[Column],
+    cells: list[list[Text]],
+    widths: list[int],
+    fixed: list[int],
+    wrapped: list[int],
+) -> None:
+    """The table on a terminal too narrow for it (see ``table``)."""
     from rich.padding import Padding
 
     # Fixed columns in groups that each fit on a line; the second and later lines of a row are
@@ -188,6 +454,30 @@ def table(
         for i in wrapped:
             if row[i].plain:
                 console.print(Padding(row[i], (0, 0, 0, _INDENT)))
+
+
+def grid(console: Any, rows: Iterable[tuple[str, str | Text]]) -> None:
+    """Keys in bold and their values, two spaces apart (``show``, ``profile``): Rich's
+    ``Table.grid(padding=(0, 2))`` with a bold first column, which a pipe gets as plain text."""
+    cells = [(key, _cell(value)) for key, value in rows]
+    if isinstance(console, PlainConsole):
+        width = max((len(key) for key, _ in cells), default=0)
+        indent = " " * (width + _GAP)
+        out = []
+        for key, value in cells:
+            first, *more = value.plain.split("\n")
+            out.append(key.ljust(width) + " " * _GAP + first.expandtabs(_TAB_SIZE))
+            out.extend(indent + line.expandtabs(_TAB_SIZE) for line in more)
+        console.write("".join(line + "\n" for line in out))
+        return
+    from rich.table import Table
+
+    shown = Table.grid(padding=(0, _GAP))
+    shown.add_column(style="bold")
+    shown.add_column()
+    for key, value in cells:
+        shown.add_row(key, value)
+    console.print(shown)
 
 
 _BUILTIN_FIGURES: dict[str, str | None] = {

@@ -4,10 +4,8 @@ the line after Ctrl-C."""
 from collections.abc import Sequence
 from typing import Protocol
 
-from rich.table import Table
-from rich.text import Text
-
 from fittrack.cli.render import base
+from fittrack.cli.render.base import Text
 from fittrack.core.activity_types import ActivityType
 
 
@@ -138,6 +136,8 @@ def import_report(reports: Sequence[ImportReportLike], dry_run: bool, verbose: b
         return
     shown = [r for r in reports if verbose or r.failed or r.skipped or r.warnings]
     if shown:
+        from rich.table import Table  # the files' table of an import: rare, and short
+
         table = Table(box=None, header_style="bold", pad_edge=False)
         table.add_column("file", overflow="fold", ratio=1)
         for column in ("added", "skipped", "failed"):

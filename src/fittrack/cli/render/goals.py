@@ -3,10 +3,8 @@
 from collections.abc import Sequence
 from datetime import date
 
-from rich.markup import escape
-from rich.text import Text
-
 from fittrack.cli.render import base
+from fittrack.cli.render.base import Text, escape
 from fittrack.core.goals import Goal, format_amount
 from fittrack.core.profile import Profile
 

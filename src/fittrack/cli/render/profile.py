@@ -2,10 +2,8 @@
 
 from collections.abc import Iterable
 
-from rich.table import Table
-from rich.text import Text
-
 from fittrack.cli.render import base
+from fittrack.cli.render.base import Text
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.display import format_weight
 from fittrack.core.profile import Profile
@@ -13,19 +11,16 @@ from fittrack.core.profile import Profile
 
 def profile(profile: Profile, system_zone: str | None) -> None:
     """The profile, with what each unset value falls back to."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row(
-        "weight",
+    weight = (
         "not set (calories assume 70 kg)"
         if profile.weight_kg is None
-        else format_weight(profile.weight_kg, profile.units),
+        else format_weight(profile.weight_kg, profile.units)
     )
-    table.add_row("timezone", profile.timezone or f"{system_zone or 'unknown'} (the system's)")
-    table.add_row("units", profile.units)
-    table.add_row("week starts", profile.week_start)
-    base.stdout_console().print(table)
+    zone = profile.timezone or f"{system_zone or 'unknown'} (the system's)"
+    # Strings, as Rich's grid took them: read as markup (none of these holds any).
+    rows = [("weight", weight), ("timezone", zone), ("units", profile.units)]
+    rows.append(("week starts", profile.week_start))
+    base.grid(base.stdout_console(), [(key, base.plain_markup(value)) for key, value in rows])
 
 
 def types_table(kinds: Iterable[ActivityType]) -> None:

@@ -4,9 +4,8 @@ span's totals per type, each goal's history and streaks, and personal records.""
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from rich.text import Text
-
 from fittrack.cli.render import base
+from fittrack.cli.render.base import Text
 from fittrack.core.display import format_duration, format_figure, format_whole
 from fittrack.core.goals import Goal, format_amount
 from fittrack.core.profile import Profile
