@@ -12,7 +12,7 @@ Cleaning (each rule has a test in ``tests/core/test_track_figures.py``)
    receiver without a fix writes it), elevation outside −500…9 000 m, heart rate outside
    20…250 bpm, cadence outside 0…300, power outside 0…3 000 W, a device distance below 0.
 2. **Time going backwards.** A sample earlier than the last kept one is dropped (all of it: its
-   position would zig-zag the route). When one sample jumps ahead and the next comes back to
+   position would zig-zag the route). When one sample jumps ahead and the next two come back to
    where the clock was, the one that jumped is dropped instead, so one bad timestamp cannot
    discard the rest of the track.
 3. **Duplicate times.** A sample with the same time as the previous kept one keeps its position
@@ -61,7 +61,7 @@ Figures
   distance when it is at least 1 m). The crossing of each boundary is interpolated linearly
   between the samples around it; ``duration_s`` is the moving time in the split (a stop does not
   slow the pace), ``elevation_change_m`` the processed elevation at the end minus at the start,
-  ``heart_rate_avg`` time-weighted over the split.
+  ``heart_rate_avg`` time-weighted over the split (a leg cut by a boundary counts with its mean).
 - **Best efforts**: for each standard distance, the shortest elapsed time over any contiguous
   stretch of exactly that distance that spans no pause (stops shorter than a pause count, as on
   a race clock). Time is piecewise linear in distance along the track, so the minimum sits where
@@ -218,10 +218,12 @@ def _order(times: list[float | None]) -> tuple[list[bool], list[float | None]]:
         if last is not None and t == last:
             out[i] = None
             continue
-        if k + 1 < len(timed):
-            following = times[timed[k + 1]]
-            assert following is not None
-            if following < t and (last is None or following > last):
+        if k + 2 < len(timed):
+            # This sample jumped ahead when the next two both come before it and the clock
+            # carries on from where it was.
+            following, after = times[timed[k + 1]], times[timed[k + 2]]
+            assert following is not None and after is not None
+            if following < t and after < t and (last is None or following > last):
                 keep[i] = False
                 continue
         last = t
