@@ -17,7 +17,7 @@ from fittrack.core.track_figures import (
     BestEffort,
     Split,
     _fastest,
-    _with_pace,
+    _run,
     elevation_series,
     figures,
     speed_series,
@@ -379,12 +379,10 @@ def test_best_effort_inside_a_faster_middle() -> None:
 
 def test_best_effort_starting_on_a_sample_between_two_ends() -> None:
     # Legs: 1000 m at 1 s/m, 1000 m at 0.2 s/m, 600 m at 0.5 s/m. The fastest 1200 m starts on
-    # the second sample (300 s) and ends inside the last leg; a search that only tried stretches
-    # ending on a sample would find 400 s.
-    dist, time, pace, gaps = _with_pace(
-        [0.0, 1000.0, 2000.0, 2600.0], [0.0, 1000.0, 1200.0, 1500.0]
-    )
-    assert _fastest(dist, time, pace, gaps, 1200.0) == pytest.approx((300.0, 1000.0))
+    # the second sample (at 1000 s), ends inside the last leg and takes 300 s; a search that only
+    # tried stretches ending on a sample would find 400 s.
+    run = _run([0.0, 1000.0, 2000.0, 2600.0], [0.0, 1000.0, 1200.0, 1500.0])
+    assert _fastest(run, 1200.0) == pytest.approx((300.0, 1000.0))
 
 
 def _brute_force(dist: list[float], time: list[float], length: float) -> float:
@@ -409,8 +407,7 @@ def test_best_effort_equals_brute_force_on_random_tracks(seed: int) -> None:
         dist.append(dist[-1] + rng.choice([0.0, rng.uniform(1, 400)]))
         time.append(time[-1] + rng.uniform(1, 200))
     length = rng.uniform(1, max(dist[-1], 2))
-    d, t, p, g = _with_pace(dist, time)
-    found = _fastest(d, t, p, g, length)
+    found = _fastest(_run(dist, time), length)
     if dist[-1] - dist[0] < length:
         assert found is None
     else:
