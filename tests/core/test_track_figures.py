@@ -545,3 +545,36 @@ def test_gpxgo_manifest_expectations() -> None:
     assert result.elevation_gain_m == pytest.approx(5.863, abs=5e-4)
     assert result.elevation_loss_m == pytest.approx(1.543, abs=5e-4)
     assert result.distance_m == pytest.approx(56.776, rel=0.005)
+
+
+def test_segment_breaks_add_no_distance_and_are_pauses() -> None:
+    # Two recordings 5 km apart and 10 minutes apart in time, elevation 100 → 200 m between them.
+    metres = [0.0, 100.0, 200.0, 5200.0, 5300.0]
+    times = [0.0, 30.0, 60.0, 660.0, 690.0]
+    ele = [100.0, 100.0, 100.0, 200.0, 200.0]
+    track = along(metres, times, elevation_m=ele)
+    joined = figures(track)
+    assert joined.distance_m == pytest.approx(5300.0)
+    split = figures(track, breaks=[3])
+    assert split.distance_m == pytest.approx(300.0)
+    assert split.moving_time_s == 90.0
+    assert split.elevation_gain_m == 0.0
+    assert (split.elevation_min_m, split.elevation_max_m) == (100.0, 200.0)
+
+
+@pytest.mark.skipif(not GPX.is_dir(), reason="the shared data directory is not there")
+@pytest.mark.parametrize("name", GPX_FILES)
+def test_a_whole_gpx_file_with_its_breaks_is_the_sum_of_its_segments(name: str) -> None:
+    segments = _segments(name)
+    points = [p for segment in segments for p in segment]
+    breaks, at = [], 0
+    for segment in segments[:-1]:
+        at += len(segment)
+        breaks.append(at)
+    whole = figures(_as_track(points), breaks=breaks)
+    parts = [figures(_as_track(segment)) for segment in segments]
+    assert whole.distance_m == pytest.approx(sum(p.distance_m for p in parts))
+    assert whole.elevation_gain_m == pytest.approx(sum(p.elevation_gain_m or 0 for p in parts))
+    assert whole.elevation_loss_m == pytest.approx(sum(p.elevation_loss_m or 0 for p in parts))
+    if all(p.time for p in points):
+        assert whole.moving_time_s == sum(p.moving_time_s or 0 for p in parts)

@@ -33,7 +33,10 @@ Cleaning (each rule has a test in ``tests/core/test_track_figures.py``)
    replaces an isolated spike by the median of its window; steps and real summits survive it.
    The floor is the smallest that leaves gpxpy's figures untouched on all but one segment of the
    shared GPX files (korita-zbevnica's untimed track has a 60 m one-sample spike, which it removes).
-7. **Too little to say.** No samples, one sample, no heart rate, no elevation: the figures that
+7. **Segments** (``breaks``, the caller's knowledge: the Track has no segment marks). The way
+   between two recorded segments (two ``<trk>`` of one GPX file can be kilometres apart) adds no
+   distance, is a pause, and elevation is filtered and summed within each segment, as gpxpy does.
+8. **Too little to say.** No samples, one sample, no heart rate, no elevation: the figures that
    need them are None (or 0 m, or empty lists), never an exception.
 
 Figures
@@ -75,7 +78,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, pairwise, repeat
+from itertools import accumulate, groupby, pairwise, repeat
 from operator import add, mul, sub
 from typing import Any
 
@@ -203,6 +206,8 @@ class _Clean:
     dist: list[float]
     ele: list[float | None]
     channels: dict[str, list[float | None]]
+    segment: list[int]
+    """Which recorded segment each kept sample belongs to (0 without ``breaks``)."""
 
 
 def _order(times: list[float | None]) -> tuple[list[bool], list[float | None]]:
@@ -232,11 +237,13 @@ def _order(times: list[float | None]) -> tuple[list[bool], list[float | None]]:
     return keep, out
 
 
-def _clean(track: Track, max_speed_mps: float) -> _Clean:
+def _clean(track: Track, max_speed_mps: float, breaks: Sequence[int] = ()) -> _Clean:
     raw_times = _valid_all(track.time_s, list(range(len(track))), -1e10, 1e10)
     keep, times = _order(raw_times)
     kept = [i for i in range(len(track)) if keep[i]]
     time = [times[i] for i in kept]
+    starts = sorted(breaks)
+    segment = [bisect_right(starts, i) for i in kept]
 
     def channel(values: Column | None, name: str) -> list[float | None] | None:
         if values is None:
@@ -259,8 +266,8 @@ def _clean(track: Track, max_speed_mps: float) -> _Clean:
     if device is not None:
         dist = _device_distance(device)
     else:
-        dist = _position_distance(track, kept, time, max_speed_mps)
-    return _Clean(time, dist, ele, channels)
+        dist = _position_distance(track, kept, time, segment, max_speed_mps)
+    return _Clean(time, dist, ele, channels, segment)
 
 
 def _device_distance(values: list[float | None]) -> list[float]:
@@ -275,7 +282,11 @@ def _device_distance(values: list[float | None]) -> list[float]:
 
 
 def _position_distance(
-    track: Track, kept: list[int], time: list[float | None], max_speed_mps: float
+    track: Track,
+    kept: list[int],
+    time: list[float | None],
+    segment: list[int],
+    max_speed_mps: float,
 ) -> list[float]:
     points: list[tuple[int, float, float]] = []  # (index into kept, lat, lon)
     if track.lat is not None and track.lon is not None:
@@ -288,6 +299,8 @@ def _position_distance(
         ]
 
     def impossible(a: tuple[int, float, float], b: tuple[int, float, float], metres: float) -> bool:
+        if segment[a[0]] != segment[b[0]]:
+            return False  # not a jump but the way between two recordings: see ``across``
         ta, tb = time[a[0]], time[b[0]]
         if ta is None or tb is None:
             return metres > MAX_UNTIMED_LEG_M
@@ -305,6 +318,8 @@ def _position_distance(
         points = [p for j, p in enumerate(points) if j not in spikes]
         legs = _legs(points)
         bad = [impossible(a, b, d) for a, b, d in zip(points, points[1:], legs, strict=False)]
+    across = [segment[a[0]] != segment[b[0]] for a, b in pairwise(points)]
+    bad = [b or c for b, c in zip(bad, across, strict=True)]
     dist = [0.0] * len(kept)
     total = 0.0
     j = 0
@@ -379,23 +394,29 @@ class _Elevation:
     high: float | None
 
 
-def _elevation(ele: list[float | None], smooth: bool) -> _Elevation:
-    where = [k for k, e in enumerate(ele) if e is not None]
-    values = [e for e in ele if e is not None]
-    if not values:
-        return _Elevation([None] * len(ele), None, None, None, None)
-    recorded = _hampel(values) if smooth else values
-    processed = _three_point(recorded) if smooth else recorded
-    gain = loss = 0.0
-    for a, b in pairwise(processed):
-        if b > a:
-            gain += b - a
-        else:
-            loss += a - b
+def _elevation(ele: list[float | None], smooth: bool, segment: list[int]) -> _Elevation:
+    """Filtered, smoothed and summed one recorded segment at a time."""
     per_sample: list[float | None] = [None] * len(ele)
-    for k, e in zip(where, processed, strict=True):
-        per_sample[k] = e
-    return _Elevation(per_sample, gain, loss, min(recorded), max(recorded))
+    gain = loss = 0.0
+    low, high = math.inf, -math.inf
+    known = [(k, e) for k, e in enumerate(ele) if e is not None]
+    for _, group in groupby(known, key=lambda pair: segment[pair[0]]):
+        pairs = list(group)
+        indices = [k for k, _ in pairs]
+        values = [e for _, e in pairs]
+        recorded = _hampel(values) if smooth else values
+        processed = _three_point(recorded) if smooth else recorded
+        for a, b in pairwise(processed):
+            if b > a:
+                gain += b - a
+            else:
+                loss += a - b
+        for k, e in zip(indices, processed, strict=True):
+            per_sample[k] = e
+        low, high = min(low, *recorded), max(high, *recorded)
+    if not known:
+        return _Elevation(per_sample, None, None, None, None)
+    return _Elevation(per_sample, gain, loss, low, high)
 
 
 @dataclass(frozen=True)
@@ -422,7 +443,7 @@ def _timed(clean: _Clean, ele: list[float | None], pause_s: float) -> _Timed:
     pause_after = [False] * len(idx)
     for j in range(1, len(idx)):
         dt = time[j] - time[j - 1]  # type: ignore[operator]
-        pause = dt > pause_s
+        pause = dt > pause_s or clean.segment[idx[j]] != clean.segment[idx[j - 1]]
         pause_after[j - 1] = pause
         going = not pause and dist[j] - dist[j - 1] > STOPPED_SPEED_MPS * dt
         moving[j] = moving[j - 1] + (dt if going else 0.0)
@@ -586,16 +607,18 @@ def figures(
     max_speed_mps: float = MAX_SPEED_MPS,
     pause_s: float = PAUSE_S,
     efforts_m: Sequence[float] = STANDARD_EFFORTS_M,
+    breaks: Sequence[int] = (),
 ) -> TrackFigures:
     """Every figure of one track; see the module docstring for each rule.
 
     ``unit_m`` is the split length (1000 m, or ``MILE_M``); ``smooth_elevation=False`` takes a
-    barometric altitude as recorded.
+    barometric altitude as recorded; ``breaks`` are the indices of the samples that begin a new
+    recorded segment (a GPX ``<trkseg>`` or ``<trk>``, a FIT file of a chain).
     """
     if not (math.isfinite(unit_m) and unit_m > 0):
         raise ValueError(f"split length {unit_m!r} m is not a positive number")
-    clean = _clean(track, max_speed_mps)
-    elevation = _elevation(clean.ele, smooth_elevation)
+    clean = _clean(track, max_speed_mps, breaks)
+    elevation = _elevation(clean.ele, smooth_elevation, clean.segment)
     timed = _timed(clean, elevation.per_sample, pause_s)
     hr_avg, hr_max = _average(clean, timed, "heart_rate")
     cad_avg, cad_max = _average(clean, timed, "cadence")
@@ -652,7 +675,7 @@ def elevation_series(
     if points < 1:
         return []
     clean = _clean(track, max_speed_mps)
-    elevation = _elevation(clean.ele, smooth_elevation)
+    elevation = _elevation(clean.ele, smooth_elevation, clean.segment)
     known = [(d, e) for d, e in zip(clean.dist, elevation.per_sample, strict=True) if e is not None]
     if not known:
         return []
