@@ -1,17 +1,26 @@
 """Calories (gross, 1 kcal/kg/h) and workload (MET-minutes)."""
 
 import math
+from dataclasses import replace
+from datetime import date
 
 import pytest
 
 from fittrack.core.activity_types import BUILTIN_TYPES, KMH_PER_MPH, met_for
 from fittrack.core.calories import (
+    CALORIES_METHODS,
     DEFAULT_WEIGHT_KG,
     Energy,
+    corrected_met,
     energy_for,
     estimate_calories,
+    heart_rate_kcal,
+    personal_energy,
+    rmr_kcal_per_day,
+    rmr_ml_kg_min,
     workload,
 )
+from fittrack.core.profile import Profile
 from fittrack.errors import UsageError
 
 TYPES = {t.slug: t for t in BUILTIN_TYPES}
@@ -139,3 +148,122 @@ def test_speed_picks_the_met() -> None:
 def test_bad_given_calories(kcal: float) -> None:
     with pytest.raises(UsageError, match=r"calories .* is not valid"):
         energy_for(TYPES["run"], None, 1800, 70, kcal)
+
+
+# --- estimates that know the person --------------------------------------------------------
+
+DAY = date(2024, 6, 1)
+MAN = Profile(weight_kg=70.0, sex="male", birth_date=date(1994, 6, 1), height_cm=175.0)  # 30 on DAY
+
+
+@pytest.mark.parametrize(
+    ("equation", "sex", "kg", "cm", "years", "kcal_day"),
+    [
+        # 88.362 + 13.397·70 + 4.799·175 − 5.677·30
+        ("revised", "male", 70, 175, 30, 1695.667),
+        # 447.593 + 9.247·60 + 3.098·165 − 4.330·40
+        ("revised", "female", 60, 165, 40, 1340.383),
+        # 66.4730 + 13.7516·70 + 5.0033·175 − 6.7550·30
+        ("original", "male", 70, 175, 30, 1702.0125),
+        # 655.0955 + 9.5634·60 + 1.8496·165 − 4.6756·40
+        ("original", "female", 60, 165, 40, 1347.0595),
+    ],
+)
+def test_harris_benedict_vectors(
+    equation: str, sex: str, kg: float, cm: float, years: int, kcal_day: float
+) -> None:
+    assert rmr_kcal_per_day(kg, cm, years, sex, equation) == pytest.approx(kcal_day, abs=1e-6)
+
+
+def test_rmr_in_ml_per_kg_min_and_the_corrected_met() -> None:
+    # 1695.667 kcal/day ÷ 1440 ÷ 5 kcal/l × 1000 ÷ 70 kg = 1695.667 / 504
+    rmr = rmr_ml_kg_min(1695.667, 70)
+    assert rmr == pytest.approx(3.364419, abs=1e-6)
+    assert corrected_met(9.3, rmr) == pytest.approx(9.67478, abs=1e-5)
+    assert corrected_met(9.3, 3.5) == 9.3  # the standard person is not corrected
+
+
+@pytest.mark.parametrize(
+    ("hr", "kg", "years", "sex", "minutes", "kcal"),
+    [
+        # (−55.0969 + 0.6309·150 + 0.1988·70 + 0.2017·30) / 4.184 × 30 = 426.66
+        (150, 70, 30, "male", 30, 426.7),
+        # (−20.4022 + 0.4472·150 − 0.1263·60 + 0.074·30) / 4.184 × 30 = 296.27
+        (150, 60, 30, "female", 30, 296.3),
+        # (−55.0969 + 0.6309·90 + 0.1988·80 + 0.2017·45) / 4.184 × 60 = 382.38
+        (90, 80, 45, "male", 60, 382.4),
+        (89.9, 80, 45, "male", 60, None),  # below Keytel's range
+        (150, 70, 17, "male", 30, None),  # not an adult
+    ],
+)
+def test_keytel_vectors(
+    hr: float, kg: float, years: int, sex: str, minutes: float, kcal: float | None
+) -> None:
+    assert heart_rate_kcal(hr, kg, years, sex, minutes * 60) == kcal
+
+
+@pytest.mark.parametrize(
+    ("profile", "given", "hr", "day", "method", "kcal"),
+    [
+        (MAN, 500.0, 150.0, DAY, "given", 500.0),
+        (MAN, None, 150.0, DAY, "heart_rate", 426.7),
+        # 80 bpm is below Keytel's range: corrected METs, 9.67478 × 70 kg × 0.5 h
+        (MAN, None, 80.0, DAY, "met_corrected", 338.6),
+        (MAN, None, None, DAY, "met_corrected", 338.6),
+        (replace(MAN, height_cm=None), None, 80.0, DAY, "met", 325.5),
+        (replace(MAN, height_cm=None), None, 150.0, DAY, "heart_rate", 426.7),
+        (replace(MAN, sex=None), None, 150.0, DAY, "met", 325.5),
+        (replace(MAN, birth_date=None), None, 150.0, DAY, "met", 325.5),
+        (MAN, None, 150.0, None, "met", 325.5),  # no day, no age
+        (replace(MAN, weight_kg=None), None, 150.0, DAY, "met", 9.3 * 70 / 2),
+        (replace(MAN, birth_date=date(2010, 1, 1)), None, 150.0, DAY, "met_corrected", None),
+    ],
+    ids=[
+        "given wins",
+        "heart rate",
+        "low heart rate",
+        "no heart rate",
+        "no height",
+        "heart rate without height",
+        "no sex",
+        "no birth date",
+        "no day",
+        "no weight",
+        "a child: no Keytel",
+    ],
+)
+def test_personal_energy_picks_a_method(
+    profile: Profile,
+    given: float | None,
+    hr: float | None,
+    day: date | None,
+    method: str,
+    kcal: float | None,
+) -> None:
+    run = TYPES["run"]
+    speed = 6.1 * KMH_PER_MPH / 3.6  # 9.3 MET in the 2024 table
+    energy = personal_energy(run, speed * 1800, 1800, profile, given, day=day, heart_rate_avg=hr)
+    assert energy.calories_method == method
+    assert energy.calories_method in CALORIES_METHODS
+    if kcal is not None:
+        assert energy.calories_kcal == kcal
+    assert energy.met == 9.3
+    assert energy.workload == 279.0  # uncorrected MET-minutes whatever the method
+    assert energy.calories_estimated is (method != "given")
+    assert energy.weight_assumed is (profile.weight_kg is None and given is None)
+    assert (energy.corrected_met is not None) is (method == "met_corrected")
+
+
+def test_a_younger_person_gets_a_higher_rmr_and_fewer_corrected_calories() -> None:
+    run = TYPES["run"]
+    old = personal_energy(run, 5000, 1800, MAN, None, day=DAY)
+    young = personal_energy(
+        run, 5000, 1800, replace(MAN, birth_date=date(2004, 6, 1)), None, day=DAY
+    )
+    assert young.calories_method == old.calories_method == "met_corrected"
+    assert young.calories_kcal < old.calories_kcal
+
+
+def test_personal_energy_without_duration_is_zero() -> None:
+    energy = personal_energy(TYPES["run"], None, None, MAN, None, day=DAY, heart_rate_avg=150.0)
+    assert (energy.calories_kcal, energy.calories_method, energy.workload) == (0.0, "met", 0.0)

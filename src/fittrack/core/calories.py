@@ -12,12 +12,43 @@ with the devices and apps that report gross. Duration is moving time, not elapse
 would earn calories.
 
 Values are rounded to 0.1, half up (236.25 → 236.3; Python's ``round`` would give 236.2).
+
+Estimates that know the person (:func:`personal_energy`), each chosen only when the profile
+(and the track) carry what it needs, and named in ``calories_method``:
+
+- ``given``: a calorie value from the user or the device file, as always.
+- ``heart_rate``: Keytel LR, Goedecke JH, Noakes TD, Hiiloskorpi H, Laukkanen R, van der Merwe L,
+  Lambert EV. *Prediction of energy expenditure from heart rate monitoring during submaximal
+  exercise.* J Sports Sci. 2005;23(3):289-297, the equation without VO2max::
+
+      men:   kJ/min = −55.0969 + 0.6309 × HR + 0.1988 × kg + 0.2017 × years
+      women: kJ/min = −20.4022 + 0.4472 × HR − 0.1263 × kg + 0.0740 × years
+
+  with HR the activity's average heart rate and 4.184 kJ to the kcal, times the moving minutes.
+  It was fitted on adults (18-45) exercising at 90 bpm and more; below 90 bpm (or under 18) the
+  line extrapolates to nonsense (a 60 kg man of 20 at 60 bpm burns −0.3 kcal a minute), so it
+  falls back to METs there.
+- ``met_corrected``: the Compendium's correction for a person whose resting metabolic rate is not
+  the standard 3.5 ml O2/kg/min (2011 and 2024 Adult Compendium, Herrmann et al. 2024, following
+  Kozey et al. 2010): ``corrected MET = MET × 3.5 / RMR``, with RMR from the Harris-Benedict
+  equation (kcal/day from kg, cm, years and sex) turned into ml O2/kg/min at 5 kcal a litre of
+  O2 (kcal/day ÷ 1440 ÷ 5 × 1000 ÷ kg). The corrected MET then goes into the same
+  ``MET × kg × hours``. ``HARRIS_BENEDICT`` holds the revised equation (Roza & Shizgal 1984,
+  the default) and the original (Harris & Benedict 1919); ``shared/data/MET.md`` names neither.
+  A person whose estimated RMR is below 3.5 ml/kg/min (most adults) gets more than the plain
+  estimate, one above it less.
+- ``met``: the plain estimate above.
+
+Workload stays MET-minutes of the uncorrected MET, so training load compares across people and
+methods.
 """
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from fittrack.core.activity_types import ActivityType, met_for
+from fittrack.core.profile import Profile, age_on
 from fittrack.errors import UsageError
 
 DEFAULT_WEIGHT_KG = 70.0
@@ -86,3 +117,123 @@ def energy_for(
     weight_assumed = weight_kg is None
     weight = DEFAULT_WEIGHT_KG if weight_kg is None else weight_kg
     return Energy(met, estimate_calories(met, weight, duration_s), True, load, weight_assumed)
+
+
+CALORIES_METHODS = ("given", "met", "met_corrected", "heart_rate")
+STANDARD_RMR_ML_KG_MIN = 3.5
+KCAL_PER_LITRE_O2 = 5.0
+KJ_PER_KCAL = 4.184
+KEYTEL_MIN_HR = 90.0
+KEYTEL_MIN_AGE = 18
+
+HARRIS_BENEDICT: dict[str, dict[str, tuple[float, float, float, float]]] = {
+    # kcal/day = a + b × kg + c × cm − d × years
+    "revised": {  # Roza AM, Shizgal HM. Am J Clin Nutr. 1984;40(1):168-182.
+        "male": (88.362, 13.397, 4.799, 5.677),
+        "female": (447.593, 9.247, 3.098, 4.330),
+    },
+    "original": {  # Harris JA, Benedict FG. Carnegie Institution of Washington, 1919.
+        "male": (66.4730, 13.7516, 5.0033, 6.7550),
+        "female": (655.0955, 9.5634, 1.8496, 4.6756),
+    },
+}
+
+KEYTEL: dict[str, tuple[float, float, float, float]] = {
+    # kJ/min = a + b × HR + c × kg + d × years (Keytel et al. 2005, without VO2max)
+    "male": (-55.0969, 0.6309, 0.1988, 0.2017),
+    "female": (-20.4022, 0.4472, -0.1263, 0.0740),
+}
+
+
+def rmr_kcal_per_day(
+    weight_kg: float, height_cm: float, age_years: int, sex: str, equation: str = "revised"
+) -> float:
+    """Resting metabolic rate by Harris-Benedict (``revised`` or ``original``)."""
+    a, b, c, d = HARRIS_BENEDICT[equation][sex]
+    return a + b * weight_kg + c * height_cm - d * age_years
+
+
+def rmr_ml_kg_min(rmr_kcal_day: float, weight_kg: float) -> float:
+    """kcal/day as ml O2 per kg per minute, at 5 kcal a litre of oxygen."""
+    return rmr_kcal_day / 1440 / KCAL_PER_LITRE_O2 * 1000 / weight_kg
+
+
+def corrected_met(met: float, rmr_ml: float) -> float:
+    """The Compendium's corrected MET: ``MET × 3.5 / RMR`` (ml/kg/min)."""
+    return met * STANDARD_RMR_ML_KG_MIN / rmr_ml
+
+
+def heart_rate_kcal(
+    heart_rate_avg: float, weight_kg: float, age_years: int, sex: str, duration_s: float
+) -> float | None:
+    """Keytel et al. 2005 kcal, rounded to 0.1; None outside the equation's range."""
+    if heart_rate_avg < KEYTEL_MIN_HR or age_years < KEYTEL_MIN_AGE:
+        return None
+    a, b, c, d = KEYTEL[sex]
+    kj_per_min = a + b * heart_rate_avg + c * weight_kg + d * age_years
+    if kj_per_min <= 0:
+        return None
+    return _round1(kj_per_min / KJ_PER_KCAL * duration_s / 60)
+
+
+@dataclass(frozen=True)
+class PersonalEnergy:
+    """An :class:`Energy` that says which estimate it used (``calories_method``).
+
+    ``met`` and ``workload`` are the Compendium's; ``corrected_met`` is set when the corrected
+    MET went into the calories.
+    """
+
+    met: float
+    calories_kcal: float
+    calories_estimated: bool
+    calories_method: str
+    workload: float
+    weight_assumed: bool
+    corrected_met: float | None = None
+
+
+def personal_energy(
+    activity_type: ActivityType,
+    distance_m: float | None,
+    duration_s: float | None,
+    profile: Profile,
+    calories_kcal: float | None,
+    *,
+    day: date | None,
+    heart_rate_avg: float | None = None,
+) -> PersonalEnergy:
+    """Energy by the best method the data allows: given, heart rate, corrected METs, METs.
+
+    ``day`` is the activity's local date (for the age; core reads no clock); ``heart_rate_avg``
+    the track's average. The order: a given value wins; then heart rate (measured on this person
+    during this activity) when the profile has sex, birth date and weight and the average is in
+    Keytel's range; then corrected METs when it also has a height; else :func:`energy_for`.
+    """
+    plain = energy_for(activity_type, distance_m, duration_s, profile.weight_kg, calories_kcal)
+    result = PersonalEnergy(
+        plain.met,
+        plain.calories_kcal,
+        plain.calories_estimated,
+        "given" if calories_kcal is not None else "met",
+        plain.workload,
+        plain.weight_assumed,
+    )
+    weight, sex, born = profile.weight_kg, profile.sex, profile.birth_date
+    if calories_kcal is not None or not duration_s or None in (weight, sex, born, day):
+        return result
+    assert weight is not None and sex is not None and born is not None and day is not None
+    age = age_on(born, day)
+    if heart_rate_avg is not None and math.isfinite(heart_rate_avg):
+        kcal = heart_rate_kcal(heart_rate_avg, weight, age, sex, duration_s)
+        if kcal is not None:
+            return PersonalEnergy(plain.met, kcal, True, "heart_rate", plain.workload, False, None)
+    if profile.height_cm is not None:
+        rmr = rmr_ml_kg_min(rmr_kcal_per_day(weight, profile.height_cm, age, sex), weight)
+        if rmr > 0:
+            met = corrected_met(plain.met, rmr)
+            kcal = estimate_calories(met, weight, duration_s)
+            return PersonalEnergy(
+                plain.met, kcal, True, "met_corrected", plain.workload, False, met
+            )
+    return result
