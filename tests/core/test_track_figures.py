@@ -4,6 +4,7 @@ files against gpxpy (built into a Track here, independently of fittrack's own pa
 import json
 import math
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -578,3 +579,24 @@ def test_a_whole_gpx_file_with_its_breaks_is_the_sum_of_its_segments(name: str) 
     assert whole.elevation_loss_m == pytest.approx(sum(p.elevation_loss_m or 0 for p in parts))
     if all(p.time for p in points):
         assert whole.moving_time_s == sum(p.moving_time_s or 0 for p in parts)
+
+
+def test_a_track_carries_its_own_segment_starts() -> None:
+    # Two segments 1 km apart: the way between them is not travelled.
+    first = Track(
+        start=None,
+        time_s=(0.0, 10.0, 3600.0, 3610.0),
+        lat=(10.0, 10.0001, 10.009, 10.0091),
+        lon=(20.0, 20.0, 20.0, 20.0),
+        segment_starts=(2,),
+    )
+    joined = replace(first, segment_starts=())
+    assert figures(first).distance_m == pytest.approx(2 * 11.12, abs=0.05)
+    assert figures(joined).distance_m > 1000
+    assert figures(first, breaks=()).distance_m == figures(joined).distance_m
+
+
+@pytest.mark.parametrize("starts", [(0,), (4,), (2, 1), (1, 1)])
+def test_segment_starts_must_be_rising_indices_inside_the_track(starts: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match="segment starts"):
+        Track(start=None, time_s=(0.0, 1.0, 2.0, 3.0), segment_starts=starts)

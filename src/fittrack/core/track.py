@@ -38,6 +38,10 @@ class Track:
     heart_rate: Column | None = None
     cadence: Column | None = None
     power: Column | None = None
+    segment_starts: tuple[int, ...] = ()
+    """Indices of the samples that begin a new recorded segment after the first (a GPX file's
+    next ``<trkseg>`` or ``<trk>``, a FIT file's next chained file): the way between two
+    segments is no distance travelled."""
 
     def __post_init__(self) -> None:
         count = len(self.time_s)
@@ -45,6 +49,10 @@ class Track:
             column = getattr(self, name)
             if column is not None and len(column) != count:
                 raise ValueError(f"track column {name} has {len(column)} samples, not {count}")
+        if any(not 0 < start < count for start in self.segment_starts) or list(
+            self.segment_starts
+        ) != sorted(set(self.segment_starts)):
+            raise ValueError(f"segment starts {self.segment_starts} are not rising indices")
 
     def __len__(self) -> int:
         return len(self.time_s)

@@ -33,7 +33,7 @@ Cleaning (each rule has a test in ``tests/core/test_track_figures.py``)
    replaces an isolated spike by the median of its window; steps and real summits survive it.
    The floor is the smallest that leaves gpxpy's figures untouched on all but one segment of the
    shared GPX files (korita-zbevnica's untimed track has a 60 m one-sample spike, which it removes).
-7. **Segments** (``breaks``, the caller's knowledge: the Track has no segment marks). The way
+7. **Segments** (the track's ``segment_starts``, or ``breaks`` given instead). The way
    between two recorded segments (two ``<trk>`` of one GPX file can be kilometres apart) adds no
    distance, is a pause, and elevation is filtered and summed within each segment, as gpxpy does.
 8. **Too little to say.** No samples, one sample, no heart rate, no elevation: the figures that
@@ -607,17 +607,18 @@ def figures(
     max_speed_mps: float = MAX_SPEED_MPS,
     pause_s: float = PAUSE_S,
     efforts_m: Sequence[float] = STANDARD_EFFORTS_M,
-    breaks: Sequence[int] = (),
+    breaks: Sequence[int] | None = None,
 ) -> TrackFigures:
     """Every figure of one track; see the module docstring for each rule.
 
     ``unit_m`` is the split length (1000 m, or ``MILE_M``); ``smooth_elevation=False`` takes a
     barometric altitude as recorded; ``breaks`` are the indices of the samples that begin a new
-    recorded segment (a GPX ``<trkseg>`` or ``<trk>``, a FIT file of a chain).
+    recorded segment (a GPX ``<trkseg>`` or ``<trk>``, a FIT file of a chain): the track's own
+    ``segment_starts`` unless given.
     """
     if not (math.isfinite(unit_m) and unit_m > 0):
         raise ValueError(f"split length {unit_m!r} m is not a positive number")
-    clean = _clean(track, max_speed_mps, breaks)
+    clean = _clean(track, max_speed_mps, track.segment_starts if breaks is None else breaks)
     elevation = _elevation(clean.ele, smooth_elevation, clean.segment)
     timed = _timed(clean, elevation.per_sample, pause_s)
     hr_avg, hr_max = _average(clean, timed, "heart_rate")
@@ -652,7 +653,7 @@ def speed_series(track: Track, points: int, *, max_speed_mps: float = MAX_SPEED_
     """
     if points < 1:
         return []
-    clean = _clean(track, max_speed_mps)
+    clean = _clean(track, max_speed_mps, track.segment_starts)
     timed = _timed(clean, [None] * len(clean.time), PAUSE_S)
     if len(timed.time) < 2 or timed.dist[-1] <= timed.dist[0]:
         return []
@@ -674,7 +675,7 @@ def elevation_series(
     """
     if points < 1:
         return []
-    clean = _clean(track, max_speed_mps)
+    clean = _clean(track, max_speed_mps, track.segment_starts)
     elevation = _elevation(clean.ele, smooth_elevation, clean.segment)
     known = [(d, e) for d, e in zip(clean.dist, elevation.per_sample, strict=True) if e is not None]
     if not known:
