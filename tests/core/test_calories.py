@@ -207,9 +207,9 @@ def test_keytel_vectors(
     [
         (MAN, 500.0, 150.0, DAY, "given", 500.0),
         (MAN, None, 150.0, DAY, "heart_rate", 426.7),
-        # 80 bpm is below Keytel's range: corrected METs, 9.67478 × 70 kg × 0.5 h
-        (MAN, None, 80.0, DAY, "met_corrected", 338.6),
-        (MAN, None, None, DAY, "met_corrected", 338.6),
+        # 80 bpm is below Keytel's range: 9.3 MET × 1695.667 kcal/day ÷ 24 × 0.5 h = 328.54
+        (MAN, None, 80.0, DAY, "met_corrected", 328.5),
+        (MAN, None, None, DAY, "met_corrected", 328.5),
         (replace(MAN, height_cm=None), None, 80.0, DAY, "met", 325.5),
         (replace(MAN, height_cm=None), None, 150.0, DAY, "heart_rate", 426.7),
         (replace(MAN, sex=None), None, 150.0, DAY, "met", 325.5),
@@ -254,16 +254,32 @@ def test_personal_energy_picks_a_method(
     assert (energy.corrected_met is not None) is (method == "met_corrected")
 
 
-def test_a_younger_person_gets_a_higher_rmr_and_fewer_corrected_calories() -> None:
+def test_a_younger_person_gets_a_higher_rmr_and_more_corrected_calories() -> None:
     run = TYPES["run"]
     old = personal_energy(run, 5000, 1800, MAN, None, day=DAY)
     young = personal_energy(
         run, 5000, 1800, replace(MAN, birth_date=date(2004, 6, 1)), None, day=DAY
     )
     assert young.calories_method == old.calories_method == "met_corrected"
-    assert young.calories_kcal < old.calories_kcal
+    assert young.calories_kcal > old.calories_kcal
+    # The corrected MET (an intensity for that person) goes the other way: a higher RMR makes
+    # the same work a smaller multiple of it.
+    assert young.corrected_met is not None and old.corrected_met is not None
+    assert young.corrected_met < old.corrected_met
 
 
 def test_personal_energy_without_duration_is_zero() -> None:
     energy = personal_energy(TYPES["run"], None, None, MAN, None, day=DAY, heart_rate_avg=150.0)
     assert (energy.calories_kcal, energy.calories_method, energy.workload) == (0.0, "met", 0.0)
+
+
+def test_a_resting_rate_below_the_standard_gives_fewer_calories_than_the_plain_estimate() -> None:
+    # 60 years, 160 cm, 90 kg, female: revised Harris-Benedict 1530.9 kcal/day, 0.709 kcal/kg/h
+    woman = Profile(weight_kg=90.0, sex="female", birth_date=date(1964, 6, 1), height_cm=160.0)
+    run = TYPES["run"]
+    plain = personal_energy(run, 5000, 1800, replace(woman, height_cm=None), None, day=DAY)
+    corrected = personal_energy(run, 5000, 1800, woman, None, day=DAY)
+    assert (plain.calories_method, corrected.calories_method) == ("met", "met_corrected")
+    rmr_day = 447.593 + 9.247 * 90 + 3.098 * 160 - 4.330 * 60
+    assert corrected.calories_kcal == pytest.approx(plain.met * rmr_day / 24 * 0.5, abs=0.05)
+    assert corrected.calories_kcal < 0.75 * plain.calories_kcal

@@ -28,15 +28,23 @@ Estimates that know the person (:func:`personal_energy`), each chosen only when 
   It was fitted on adults (18-45) exercising at 90 bpm and more; below 90 bpm (or under 18) the
   line extrapolates to nonsense (a 60 kg man of 20 at 60 bpm burns −0.3 kcal a minute), so it
   falls back to METs there.
-- ``met_corrected``: the Compendium's correction for a person whose resting metabolic rate is not
-  the standard 3.5 ml O2/kg/min (2011 and 2024 Adult Compendium, Herrmann et al. 2024, following
-  Kozey et al. 2010): ``corrected MET = MET × 3.5 / RMR``, with RMR from the Harris-Benedict
-  equation (kcal/day from kg, cm, years and sex) turned into ml O2/kg/min at 5 kcal a litre of
-  O2 (kcal/day ÷ 1440 ÷ 5 × 1000 ÷ kg). The corrected MET then goes into the same
-  ``MET × kg × hours``. ``HARRIS_BENEDICT`` holds the revised equation (Roza & Shizgal 1984,
-  the default) and the original (Harris & Benedict 1919); ``shared/data/MET.md`` names neither.
-  A person whose estimated RMR is below 3.5 ml/kg/min (most adults) gets more than the plain
-  estimate, one above it less.
+- ``met_corrected``: the MET as a multiple of this person's own resting metabolic rate rather
+  than the standard one. A Compendium MET is a multiple of a standard resting rate, 3.5 ml
+  O2/kg/min (1 kcal/kg/h); a person's own is often lower (older, heavier, female) or higher,
+  which is why the 2011 and 2024 Adult Compendium (Herrmann et al. 2024, following Kozey et al.
+  2010) describe correcting METs by the person's RMR from the Harris-Benedict equation
+  (``corrected MET = MET × 3.5 / RMR`` in ml/kg/min, :func:`corrected_met`, kept as the
+  activity's intensity for that person). For the calories, the activity costs MET times that
+  person's own resting rate::
+
+      kcal = MET × RMR (kcal/day) ÷ 24 × moving hours
+
+  so a person whose RMR per kg is below the standard gets fewer calories than the plain
+  estimate, one above it more (the plain estimate is this formula at exactly 1 kcal/kg/h).
+  ``HARRIS_BENEDICT`` holds the revised equation (Roza & Shizgal 1984, the default) and the
+  original (Harris & Benedict 1919); ``shared/data/MET.md`` names neither. Multiplying the
+  corrected MET by the standard 1 kcal/kg/h instead would give a person with a lower resting
+  rate *more* calories for the same work, which no measurement supports.
 - ``met``: the plain estimate above.
 
 Workload stays MET-minutes of the uncorrected MET, so training load compares across people and
@@ -232,7 +240,8 @@ def personal_energy(
         rmr = rmr_ml_kg_min(rmr_kcal_per_day(weight, profile.height_cm, age, sex), weight)
         if rmr > 0:
             met = corrected_met(plain.met, rmr)
-            kcal = estimate_calories(met, weight, duration_s)
+            rmr_day = rmr_kcal_per_day(weight, profile.height_cm, age, sex)
+            kcal = _round1(plain.met * rmr_day / 24 * duration_s / 3600)
             return PersonalEnergy(
                 plain.met, kcal, True, "met_corrected", plain.workload, False, met
             )
