@@ -28,6 +28,13 @@ How a GPX file becomes an activity:
   type), any other number becomes ``other`` with a warning, no ``<type>`` gives ``type=None``
   (the importer then uses ``--type`` or guesses from the speed).
 - **Note** is the file's ``<metadata><name>``, else the first recorded track's ``<name>``.
+- **Samples** (``track``): every point of every recorded segment, in file order: time (None for an
+  untimed point), latitude, longitude, ``<ele>``, and from ``<extensions>`` the Garmin
+  TrackPointExtension's ``hr`` and ``cad`` and a ``<power>`` element as Strava writes it (matched
+  by local name, so any namespace prefix or version works). The track's ``start`` is the activity's
+  start, so ``time_s`` is never negative. An odd value (NaN elevation, a heart rate of 0 or 999, an
+  unreadable ``hr``) becomes None for that sample alone, as ``formats.samples`` documents; an
+  impossible *position* still refuses the file (above), since the distance is computed from it.
 """
 
 import math
@@ -37,10 +44,12 @@ from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
 from fittrack.errors import DataError
+from fittrack.core.track import Track
 from fittrack.formats import ImportedActivity, map_sport
+from fittrack.formats.samples import TrackBuilder
 
 if TYPE_CHECKING:
-    from gpxpy.gpx import GPX, GPXTrackSegment
+    from gpxpy.gpx import GPX, GPXTrackPoint, GPXTrackSegment
 
 # Keys as ``map_sport`` compares them: lowercase, "_" and "-" read as spaces. Strava's GPX export
 # writes a number: only 1 (Ride) and 9 (Run) have been observed in real exports, so only those are
@@ -261,5 +270,43 @@ def parse(data: bytes, name: str = "") -> list[ImportedActivity]:
             distance_m=distance,
             note=note,
             warnings=(*sport_warnings, *warnings),
+            track=_track(segments, start),
         )
     ]
+
+
+def _track(segments: "list[GPXTrackSegment]", start: datetime) -> Track | None:
+    """The samples of ``segments`` in file order, ``time_s`` counted from ``start``."""
+    builder = TrackBuilder()
+    for segment in segments:
+        for point in segment.points:
+            time_s = (_utc(point.time) - start).total_seconds() if point.time else None
+            heart_rate, cadence, power = _extensions(point)
+            builder.add(
+                time_s,
+                point.latitude,
+                point.longitude,
+                point.elevation,
+                None,
+                heart_rate,
+                cadence,
+                power,
+            )
+    return builder.build(start)
+
+
+def _extensions(point: "GPXTrackPoint") -> tuple[str | None, str | None, str | None]:
+    """The texts of a point's heart rate, cadence and power extensions (None where absent)."""
+    heart_rate = cadence = power = None
+    for element in point.extensions:
+        name = _local_name(element.tag) if isinstance(element.tag, str) else ""
+        if name == "power":
+            power = element.text
+        elif name == "TrackPointExtension":
+            for child in element:
+                child_name = _local_name(child.tag) if isinstance(child.tag, str) else ""
+                if child_name == "hr":
+                    heart_rate = child.text
+                elif child_name == "cad":
+                    cadence = child.text
+    return heart_rate, cadence, power
