@@ -17,13 +17,13 @@ from datetime import datetime
 # At module level, not in check_possible: it runs once per row of a million-row import.
 from fittrack.core.dates import FIRST_YEAR, LAST_YEAR
 from fittrack.core.moments import seconds_between
-from fittrack.core.track import Track
 from fittrack.core.quantities import (
     MAX_CALORIES_KCAL,
     MAX_DISTANCE_M,
     MAX_DURATION_S,
     MAX_NOTE_CHARS,
 )
+from fittrack.core.track import Track
 from fittrack.errors import DataError
 
 

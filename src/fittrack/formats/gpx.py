@@ -43,8 +43,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
-from fittrack.errors import DataError
 from fittrack.core.track import Track
+from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, map_sport
 from fittrack.formats.samples import TrackBuilder
 

@@ -20,15 +20,25 @@ How a TCX file becomes activities:
   writes it for swims, walks, strength…): ``type`` is then None and the importer uses ``--type``
   or guesses from the speed, and says so. Any other unknown word becomes ``other`` with a warning.
 - **Note** is the activity's ``<Notes>``.
+- **Samples** (``track``): every ``<Trackpoint>`` of the activity's laps, in file order: ``Time``,
+  ``Position`` (``LatitudeDegrees``/``LongitudeDegrees``), ``AltitudeMeters``, ``DistanceMeters``,
+  ``HeartRateBpm/Value``, ``Cadence`` (else the ActivityExtension's ``RunCadence``) and the
+  ActivityExtension's ``Watts``. A trackpoint without a position keeps its other values. The
+  track's ``start`` is the activity's start, or the first trackpoint's time when that is earlier,
+  so ``time_s`` is never negative. A field that cannot be read (a time that is no date, a
+  latitude of 91, "NaN") is None for that sample alone, as ``formats.samples`` documents: samples
+  never refuse a file and never change its totals.
 """
 
 import math
 from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element
 
+from fittrack.core.track import Track
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, map_sport
 from fittrack.formats.gpx import xml_root
+from fittrack.formats.samples import TrackBuilder
 
 # Keys as ``map_sport`` compares them (lowercase, "_" and "-" read as spaces). The schema's own
 # words are Running and Biking; the rest are written by other tools that export TCX.
@@ -113,7 +123,71 @@ def _activity(element: Element, ns: str, where: str) -> ImportedActivity:
         calories_kcal=_total(calories),
         note=(element.findtext(f"{ns}Notes") or "").strip(),
         warnings=(*sport_warnings, *warnings),
+        track=_track(element, ns, start),
     )
+
+
+_Text = str | None
+# One trackpoint's time, then the texts of lat, lon, altitude, distance, heart rate, cadence, watts.
+_Row = tuple[datetime | None, _Text, _Text, _Text, _Text, _Text, _Text, _Text]
+
+
+def _track(element: Element, ns: str, start: datetime) -> Track | None:
+    """The samples of an activity's trackpoints, ``time_s`` from its start (or the earliest)."""
+    rows = [_trackpoint(point) for point in element.iterfind(f"{ns}Lap/{ns}Track/{ns}Trackpoint")]
+    times = [row[0] for row in rows if row[0] is not None]
+    origin = min(start, *times) if times else start
+    builder = TrackBuilder()
+    for moment, *values in rows:
+        builder.add((moment - origin).total_seconds() if moment else None, *values)
+    return builder.build(origin)
+
+
+def _trackpoint(point: Element) -> _Row:
+    """The texts of one trackpoint's fields (namespaces ignored: writers differ in them)."""
+    moment = lat = lon = altitude = distance = heart_rate = cadence = run_cadence = watts = None
+    for child in point:
+        name = _local(child.tag)
+        if name == "Time":
+            moment = _sample_time(child.text)
+        elif name == "Position":
+            for part in child:
+                part_name = _local(part.tag)
+                if part_name == "LatitudeDegrees":
+                    lat = part.text
+                elif part_name == "LongitudeDegrees":
+                    lon = part.text
+        elif name == "AltitudeMeters":
+            altitude = child.text
+        elif name == "DistanceMeters":
+            distance = child.text
+        elif name == "HeartRateBpm":
+            for part in child:
+                if _local(part.tag) == "Value":
+                    heart_rate = part.text
+        elif name == "Cadence":
+            cadence = child.text
+        elif name == "Extensions":
+            for part in child.iter():
+                part_name = _local(part.tag)
+                if part_name == "Watts":
+                    watts = part.text
+                elif part_name == "RunCadence":
+                    run_cadence = part.text
+    return moment, lat, lon, altitude, distance, heart_rate, cadence or run_cadence, watts
+
+
+def _local(tag: object) -> str:
+    # Comments and processing instructions have a function as their tag.
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _sample_time(text: str | None) -> datetime | None:
+    """A trackpoint's time, or None when it cannot be read (one bad sample is not a bad file)."""
+    try:
+        return _time(text, "")
+    except DataError:
+        return None
 
 
 def _end(
