@@ -46,7 +46,7 @@ from xml.etree.ElementTree import Element, ParseError
 from fittrack.core.track import Track
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, map_sport
-from fittrack.formats.samples import TrackBuilder
+from fittrack.formats.samples import floats, make_track
 
 if TYPE_CHECKING:
     from gpxpy.gpx import GPX, GPXTrackPoint, GPXTrackSegment
@@ -90,6 +90,7 @@ SPORT_TYPES: dict[str, str] = {
 # gpxpy's default threshold, stated here because the docs quote it.
 STOPPED_SPEED_KMH = 1.0
 
+_NO_EXTENSIONS: tuple[None, None, None] = (None, None, None)
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _LEADING_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -277,27 +278,26 @@ def parse(data: bytes, name: str = "") -> list[ImportedActivity]:
 
 def _track(segments: "list[GPXTrackSegment]", start: datetime) -> Track | None:
     """The samples of ``segments`` in file order, ``time_s`` counted from ``start``."""
-    builder = TrackBuilder()
-    for segment in segments:
-        for point in segment.points:
-            time_s = (_utc(point.time) - start).total_seconds() if point.time else None
-            heart_rate, cadence, power = _extensions(point)
-            builder.add(
-                time_s,
-                point.latitude,
-                point.longitude,
-                point.elevation,
-                None,
-                heart_rate,
-                cadence,
-                power,
-            )
-    return builder.build(start)
+    points = [point for segment in segments for point in segment.points]
+    extensions = [_extensions(point) for point in points]
+    return make_track(
+        start,
+        [(_utc(point.time) - start).total_seconds() if point.time else None for point in points],
+        # gpxpy has read these as floats (or refused the file); NaN and ±inf are still possible.
+        lat=[point.latitude for point in points],
+        lon=[point.longitude for point in points],
+        elevation_m=[point.elevation for point in points],
+        heart_rate=floats(heart_rate for heart_rate, _, _ in extensions),
+        cadence=floats(cadence for _, cadence, _ in extensions),
+        power=floats(power for _, _, power in extensions),
+    )
 
 
 def _extensions(point: "GPXTrackPoint") -> tuple[str | None, str | None, str | None]:
     """The texts of a point's heart rate, cadence and power extensions (None where absent)."""
     heart_rate = cadence = power = None
+    if not point.extensions:
+        return _NO_EXTENSIONS
     for element in point.extensions:
         name = _local_name(element.tag) if isinstance(element.tag, str) else ""
         if name == "power":

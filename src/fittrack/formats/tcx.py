@@ -38,7 +38,7 @@ from fittrack.core.track import Track
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, map_sport
 from fittrack.formats.gpx import xml_root
-from fittrack.formats.samples import TrackBuilder
+from fittrack.formats.samples import floats, make_track
 
 # Keys as ``map_sport`` compares them (lowercase, "_" and "-" read as spaces). The schema's own
 # words are Running and Biking; the rest are written by other tools that export TCX.
@@ -137,10 +137,20 @@ def _track(element: Element, ns: str, start: datetime) -> Track | None:
     rows = [_trackpoint(point) for point in element.iterfind(f"{ns}Lap/{ns}Track/{ns}Trackpoint")]
     times = [row[0] for row in rows if row[0] is not None]
     origin = min(start, *times) if times else start
-    builder = TrackBuilder()
-    for moment, *values in rows:
-        builder.add((moment - origin).total_seconds() if moment else None, *values)
-    return builder.build(origin)
+    if not rows:
+        return None
+    moments, lat, lon, altitude, distance, heart_rate, cadence, watts = zip(*rows, strict=True)
+    return make_track(
+        origin,
+        [(moment - origin).total_seconds() if moment else None for moment in moments],
+        lat=floats(lat),
+        lon=floats(lon),
+        elevation_m=floats(altitude),
+        distance_m=floats(distance),
+        heart_rate=floats(heart_rate),
+        cadence=floats(cadence),
+        power=floats(watts),
+    )
 
 
 def _trackpoint(point: Element) -> _Row:
