@@ -134,11 +134,11 @@ _Row = tuple[datetime | None, _Text, _Text, _Text, _Text, _Text, _Text, _Text]
 
 def _track(element: Element, ns: str, start: datetime) -> Track | None:
     """The samples of an activity's trackpoints, ``time_s`` from its start (or the earliest)."""
-    rows = [_trackpoint(point) for point in element.iterfind(f"{ns}Lap/{ns}Track/{ns}Trackpoint")]
-    times = [row[0] for row in rows if row[0] is not None]
-    origin = min(start, *times) if times else start
+    rows = _trackpoints(element, ns)
     if not rows:
         return None
+    times = [row[0] for row in rows if row[0] is not None]
+    origin = min(start, *times) if times else start
     moments, lat, lon, altitude, distance, heart_rate, cadence, watts = zip(*rows, strict=True)
     return make_track(
         origin,
@@ -153,38 +153,57 @@ def _track(element: Element, ns: str, start: datetime) -> Track | None:
     )
 
 
-def _trackpoint(point: Element) -> _Row:
-    """The texts of one trackpoint's fields (namespaces ignored: writers differ in them)."""
-    moment = lat = lon = altitude = distance = heart_rate = cadence = run_cadence = watts = None
-    for child in point:
-        name = _local(child.tag)
-        if name == "Time":
-            moment = _sample_time(child.text)
-        elif name == "Position":
-            for part in child:
-                part_name = _local(part.tag)
-                if part_name == "LatitudeDegrees":
-                    lat = part.text
-                elif part_name == "LongitudeDegrees":
-                    lon = part.text
-        elif name == "AltitudeMeters":
-            altitude = child.text
-        elif name == "DistanceMeters":
-            distance = child.text
-        elif name == "HeartRateBpm":
-            for part in child:
-                if _local(part.tag) == "Value":
-                    heart_rate = part.text
-        elif name == "Cadence":
-            cadence = child.text
-        elif name == "Extensions":
-            for part in child.iter():
-                part_name = _local(part.tag)
-                if part_name == "Watts":
-                    watts = part.text
-                elif part_name == "RunCadence":
-                    run_cadence = part.text
-    return moment, lat, lon, altitude, distance, heart_rate, cadence or run_cadence, watts
+def _trackpoints(element: Element, ns: str) -> list[_Row]:
+    """The texts of each trackpoint's fields, in file order.
+
+    Tags are compared whole (the document's namespace is known) because this runs for every
+    field of thousands of trackpoints; only the ActivityExtension, whose prefix and version vary
+    between writers, is matched by local name.
+    """
+    time_tag, position_tag, altitude_tag, distance_tag, heart_rate_tag, cadence_tag = (
+        ns + name
+        for name in (
+            "Time",
+            "Position",
+            "AltitudeMeters",
+            "DistanceMeters",
+            "HeartRateBpm",
+            "Cadence",
+        )
+    )
+    extensions_tag, lat_tag, lon_tag, value_tag = (
+        ns + name for name in ("Extensions", "LatitudeDegrees", "LongitudeDegrees", "Value")
+    )
+    rows: list[_Row] = []
+    for point in element.iterfind(f"{ns}Lap/{ns}Track/{ns}Trackpoint"):
+        moment = None
+        lat = lon = altitude = distance = heart_rate = cadence = run_cadence = watts = None
+        for child in point:
+            tag = child.tag
+            if tag == time_tag:
+                moment = _sample_time(child.text)
+            elif tag == position_tag:
+                lat = child.findtext(lat_tag)
+                lon = child.findtext(lon_tag)
+            elif tag == altitude_tag:
+                altitude = child.text
+            elif tag == distance_tag:
+                distance = child.text
+            elif tag == heart_rate_tag:
+                heart_rate = child.findtext(value_tag)
+            elif tag == cadence_tag:
+                cadence = child.text
+            elif tag == extensions_tag:
+                for part in child.iter():
+                    name = _local(part.tag)
+                    if name == "Watts":
+                        watts = part.text
+                    elif name == "RunCadence":
+                        run_cadence = part.text
+        rows.append(
+            (moment, lat, lon, altitude, distance, heart_rate, cadence or run_cadence, watts)
+        )
+    return rows
 
 
 def _local(tag: object) -> str:
