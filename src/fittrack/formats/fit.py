@@ -1,7 +1,7 @@
 """FIT files (Garmin, Wahoo, Coros…): one activity per session, from the session's own totals.
 
 A FIT file holds a ``session`` message per sport it recorded, with the device's own totals; we use
-those and never recompute from the second-by-second records:
+those for the activity and never recompute them from the second-by-second records:
 
 - ``start_time`` → ``start`` (aware UTC); ``total_elapsed_time`` → ``end = start + elapsed``;
 - ``total_timer_time`` (the moving time: the clock stops on pauses) → ``duration_s``;
@@ -23,13 +23,31 @@ decimal and compares equal to the literal (``56.887``). Other rules:
   ``timestamp`` (when it was closed) is the end.
 - Calories are kept as stored, 0 included; a missing value is None (the importer estimates).
 
+**Samples** (``track``) come from the ``record`` messages: ``timestamp`` (253), ``position_lat`` and
+``position_long`` (0, 1; semicircles × 180 / 2³¹ → degrees), ``enhanced_altitude`` (78) where a
+record has it, else ``altitude`` (2; both (m + 500) × 5), ``heart_rate`` (3), ``cadence`` (4),
+``distance`` (5; cm) and ``power`` (7). A field holding its base type's invalid value (0xFF…,
+0x7F…) is None; so is a value ``formats.samples`` finds impossible (a latitude beyond 90°). A
+record with a compressed-timestamp header gets its time from the low 5 bits it carries, counted on
+from the last full timestamp of any message in its file, as the FIT SDK says. Each session has the
+records whose time falls in its span, from its ``start_time`` to when it was closed (its
+``timestamp``) or to the end of its elapsed time's last second, whichever is later; a record at the
+second one session ends and the next starts is the next one's, and a record in no span (before the
+first start, or in a transition) belongs to no activity. A record with no time before it in its
+file goes to the only session, if there is one, with ``time_s`` None. The track's ``start`` is the
+session's start; altitude and distance are one division of the stored integer, so each is the
+float nearest the stored decimal.
+
 Why not ``fitdecode.FitReader``: it decodes every field of every record (a 715 KB ride, 25 000
 messages, takes over 3 s), while we need a few fields of a handful of messages, and the import
 of a 3 MB file must take under 2 s. So this module walks the FIT framing itself (header, record
 headers, definitions: the sizes needed to skip a message without decoding it), checks the CRCs with
-a table-driven CRC-16, and decodes only ``session`` and ``sport`` messages. fitdecode's profile (the
-FIT SDK's tables) still names the sports, and the tests compare every real file with what
-``fitdecode.FitReader`` reads from it.
+a table-driven CRC-16, and decodes only ``session``, ``sport`` and ``record`` messages, each with
+one ``struct`` call that reads just the fields we use (and every message's timestamp, for
+compressed timestamps). With the records it still reads that ride twenty times faster than
+fitdecode (measured: 0.2 s against 4.0 s). fitdecode's profile (the FIT SDK's tables)
+still names the sports, and the tests compare every real file with what ``fitdecode.FitReader``
+reads from it.
 
 Any input that is not a readable FIT activity raises ``DataError`` with a one-line reason: "not a
 FIT file", "truncated FIT file", "bad CRC: the file is damaged", "damaged FIT file: …", "no session
@@ -524,42 +542,50 @@ def _track(records: list[_Record], start: datetime) -> Track | None:
         time - origin if time is not None and time >= _FIT_DATETIME_MIN else None
         for _, time, _, _ in records
     ]
-    raw: dict[int, list[int | None]] = {number: [] for number in _RECORD_FIELDS}
+    columns: dict[int, list[float | None]] = {number: [] for number in _RECORD_FIELDS}
     # Records come in runs of one definition (usually a single run): each run is transposed into
-    # columns at C speed, and its invalid values become None a column at a time.
+    # columns at C speed, then converted a column at a time.
     for definition, run in groupby(records, key=itemgetter(2)):
         values = [record[3] for record in run]
-        columns = list(zip(*values, strict=True))
-        for number, stored in raw.items():
+        transposed = list(zip(*values, strict=True))
+        for number, converted in columns.items():
             if number in definition.numbers:
                 index = definition.numbers.index(number)
-                invalid = definition.invalids[index]
-                stored.extend([None if v == invalid else v for v in columns[index]])
+                converted += _converted(number, transposed[index], definition.invalids[index])
             else:
-                stored.extend([None] * len(values))
+                converted += [None] * len(values)
     # The 32-bit enhanced altitude has the same scale and offset and more range: preferred where
     # a record has it (older devices write only the 16-bit one).
-    altitude = [
-        enhanced if enhanced is not None else short
-        for enhanced, short in zip(raw[_R_ENHANCED_ALTITUDE], raw[_R_ALTITUDE], strict=True)
-    ]
+    altitude = columns[_R_ENHANCED_ALTITUDE]
+    if None in altitude:
+        altitude = [
+            enhanced if enhanced is not None else short
+            for enhanced, short in zip(altitude, columns[_R_ALTITUDE], strict=True)
+        ]
     return make_track(
         start,
         time_s,
-        lat=_scaled_column(raw[_R_LAT], _SEMICIRCLE_DEGREES),
-        lon=_scaled_column(raw[_R_LON], _SEMICIRCLE_DEGREES),
-        # One division of an exact integer is correctly rounded: each value is the float nearest
-        # the stored decimal (2.2 m, not the 2.1999999999999886 of v / 5 - 500).
-        elevation_m=[None if v is None else (v - 2500) / 5 for v in altitude],
-        distance_m=[None if v is None else v / 100 for v in raw[_R_DISTANCE]],
-        heart_rate=_scaled_column(raw[_R_HEART_RATE], 1.0),
-        cadence=_scaled_column(raw[_R_CADENCE], 1.0),
-        power=_scaled_column(raw[_R_POWER], 1.0),
+        lat=columns[_R_LAT],
+        lon=columns[_R_LON],
+        elevation_m=altitude,
+        distance_m=columns[_R_DISTANCE],
+        heart_rate=columns[_R_HEART_RATE],
+        cadence=columns[_R_CADENCE],
+        power=columns[_R_POWER],
     )
 
 
-def _scaled_column(values: list[int | None], factor: float) -> list[float | None]:
-    return [None if v is None else v * factor for v in values]
+def _converted(number: int, stored: tuple[int, ...], invalid: int) -> list[float | None]:
+    """A record field's stored integers in its unit; None for the invalid value."""
+    if number in (_R_LAT, _R_LON):
+        return [None if v == invalid else v * _SEMICIRCLE_DEGREES for v in stored]
+    if number in (_R_ALTITUDE, _R_ENHANCED_ALTITUDE):
+        # One division of an exact integer is correctly rounded: each value is the float nearest
+        # the stored decimal (2.2 m, not the 2.1999999999999886 of v / 5 - 500).
+        return [None if v == invalid else (v - 2500) / 5 for v in stored]
+    if number == _R_DISTANCE:
+        return [None if v == invalid else v / 100 for v in stored]
+    return [None if v == invalid else v * 1.0 for v in stored]
 
 
 def _type_for(sport: str | None, sub_sport: str | None) -> tuple[str | None, tuple[str, ...]]:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from fittrack.core.quantities import MAX_DISTANCE_M
-from fittrack.core.track import Track, column
+from fittrack.core.track import Column, Track
 
 MIN_ELEVATION_M = -1_000.0
 MAX_ELEVATION_M = 10_000.0
@@ -92,15 +92,20 @@ def make_track(
     return Track(
         start=start,
         time_s=tuple(time_s),
-        lat=column(lat) if lat is not None else None,
-        lon=column(lon) if lon is not None else None,
+        lat=_recorded(lat) if lat is not None else None,
+        lon=_recorded(lon) if lon is not None else None,
         elevation_m=_column(elevation_m, MIN_ELEVATION_M, MAX_ELEVATION_M),
         distance_m=_column(distance_m, 0.0, MAX_DISTANCE_M),
-        heart_rate=column([rate or None for rate in rates]) if rates is not None else None,
+        heart_rate=_recorded([rate or None for rate in rates]) if rates is not None else None,
         cadence=_column(cadence, 0.0, MAX_CADENCE),
         power=_column(power, 0.0, MAX_POWER_W),
     )
 
 
-def _column(values: Values | None, low: float, high: float) -> tuple[float | None, ...] | None:
-    return column(_within(values, low, high)) if values is not None else None
+def _column(values: Values | None, low: float, high: float) -> Column | None:
+    return _recorded(_within(values, low, high)) if values is not None else None
+
+
+def _recorded(values: list[float | None]) -> Column | None:
+    """``core.track.column``, at C speed: a column, or None when no sample recorded anything."""
+    return tuple(values) if values.count(None) < len(values) else None
