@@ -1,7 +1,7 @@
 """FIT files (Garmin, Wahoo, Coros…): one activity per session, from the session's own totals.
 
 A FIT file holds a ``session`` message per sport it recorded, with the device's own totals; we use
-those and never recompute from the second-by-second records:
+those for the activity and never recompute them from the second-by-second records:
 
 - ``start_time`` → ``start`` (aware UTC); ``total_elapsed_time`` → ``end = start + elapsed``;
 - ``total_timer_time`` (the moving time: the clock stops on pauses) → ``duration_s``;
@@ -23,13 +23,31 @@ decimal and compares equal to the literal (``56.887``). Other rules:
   ``timestamp`` (when it was closed) is the end.
 - Calories are kept as stored, 0 included; a missing value is None (the importer estimates).
 
+**Samples** (``track``) come from the ``record`` messages: ``timestamp`` (253), ``position_lat`` and
+``position_long`` (0, 1; semicircles × 180 / 2³¹ → degrees), ``enhanced_altitude`` (78) where a
+record has it, else ``altitude`` (2; both (m + 500) × 5), ``heart_rate`` (3), ``cadence`` (4),
+``distance`` (5; cm) and ``power`` (7). A field holding its base type's invalid value (0xFF…,
+0x7F…) is None; so is a value ``formats.samples`` finds impossible (a latitude beyond 90°). A
+record with a compressed-timestamp header gets its time from the low 5 bits it carries, counted on
+from the last full timestamp of any message in its file, as the FIT SDK says. Each session has the
+records whose time falls in its span, from its ``start_time`` to when it was closed (its
+``timestamp``) or to the end of its elapsed time's last second, whichever is later; a record at the
+second one session ends and the next starts is the next one's, and a record in no span (before the
+first start, or in a transition) belongs to no activity. A record with no time before it in its
+file goes to the only session, if there is one, with ``time_s`` None. The track's ``start`` is the
+session's start; altitude and distance are one division of the stored integer, so each is the
+float nearest the stored decimal.
+
 Why not ``fitdecode.FitReader``: it decodes every field of every record (a 715 KB ride, 25 000
 messages, takes over 3 s), while we need a few fields of a handful of messages, and the import
 of a 3 MB file must take under 2 s. So this module walks the FIT framing itself (header, record
 headers, definitions: the sizes needed to skip a message without decoding it), checks the CRCs with
-a table-driven CRC-16, and decodes only ``session`` and ``sport`` messages. fitdecode's profile (the
-FIT SDK's tables) still names the sports, and the tests compare every real file with what
-``fitdecode.FitReader`` reads from it.
+a table-driven CRC-16, and decodes only ``session``, ``sport`` and ``record`` messages, each with
+one ``struct`` call that reads just the fields we use (and every message's timestamp, for
+compressed timestamps). With the records it still reads that ride twenty times faster than
+fitdecode (measured: 0.2 s against 4.0 s). fitdecode's profile (the FIT SDK's tables)
+still names the sports, and the tests compare every real file with what ``fitdecode.FitReader``
+reads from it.
 
 Any input that is not a readable FIT activity raises ``DataError`` with a one-line reason: "not a
 FIT file", "truncated FIT file", "bad CRC: the file is damaged", "damaged FIT file: …", "no session
@@ -37,19 +55,24 @@ in the file: nothing recorded", "only transitions in the file: nothing recorded"
 escapes.
 """
 
+import bisect
 import struct
 import sys
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from fitdecode import profile as fit_profile  # type: ignore[import-untyped]
 
+from fittrack.core.track import Track
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, known_sport, map_sport
+from fittrack.formats.samples import make_track
 
 # Reads one integer at an offset of a buffer (a bound ``struct.Struct.unpack_from``).
 _Unpack = Callable[[bytes, int], tuple[Any, ...]]
@@ -123,6 +146,29 @@ _S_TIMER = 8  # uint32, ms
 _S_DISTANCE = 9  # uint32, cm
 _S_CALORIES = 11  # uint16, kcal
 _S_TIMESTAMP = 253
+_MESG_RECORD = 20
+_R_LAT = 0  # sint32, semicircles
+_R_LON = 1  # sint32, semicircles
+_R_ALTITUDE = 2  # uint16, (m + 500) * 5
+_R_HEART_RATE = 3  # uint8, bpm
+_R_CADENCE = 4  # uint8, rpm
+_R_DISTANCE = 5  # uint32, cm
+_R_POWER = 7  # uint16, W
+_R_ENHANCED_ALTITUDE = 78  # uint32, (m + 500) * 5
+_TIMESTAMP = 253  # every message's, uint32 s
+_INVALID_TIME = 0xFFFFFFFF
+_TIME_ONLY = frozenset({_TIMESTAMP})
+_RECORD_FIELDS = (
+    _R_LAT,
+    _R_LON,
+    _R_ALTITUDE,
+    _R_ENHANCED_ALTITUDE,
+    _R_HEART_RATE,
+    _R_CADENCE,
+    _R_DISTANCE,
+    _R_POWER,
+)
+_SEMICIRCLE_DEGREES = 180 / 2**31
 _WANTED = {
     _MESG_SPORT: frozenset({_SPORT_SPORT, _SPORT_SUB_SPORT}),
     _MESG_SESSION: frozenset(
@@ -137,6 +183,19 @@ _WANTED = {
             _S_TIMESTAMP,
         }
     ),
+    _MESG_RECORD: frozenset(
+        {
+            _TIMESTAMP,
+            _R_LAT,
+            _R_LON,
+            _R_ALTITUDE,
+            _R_ENHANCED_ALTITUDE,
+            _R_HEART_RATE,
+            _R_CADENCE,
+            _R_DISTANCE,
+            _R_POWER,
+        }
+    ),
 }
 
 # FIT times are seconds since 1989-12-31T00:00:00Z; below 0x10000000 they count from the device's
@@ -144,22 +203,23 @@ _WANTED = {
 _FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 _FIT_DATETIME_MIN = 0x10000000
 
-# Integer base types (low 5 bits of the base type byte): struct code and the "invalid" value a
-# device writes for "no value". Strings, floats and byte arrays are never among the fields we read.
-_INTEGER_TYPES: dict[int, tuple[str, int]] = {
-    0x00: ("B", 0xFF),  # enum
-    0x01: ("b", 0x7F),  # sint8
-    0x02: ("B", 0xFF),  # uint8
-    0x03: ("h", 0x7FFF),  # sint16
-    0x04: ("H", 0xFFFF),  # uint16
-    0x05: ("i", 0x7FFFFFFF),  # sint32
-    0x06: ("I", 0xFFFFFFFF),  # uint32
-    0x0A: ("B", 0),  # uint8z
-    0x0B: ("H", 0),  # uint16z
-    0x0C: ("I", 0),  # uint32z
-    0x0E: ("q", 0x7FFFFFFFFFFFFFFF),  # sint64
-    0x0F: ("Q", 0xFFFFFFFFFFFFFFFF),  # uint64
-    0x10: ("Q", 0),  # uint64z
+# Integer base types (low 5 bits of the base type byte): struct code, the "invalid" value a
+# device writes for "no value", and the size in bytes. Strings, floats and byte arrays are never
+# among the fields we read.
+_INTEGER_TYPES: dict[int, tuple[str, int, int]] = {
+    0x00: ("B", 0xFF, 1),  # enum
+    0x01: ("b", 0x7F, 1),  # sint8
+    0x02: ("B", 0xFF, 1),  # uint8
+    0x03: ("h", 0x7FFF, 2),  # sint16
+    0x04: ("H", 0xFFFF, 2),  # uint16
+    0x05: ("i", 0x7FFFFFFF, 4),  # sint32
+    0x06: ("I", 0xFFFFFFFF, 4),  # uint32
+    0x0A: ("B", 0, 1),  # uint8z
+    0x0B: ("H", 0, 2),  # uint16z
+    0x0C: ("I", 0, 4),  # uint32z
+    0x0E: ("q", 0x7FFFFFFFFFFFFFFF, 8),  # sint64
+    0x0F: ("Q", 0xFFFFFFFFFFFFFFFF, 8),  # uint64
+    0x10: ("Q", 0, 8),  # uint64z
 }
 
 
@@ -171,8 +231,12 @@ def parse(data: bytes, name: str = "") -> list[ImportedActivity]:
     that is not a readable FIT activity.
     """
     try:
-        sessions = _read_sessions(data)
-        activities = [_activity(session) for session in sessions]
+        reading = _read(data)
+        sessions = reading.sessions
+        samples = _samples_by_session(sessions, reading.records)
+        activities = [
+            _activity(session, rows) for session, rows in zip(sessions, samples, strict=True)
+        ]
     except DataError:
         raise
     except (struct.error, IndexError, KeyError, ValueError, TypeError, OverflowError) as exc:
@@ -197,29 +261,47 @@ class _Session:
     sport_values: dict[int, int]
 
 
+# A record message as read: the time that places it (its own, else the last one before it in its
+# file), its own time (None when it has none), its definition and its raw values.
+_Record = tuple[int | None, int | None, "_Definition", tuple[Any, ...]]
+
+
+@dataclass
+class _Reading:
+    """What the walk over a file collects: sessions, and records with the time that places them."""
+
+    sessions: list[_Session] = field(default_factory=list)
+    records: list[_Record] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class _Definition:
     """How to read one local message type: its global number, its size, and where our fields are."""
 
     global_num: int
     size: int
-    # (field number, offset in the message, unpacker, invalid value) for the fields we decode
-    fields: tuple[tuple[int, int, _Unpack, int], ...]
+    # The field numbers ``unpack`` returns values for, in order, and each one's invalid value.
+    numbers: tuple[int, ...]
+    invalids: tuple[int, ...]
+    # Reads every field we decode in one call (pad bytes over the others); None when none.
+    unpack: _Unpack | None
+    # Where the timestamp (253) is among the values, -1 when the message has none.
+    time_index: int
 
 
-def _read_sessions(data: bytes) -> list[_Session]:
-    """Every session message of every chained FIT file in ``data``, after checking the CRCs."""
+def _read(data: bytes) -> _Reading:
+    """Every session and record of every chained FIT file in ``data``, after checking the CRCs."""
     if len(data) < 12 or data[8:12] != b".FIT":
         raise DataError(NOT_FIT)
-    sessions: list[_Session] = []
+    reading = _Reading()
     offset = 0
     while offset < len(data):
-        offset = _read_file(data, offset, sessions)
-    return sessions
+        offset = _read_file(data, offset, reading)
+    return reading
 
 
-def _read_file(data: bytes, start: int, sessions: list[_Session]) -> int:
-    """Read the chained FIT file at ``start``: check it, collect its sessions, return its end."""
+def _read_file(data: bytes, start: int, reading: _Reading) -> int:
+    """Read the chained FIT file at ``start``: check it, collect its messages, return its end."""
     if len(data) - start < 12 or data[start + 8 : start + 12] != b".FIT":
         raise DataError(f"damaged FIT file: unexpected data after byte {start}")
     header_size = data[start]
@@ -239,20 +321,28 @@ def _read_file(data: bytes, start: int, sessions: list[_Session]) -> int:
     file_crc = int.from_bytes(data[end : end + 2], "little")
     if file_crc != _crc16(data, start, end):
         raise DataError(BAD_CRC)
-    _read_records(data, body, end, sessions)
+    _read_records(data, body, end, reading)
     return end + 2
 
 
-def _read_records(data: bytes, pos: int, end: int, sessions: list[_Session]) -> None:
-    """Walk the records of one FIT file: remember definitions, decode sessions, skip the rest."""
+def _read_records(data: bytes, pos: int, end: int, reading: _Reading) -> None:
+    """Walk the records of one FIT file: remember definitions, decode what we use, skip the rest."""
     definitions: dict[int, _Definition] = {}
     sport_values: dict[int, int] = {}
+    # The last timestamp of the file so far: a compressed-timestamp header gives only its low
+    # 5 bits, counted on from this one (FIT SDK, "Compressed Timestamp Header").
+    last_time: int | None = None
     while pos < end:
         header = data[pos]
         pos += 1
+        header_time: int | None = None
         if header & 0x80:
-            # Compressed-timestamp header: a data message of local type 0-3 (bits 5-6).
+            # Compressed-timestamp header: a data message of local type 0-3 (bits 5-6), its time
+            # the low 5 bits (0-4) after the last full timestamp.
             local = (header >> 5) & 0x03
+            if last_time is not None:
+                last_time += (header - last_time) & 0x1F
+                header_time = last_time
         elif header & 0x40:
             local = header & 0x0F
             definitions[local], pos = _read_definition(data, pos, end, bool(header & 0x20))
@@ -264,12 +354,20 @@ def _read_records(data: bytes, pos: int, end: int, sessions: list[_Session]) -> 
             raise DataError(f"damaged FIT file: a message of undefined local type {local}")
         if pos + definition.size > end:
             raise DataError("damaged FIT file: a message runs past the end of the data")
-        if definition.fields:
-            values = _decode(data, pos, definition)
-            if definition.global_num == _MESG_SESSION:
-                sessions.append(_Session(values, sport_values))
-            elif definition.global_num == _MESG_SPORT:
-                sport_values = values
+        if definition.unpack is not None:
+            values = definition.unpack(data, pos)
+            if definition.time_index >= 0:
+                stamp = values[definition.time_index]
+                if stamp != _INVALID_TIME:
+                    last_time = header_time = stamp
+            global_num = definition.global_num
+            if global_num == _MESG_RECORD:
+                # Decoded a column at a time in _track, not here: a file has thousands.
+                reading.records.append((last_time, header_time, definition, values))
+            elif global_num == _MESG_SESSION:
+                reading.sessions.append(_Session(_valid(values, definition), sport_values))
+            elif global_num == _MESG_SPORT:
+                sport_values = _valid(values, definition)
         pos += definition.size
 
 
@@ -286,16 +384,29 @@ def _read_definition(data: bytes, pos: int, end: int, developer: bool) -> tuple[
     pos += 5
     if pos + 3 * count > end:
         raise DataError("damaged FIT file: a definition runs past the end of the data")
-    wanted = _WANTED.get(global_num, frozenset())
-    fields = []
-    offset = 0
-    for index in range(count):
-        number, size, base_type = data[pos + 3 * index : pos + 3 * index + 3]
-        if number in wanted:
-            reader = _integer_reader(endian, base_type & 0x1F, size)
-            if reader is not None:
-                fields.append((number, offset, *reader))
-        offset += size
+    # Every message's timestamp is read, whatever the message: compressed timestamps count on
+    # from the last one.
+    wanted = _WANTED.get(global_num, _TIME_ONLY)
+    fields = data[pos : pos + 3 * count]
+    layout = [endian]
+    numbers: list[int] = []
+    invalids: list[int] = []
+    pad = 0
+    for index in range(0, 3 * count, 3):
+        size = fields[index + 1]
+        if fields[index] in wanted:
+            known = _INTEGER_TYPES.get(fields[index + 2] & 0x1F)
+            # A field declared with another size than its type is an array (or nonsense): skipped.
+            if known is not None and known[2] == size:
+                if pad:
+                    layout.append(f"{pad}x")
+                    pad = 0
+                layout.append(known[0])
+                numbers.append(fields[index])
+                invalids.append(known[1])
+                continue
+        pad += size
+    offset = sum(fields[1::3])
     pos += 3 * count
     if developer:
         # Developer fields (Connect IQ data) follow the standard ones; only their size matters.
@@ -307,34 +418,86 @@ def _read_definition(data: bytes, pos: int, end: int, developer: bool) -> tuple[
             raise DataError("damaged FIT file: a definition runs past the end of the data")
         offset += sum(data[pos + 3 * index + 1] for index in range(dev_count))
         pos += 3 * dev_count
-    return _Definition(global_num, offset, tuple(fields)), pos
+    unpack = _unpacker("".join(layout)) if numbers else None
+    time_index = numbers.index(_TIMESTAMP) if _TIMESTAMP in numbers else -1
+    definition = _Definition(
+        global_num, offset, tuple(numbers), tuple(invalids), unpack, time_index
+    )
+    return definition, pos
 
 
-def _integer_reader(endian: str, base_type: int, size: int) -> tuple[_Unpack, int] | None:
-    """An unpacker and the invalid value for a single integer field, None for anything else."""
-    known = _INTEGER_TYPES.get(base_type)
-    if known is None:
+@cache
+def _unpacker(layout: str) -> _Unpack:
+    # Files define the same few layouts again and again (a chained file, a redefined local type).
+    return struct.Struct(layout).unpack_from
+
+
+def _valid(values: tuple[Any, ...], definition: _Definition) -> dict[int, int]:
+    """The valid values of a decoded message by field number."""
+    return {
+        number: value
+        for number, value, invalid in zip(
+            definition.numbers, values, definition.invalids, strict=True
+        )
+        if value != invalid
+    }
+
+
+def _span(session: _Session) -> tuple[float, float] | None:
+    """A session's time span in FIT seconds: from its start to when it was closed, or to its
+    start plus its elapsed time rounded up to the second (records are stamped in whole seconds,
+    and the last one often comes after the fractional end)."""
+    values = session.values
+    start: float | None = values.get(_S_START_TIME)
+    closed = values.get(_S_TIMESTAMP)
+    elapsed_ms = values.get(_S_ELAPSED)
+    if start is None and closed is not None and elapsed_ms is not None:
+        start = closed - elapsed_ms / 1000
+    if start is None:
         return None
-    code, invalid = known
-    unpacker = struct.Struct(endian + code)
-    # A field declared with another size than its type is an array (or nonsense): not a total.
-    if unpacker.size != size:
-        return None
-    return unpacker.unpack_from, invalid
+    ends = [start]
+    if elapsed_ms is not None:
+        ends.append(start + -(-elapsed_ms // 1000))
+    if closed is not None:
+        ends.append(closed)
+    return start, max(ends)
 
 
-def _decode(data: bytes, pos: int, definition: _Definition) -> dict[int, int]:
-    """The valid values of the fields we want in the data message at ``pos``."""
-    values: dict[int, int] = {}
-    for number, offset, unpack, invalid in definition.fields:
-        (value,) = unpack(data, pos + offset)
-        if value != invalid:
-            values[number] = value
-    return values
+def _samples_by_session(sessions: list[_Session], records: list[_Record]) -> list[list[_Record]]:
+    """Each session's records: those whose time falls in its span.
+
+    A record at the very moment one session ends and the next starts belongs to the next one. A
+    record outside every span (before the first start, in no session) belongs to none. A record
+    without any time before it in its file goes to the only session, if there is only one.
+    """
+    spans = [_span(session) for session in sessions]
+    if len(sessions) == 1:
+        # The usual file, at C speed.
+        if spans[0] is None:
+            return [records]
+        low, high = spans[0]
+        return [[record for record in records if record[0] is None or low <= record[0] <= high]]
+    by_session: list[list[_Record]] = [[] for _ in sessions]
+    starts = sorted((span[0], index) for index, span in enumerate(spans) if span is not None)
+    keys = [start for start, _ in starts]
+    for record in records:
+        when = record[0]
+        if when is None:
+            if len(sessions) == 1:
+                by_session[0].append(record)
+            continue
+        place = bisect.bisect_right(keys, when) - 1
+        if place < 0:
+            continue
+        index = starts[place][1]
+        span = spans[index]
+        if span is not None and when <= span[1]:
+            by_session[index].append(record)
+    return by_session
 
 
-def _activity(session: _Session) -> ImportedActivity | None:
-    """The activity a session describes; None for a transition between legs."""
+def _activity(session: _Session, records: list[_Record]) -> ImportedActivity | None:
+    """The activity a session describes, with ``rows`` as its samples; None for a transition."""
     values = session.values
     sport_number = values.get(_S_SPORT, session.sport_values.get(_SPORT_SPORT))
     sub_number = values.get(_S_SUB_SPORT, session.sport_values.get(_SPORT_SUB_SPORT))
@@ -366,7 +529,63 @@ def _activity(session: _Session) -> ImportedActivity | None:
         distance_m=distance or None,  # 0 m: not measured (see the module docstring)
         calories_kcal=float(calories) if calories is not None else None,
         warnings=warnings,
+        track=_track(records, start),
     )
+
+
+def _track(records: list[_Record], start: datetime) -> Track | None:
+    """A session's records as samples, in their units, ``time_s`` counted from ``start``."""
+    if not records:
+        return None
+    origin = (start - _FIT_EPOCH).total_seconds()
+    time_s = [
+        time - origin if time is not None and time >= _FIT_DATETIME_MIN else None
+        for _, time, _, _ in records
+    ]
+    columns: dict[int, list[float | None]] = {number: [] for number in _RECORD_FIELDS}
+    # Records come in runs of one definition (usually a single run): each run is transposed into
+    # columns at C speed, then converted a column at a time.
+    for definition, run in groupby(records, key=itemgetter(2)):
+        values = [record[3] for record in run]
+        transposed = list(zip(*values, strict=True))
+        for number, converted in columns.items():
+            if number in definition.numbers:
+                index = definition.numbers.index(number)
+                converted += _converted(number, transposed[index], definition.invalids[index])
+            else:
+                converted += [None] * len(values)
+    # The 32-bit enhanced altitude has the same scale and offset and more range: preferred where
+    # a record has it (older devices write only the 16-bit one).
+    altitude = columns[_R_ENHANCED_ALTITUDE]
+    if None in altitude:
+        altitude = [
+            enhanced if enhanced is not None else short
+            for enhanced, short in zip(altitude, columns[_R_ALTITUDE], strict=True)
+        ]
+    return make_track(
+        start,
+        time_s,
+        lat=columns[_R_LAT],
+        lon=columns[_R_LON],
+        elevation_m=altitude,
+        distance_m=columns[_R_DISTANCE],
+        heart_rate=columns[_R_HEART_RATE],
+        cadence=columns[_R_CADENCE],
+        power=columns[_R_POWER],
+    )
+
+
+def _converted(number: int, stored: tuple[int, ...], invalid: int) -> list[float | None]:
+    """A record field's stored integers in its unit; None for the invalid value."""
+    if number in (_R_LAT, _R_LON):
+        return [None if v == invalid else v * _SEMICIRCLE_DEGREES for v in stored]
+    if number in (_R_ALTITUDE, _R_ENHANCED_ALTITUDE):
+        # One division of an exact integer is correctly rounded: each value is the float nearest
+        # the stored decimal (2.2 m, not the 2.1999999999999886 of v / 5 - 500).
+        return [None if v == invalid else (v - 2500) / 5 for v in stored]
+    if number == _R_DISTANCE:
+        return [None if v == invalid else v / 100 for v in stored]
+    return [None if v == invalid else v * 1.0 for v in stored]
 
 
 def _type_for(sport: str | None, sub_sport: str | None) -> tuple[str | None, tuple[str, ...]]:

@@ -28,6 +28,13 @@ How a GPX file becomes an activity:
   type), any other number becomes ``other`` with a warning, no ``<type>`` gives ``type=None``
   (the importer then uses ``--type`` or guesses from the speed).
 - **Note** is the file's ``<metadata><name>``, else the first recorded track's ``<name>``.
+- **Samples** (``track``): every point of every recorded segment, in file order: time (None for an
+  untimed point), latitude, longitude, ``<ele>``, and from ``<extensions>`` the Garmin
+  TrackPointExtension's ``hr`` and ``cad`` and a ``<power>`` element as Strava writes it (matched
+  by local name, so any namespace prefix or version works). The track's ``start`` is the activity's
+  start, so ``time_s`` is never negative. An odd value (NaN elevation, a heart rate of 0 or 999, an
+  unreadable ``hr``) becomes None for that sample alone, as ``formats.samples`` documents; an
+  impossible *position* still refuses the file (above), since the distance is computed from it.
 """
 
 import math
@@ -36,11 +43,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
+from fittrack.core.track import Track
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, map_sport
+from fittrack.formats.samples import floats, make_track
 
 if TYPE_CHECKING:
-    from gpxpy.gpx import GPX, GPXTrackSegment
+    from gpxpy.gpx import GPX, GPXTrackPoint, GPXTrackSegment
 
 # Keys as ``map_sport`` compares them: lowercase, "_" and "-" read as spaces. Strava's GPX export
 # writes a number: only 1 (Ride) and 9 (Run) have been observed in real exports, so only those are
@@ -81,6 +90,7 @@ SPORT_TYPES: dict[str, str] = {
 # gpxpy's default threshold, stated here because the docs quote it.
 STOPPED_SPEED_KMH = 1.0
 
+_NO_EXTENSIONS: tuple[None, None, None] = (None, None, None)
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
 _LEADING_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
@@ -261,5 +271,42 @@ def parse(data: bytes, name: str = "") -> list[ImportedActivity]:
             distance_m=distance,
             note=note,
             warnings=(*sport_warnings, *warnings),
+            track=_track(segments, start),
         )
     ]
+
+
+def _track(segments: "list[GPXTrackSegment]", start: datetime) -> Track | None:
+    """The samples of ``segments`` in file order, ``time_s`` counted from ``start``."""
+    points = [point for segment in segments for point in segment.points]
+    extensions = [_extensions(point) for point in points]
+    return make_track(
+        start,
+        [(_utc(point.time) - start).total_seconds() if point.time else None for point in points],
+        # gpxpy has read these as floats (or refused the file); NaN and ±inf are still possible.
+        lat=[point.latitude for point in points],
+        lon=[point.longitude for point in points],
+        elevation_m=[point.elevation for point in points],
+        heart_rate=floats(heart_rate for heart_rate, _, _ in extensions),
+        cadence=floats(cadence for _, cadence, _ in extensions),
+        power=floats(power for _, _, power in extensions),
+    )
+
+
+def _extensions(point: "GPXTrackPoint") -> tuple[str | None, str | None, str | None]:
+    """The texts of a point's heart rate, cadence and power extensions (None where absent)."""
+    heart_rate = cadence = power = None
+    if not point.extensions:
+        return _NO_EXTENSIONS
+    for element in point.extensions:
+        name = _local_name(element.tag) if isinstance(element.tag, str) else ""
+        if name == "power":
+            power = element.text
+        elif name == "TrackPointExtension":
+            for child in element:
+                child_name = _local_name(child.tag) if isinstance(child.tag, str) else ""
+                if child_name == "hr":
+                    heart_rate = child.text
+                elif child_name == "cad":
+                    cadence = child.text
+    return heart_rate, cadence, power

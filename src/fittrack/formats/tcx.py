@@ -20,15 +20,25 @@ How a TCX file becomes activities:
   writes it for swims, walks, strength…): ``type`` is then None and the importer uses ``--type``
   or guesses from the speed, and says so. Any other unknown word becomes ``other`` with a warning.
 - **Note** is the activity's ``<Notes>``.
+- **Samples** (``track``): every ``<Trackpoint>`` of the activity's laps, in file order: ``Time``,
+  ``Position`` (``LatitudeDegrees``/``LongitudeDegrees``), ``AltitudeMeters``, ``DistanceMeters``,
+  ``HeartRateBpm/Value``, ``Cadence`` (else the ActivityExtension's ``RunCadence``) and the
+  ActivityExtension's ``Watts``. A trackpoint without a position keeps its other values. The
+  track's ``start`` is the activity's start, or the first trackpoint's time when that is earlier,
+  so ``time_s`` is never negative. A field that cannot be read (a time that is no date, a
+  latitude of 91, "NaN") is None for that sample alone, as ``formats.samples`` documents: samples
+  never refuse a file and never change its totals.
 """
 
 import math
 from datetime import UTC, datetime, timedelta
 from xml.etree.ElementTree import Element
 
+from fittrack.core.track import Track
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity, map_sport
 from fittrack.formats.gpx import xml_root
+from fittrack.formats.samples import floats, make_track
 
 # Keys as ``map_sport`` compares them (lowercase, "_" and "-" read as spaces). The schema's own
 # words are Running and Biking; the rest are written by other tools that export TCX.
@@ -113,7 +123,100 @@ def _activity(element: Element, ns: str, where: str) -> ImportedActivity:
         calories_kcal=_total(calories),
         note=(element.findtext(f"{ns}Notes") or "").strip(),
         warnings=(*sport_warnings, *warnings),
+        track=_track(element, ns, start),
     )
+
+
+_Text = str | None
+# One trackpoint's time, then the texts of lat, lon, altitude, distance, heart rate, cadence, watts.
+_Row = tuple[datetime | None, _Text, _Text, _Text, _Text, _Text, _Text, _Text]
+
+
+def _track(element: Element, ns: str, start: datetime) -> Track | None:
+    """The samples of an activity's trackpoints, ``time_s`` from its start (or the earliest)."""
+    rows = _trackpoints(element, ns)
+    if not rows:
+        return None
+    times = [row[0] for row in rows if row[0] is not None]
+    origin = min(start, *times) if times else start
+    moments, lat, lon, altitude, distance, heart_rate, cadence, watts = zip(*rows, strict=True)
+    return make_track(
+        origin,
+        [(moment - origin).total_seconds() if moment else None for moment in moments],
+        lat=floats(lat),
+        lon=floats(lon),
+        elevation_m=floats(altitude),
+        distance_m=floats(distance),
+        heart_rate=floats(heart_rate),
+        cadence=floats(cadence),
+        power=floats(watts),
+    )
+
+
+def _trackpoints(element: Element, ns: str) -> list[_Row]:
+    """The texts of each trackpoint's fields, in file order.
+
+    Tags are compared whole (the document's namespace is known) because this runs for every
+    field of thousands of trackpoints; only the ActivityExtension, whose prefix and version vary
+    between writers, is matched by local name.
+    """
+    time_tag, position_tag, altitude_tag, distance_tag, heart_rate_tag, cadence_tag = (
+        ns + name
+        for name in (
+            "Time",
+            "Position",
+            "AltitudeMeters",
+            "DistanceMeters",
+            "HeartRateBpm",
+            "Cadence",
+        )
+    )
+    extensions_tag, lat_tag, lon_tag, value_tag = (
+        ns + name for name in ("Extensions", "LatitudeDegrees", "LongitudeDegrees", "Value")
+    )
+    rows: list[_Row] = []
+    for point in element.iterfind(f"{ns}Lap/{ns}Track/{ns}Trackpoint"):
+        moment = None
+        lat = lon = altitude = distance = heart_rate = cadence = run_cadence = watts = None
+        for child in point:
+            tag = child.tag
+            if tag == time_tag:
+                moment = _sample_time(child.text)
+            elif tag == position_tag:
+                lat = child.findtext(lat_tag)
+                lon = child.findtext(lon_tag)
+            elif tag == altitude_tag:
+                altitude = child.text
+            elif tag == distance_tag:
+                distance = child.text
+            elif tag == heart_rate_tag:
+                heart_rate = child.findtext(value_tag)
+            elif tag == cadence_tag:
+                cadence = child.text
+            elif tag == extensions_tag:
+                for part in child.iter():
+                    name = _local(part.tag)
+                    if name == "Watts":
+                        watts = part.text
+                    elif name == "RunCadence":
+                        run_cadence = part.text
+        rows.append(
+            (moment, lat, lon, altitude, distance, heart_rate, cadence or run_cadence, watts)
+        )
+    return rows
+
+
+def _local(tag: object) -> str:
+    # Comments and processing instructions have a function as their tag.
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _sample_time(text: str | None) -> datetime | None:
+    """A trackpoint's time, or None when it cannot be read (one bad sample is not a bad file)."""
+    try:
+        return _time(text, "")
+    except DataError:
+        return None
 
 
 def _end(
