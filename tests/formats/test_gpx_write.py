@@ -91,9 +91,12 @@ def test_a_written_track_reads_back_to_the_same_samples(kind: str, name: str) ->
         assert back.type == activity.type
 
 
-# Files of one segment: their gpxpy length is that of the track. (A file of several segments or
-# tracks comes back as one segment: a Track does not say where segments began, see gpx_write.)
-@pytest.mark.parametrize("name", ["gpxgo__file.gpx", "gpxpy__track-with-empty-segment.gpx"])
+# Files of several segments and tracks too: the track keeps where each segment began, and the
+# written file has one <trkseg> for each, so the gaps between them count in no length.
+GPX_FILES = [name for kind, name in REAL if kind == "gpx"]
+
+
+@pytest.mark.parametrize("name", GPX_FILES)
 def test_gpxpy_reads_a_written_file_to_the_original_length(name: str) -> None:
     [activity] = _real("gpx", name)
     original = gpxpy.parse((DATA / "gpx" / name).read_text()).length_2d()
@@ -106,15 +109,18 @@ def test_gpxpy_reads_a_written_file_to_the_original_length(name: str) -> None:
         activity.duration_s,
     )
     assert back.distance_m == pytest.approx(activity.distance_m, rel=0.001)
+    assert activity.track is not None and back.track is not None
+    assert back.track.segment_starts == activity.track.segment_starts
 
 
 def test_a_file_with_an_untimed_track_still_reads_back_with_its_times() -> None:
-    # korita-zbevnica: an untimed track, then timed ones; one segment of both would be untimed.
+    # korita-zbevnica: an untimed track, then two timed ones; one segment of them all would be
+    # untimed. Each stays a segment of its own.
     [activity] = _real("gpx", "gpxpy__korita-zbevnica.gpx")
     [back] = gpx.parse(_written(activity))
     assert (back.start, back.end) == (activity.start, activity.end)
     root = ElementTree.fromstring(_written(activity))
-    assert len(root.findall(f"{{{GPX_NS}}}trk/{{{GPX_NS}}}trkseg")) == 2
+    assert len(root.findall(f"{{{GPX_NS}}}trk/{{{GPX_NS}}}trkseg")) == 3
 
 
 def test_the_document_is_gpx_1_1_with_garmin_extensions_and_power() -> None:
@@ -147,7 +153,7 @@ def test_the_document_is_gpx_1_1_with_garmin_extensions_and_power() -> None:
     assert first.findtext(f"{{{GPX_NS}}}extensions/{tpx}TrackPointExtension/{tpx}cad") == "85"
     assert points[2].findtext(f"{{{GPX_NS}}}extensions/{tpx}TrackPointExtension/{tpx}hr") == "151.5"
     # an untimed sample after timed ones starts a new segment (see the module docstring)
-    assert len(root.findall(f"{{{GPX_NS}}}trk/{{{GPX_NS}}}trkseg")) == 2
+    assert len(root.findall(f"{{{GPX_NS}}}trk/{{{GPX_NS}}}trkseg")) == 3
     parsed = gpxpy.parse(data.decode())
     assert parsed.tracks[0].segments[0].points[0].elevation == 300.2
 

@@ -28,7 +28,7 @@ How a GPX file becomes an activity:
   type), any other number becomes ``other`` with a warning, no ``<type>`` gives ``type=None``
   (the importer then uses ``--type`` or guesses from the speed).
 - **Note** is the file's ``<metadata><name>``, else the first recorded track's ``<name>``.
-- **Samples** (``track``): every point of every recorded segment, in file order: time (None for an
+- **Samples** (``track``): every point of every recorded segment, in file order (``segment_starts`` marks where each segment after the first begins): time (None for an
   untimed point), latitude, longitude, ``<ele>``, and from ``<extensions>`` the Garmin
   TrackPointExtension's ``hr`` and ``cad`` and a ``<power>`` element as Strava writes it (matched
   by local name, so any namespace prefix or version works). The track's ``start`` is the activity's
@@ -280,6 +280,10 @@ def _track(segments: "list[GPXTrackSegment]", start: datetime) -> Track | None:
     """The samples of ``segments`` in file order, ``time_s`` counted from ``start``."""
     points = [point for segment in segments for point in segment.points]
     extensions = [_extensions(point) for point in points]
+    starts, first = [], 0
+    for segment in segments[:-1]:
+        first += len(segment.points)
+        starts.append(first)
     return make_track(
         start,
         [(_utc(point.time) - start).total_seconds() if point.time else None for point in points],
@@ -290,6 +294,7 @@ def _track(segments: "list[GPXTrackSegment]", start: datetime) -> Track | None:
         heart_rate=floats(heart_rate for heart_rate, _, _ in extensions),
         cadence=floats(cadence for _, cadence, _ in extensions),
         power=floats(power for _, _, power in extensions),
+        segment_starts=tuple(starts),
     )
 
 

@@ -1,17 +1,17 @@
 """A track written back as a GPX 1.1 file, the way watches and Strava write one.
 
-The document has one ``<trk>`` with one ``<trkseg>`` (one more wherever the samples go from timed
-to untimed or back: ``formats.gpx`` times a segment only when all its points have a time, so a
-mixed one would lose its times on the way back); each sample with a position is a
+The document has one ``<trk>`` with a ``<trkseg>`` for each recorded segment of the track
+(``Track.segment_starts``), and one more wherever the samples go from timed to untimed or back
+(``formats.gpx`` times a segment only when all its points have a time, so a mixed one would lose
+its times on the way back); each sample with a position is a
 ``<trkpt lat lon>`` with ``<ele>``, ``<time>`` (UTC, ``Z``, with a fraction only when the sample
 has one) and, in ``<extensions>``, ``<power>`` as Strava writes it and the heart rate and cadence
 in Garmin's TrackPointExtension v1 (``gpxtpx:hr``, ``gpxtpx:cad``), which ``formats.gpx``, gpxpy,
 Strava and Garmin Connect all read. Numbers are written in Python's shortest round-trip form, so
 reading the file back gives the very floats of the track.
 
-A ``Track`` does not say where the file it came from started a new segment, so a GPX file of
-several segments or tracks comes back as one: its gaps (the device was paused or off there) then
-count in gpxpy's length and moving time. What GPX cannot hold is left out: a sample without a
+Segments keep a file's gaps out of the distance and the moving time, in gpxpy as in fittrack.
+What GPX cannot hold is left out: a sample without a
 position (a TCX trackpoint before the GPS fix, an indoor FIT record) is no ``<trkpt>``, and the
 device's cumulative distance has no GPX element (a reader measures it from the positions).
 
@@ -65,14 +65,17 @@ def _points(track: Track, origin: datetime) -> list[str]:
     power = track.power or nothing
     points: list[str] = []
     timed: bool | None = None
+    starts = set(track.segment_starts)
+    new_segment = False
     for index in range(count):
+        new_segment = new_segment or index in starts
         lat, lon = track.lat[index], track.lon[index]
         if lat is None or lon is None:
             continue
         seconds = track.time_s[index]
-        if timed is not None and timed != (seconds is not None):
+        if timed is not None and (new_segment or timed != (seconds is not None)):
             points.append("</trkseg><trkseg>")
-        timed = seconds is not None
+        timed, new_segment = seconds is not None, False
         parts = [f'<trkpt lat="{lat!r}" lon="{lon!r}">']
         if elevation[index] is not None:
             parts.append(f"<ele>{elevation[index]!r}</ele>")

@@ -72,6 +72,7 @@ def make_track(
     heart_rate: Values | None = None,
     cadence: Values | None = None,
     power: Values | None = None,
+    segment_starts: tuple[int, ...] = (),
 ) -> Track | None:
     """The track of these columns (each as long as ``time_s``, or None when the file has none of
     that quantity), with the module's ranges applied; None when there is no sample at all.
@@ -99,6 +100,7 @@ def make_track(
         heart_rate=_recorded([rate or None for rate in rates]) if rates is not None else None,
         cadence=_column(cadence, 0.0, MAX_CADENCE),
         power=_column(power, 0.0, MAX_POWER_W),
+        segment_starts=segment_starts,
     )
 
 
