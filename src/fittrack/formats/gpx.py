@@ -28,7 +28,8 @@ How a GPX file becomes an activity:
   type), any other number becomes ``other`` with a warning, no ``<type>`` gives ``type=None``
   (the importer then uses ``--type`` or guesses from the speed).
 - **Note** is the file's ``<metadata><name>``, else the first recorded track's ``<name>``.
-- **Samples** (``track``): every point of every recorded segment, in file order (``segment_starts`` marks where each segment after the first begins): time (None for an
+- **Samples** (``track``): every point of every recorded segment, in file order
+  (``segment_starts`` marks where each segment after the first begins): time (None for an
   untimed point), latitude, longitude, ``<ele>``, and from ``<extensions>`` the Garmin
   TrackPointExtension's ``hr`` and ``cad`` and a ``<power>`` element as Strava writes it (matched
   by local name, so any namespace prefix or version works). The track's ``start`` is the activity's
