@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import date, tzinfo
 
 from fittrack.errors import UsageError
 
@@ -19,6 +19,11 @@ class Profile:
     """An IANA name; None means the system's zone."""
     units: str = "metric"
     week_start: str = "monday"
+    birth_date: date | None = None
+    sex: str | None = None
+    height_cm: float | None = None
+    resting_hr: int | None = None
+    max_hr: int | None = None
 
     def tz(self, system_zone: Callable[[], tzinfo]) -> tzinfo:
         """The zone dates are read and periods computed in: the profile's, else ``system_zone()``.

@@ -1,0 +1,236 @@
+"""A track as compact bytes, and back: the ``data`` of an ``activity_track`` row.
+
+Layout (version 1): one version byte, then zlib (stdlib) over the body. The body is varints
+(unsigned LEB128; signed values zigzagged): the sample count, the start (0 for none, else 1 and
+the microseconds since 1970-01-01 UTC), then for ``time_s`` and each of ``core.track.COLUMNS``
+in order a kind byte (0 never recorded, 1 every sample has a value, 2 some are missing: a
+presence bitmap follows, one bit a sample, least significant bit first), the column's decimal
+places ``d`` (values are stored as integers of 10^-d units), and the integers of the samples
+that have a value, each as the difference from the previous one. Columns are kept apart, and
+stored as differences, because that is what makes them compress: a watch's 1 s clock and steady
+pace give runs of equal differences that zlib folds into a few bytes.
+
+Resolutions (the stored value is the recorded one rounded to these; nothing finer is kept):
+
+========================  ==============================================================
+time_s                    1 ms at worst: whole seconds, 0.1 s, 0.01 s or 0.001 s, the
+                          coarsest that holds every time of the track exactly
+lat, lon                  1e-7° (about 1 cm; a FIT semicircle is 0.84e-7°)
+elevation_m, distance_m   1 cm at worst (whole metres, 0.1 m or 0.01 m, as above)
+heart_rate, power         1 (beats a minute, watts) at worst, or 0.1 when a value has tenths
+cadence                   0.1 at worst (whole when every value is whole)
+========================  ==============================================================
+
+Values are kept in the order recorded: times that go backwards stay so. A value that is not a
+finite number (NaN, infinity) is stored as missing. ``decode`` raises ``DataError`` in one
+line for any damaged blob, never another exception.
+"""
+
+import math
+import zlib
+from datetime import UTC, datetime, timedelta
+
+from fittrack.core.track import COLUMNS, Track
+from fittrack.errors import DataError
+
+VERSION = 1
+ALL_COLUMNS = ("time_s", *COLUMNS)
+MAX_DECIMALS = {
+    "time_s": 3,
+    "lat": 7,
+    "lon": 7,
+    "elevation_m": 2,
+    "distance_m": 2,
+    "heart_rate": 1,
+    "cadence": 1,
+    "power": 1,
+}
+"""The finest resolution of each column, as decimal places (see the table above)."""
+FIXED_DECIMALS = ("lat", "lon")
+"""Positions always at 1e-7°: GPX writes 6 to 9 places and FIT semicircles are not decimal,
+so looking for a coarser exact scale would only cost time."""
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ABSENT, _DENSE, _SPARSE = 0, 1, 2
+_MAX_SAMPLES = 50_000_000
+"""No device records this many samples: a larger count in a blob means it is damaged."""
+
+
+# ---- varints ---------------------------------------------------------------------------------
+
+
+def _put(out: bytearray, value: int) -> None:
+    """An unsigned integer as LEB128."""
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def _put_signed(out: bytearray, value: int) -> None:
+    _put(out, value * 2 if value >= 0 else -value * 2 - 1)  # zigzag: small magnitudes stay small
+
+
+class _Reader:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.pos = 0
+
+    def unsigned(self) -> int:
+        data, pos, shift, value = self.data, self.pos, 0, 0
+        while True:
+            byte = data[pos]  # IndexError at the end of a truncated body
+            pos += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                self.pos = pos
+                return value
+            shift += 7
+            if shift > 700:  # ~10^210: no track value; a run of 0x80 bytes is damage
+                raise ValueError("a number that never ends")
+
+    def signed(self) -> int:
+        value = self.unsigned()
+        return value >> 1 if value % 2 == 0 else -(value >> 1) - 1
+
+    def take(self, count: int) -> bytes:
+        if self.pos + count > len(self.data):
+            raise ValueError("cut short")
+        chunk = self.data[self.pos : self.pos + count]
+        self.pos += count
+        return chunk
+
+
+# ---- encoding --------------------------------------------------------------------------------
+
+
+def _decimals(name: str, values: list[float]) -> int:
+    """The fewest decimal places that hold every value exactly (up to the column's finest)."""
+    finest = MAX_DECIMALS[name]
+    if max(abs(v) for v in values) * 10**finest > 2**62:
+        return 0  # a float this large has no fractions to keep (and 10^d times it may overflow)
+    if name in FIXED_DECIMALS:
+        return finest
+    for places in range(finest):
+        scale = 10**places
+        if all(abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, abs(v)) for v in values):
+            return places
+    return finest
+
+
+def encode(track: Track) -> bytes:
+    """The track as bytes (see the module's docstring for the layout and resolutions)."""
+    body = bytearray()
+    count = len(track)
+    _put(body, count)
+    if track.start is None:
+        _put(body, 0)
+    else:
+        _put(body, 1)
+        _put_signed(body, (track.start - _EPOCH) // timedelta(microseconds=1))
+    for name in ALL_COLUMNS:
+        column = getattr(track, name)
+        values = (
+            None
+            if column is None
+            else [v if v is not None and math.isfinite(v) else None for v in column]
+        )
+        present = [] if values is None else [v for v in values if v is not None]
+        if values is None or not present:
+            body.append(_ABSENT)
+            continue
+        sparse = len(present) < count
+        body.append(_SPARSE if sparse else _DENSE)
+        places = _decimals(name, present)
+        body.append(places)
+        if sparse:
+            bitmap = bytearray((count + 7) // 8)
+            for i, v in enumerate(values):
+                if v is not None:
+                    bitmap[i >> 3] |= 1 << (i & 7)
+            body += bitmap
+        scale = 10**places
+        previous = 0
+        for v in present:
+            stored = round(v * scale)
+            _put_signed(body, stored - previous)
+            previous = stored
+    return bytes([VERSION]) + zlib.compress(bytes(body), 9)
+
+
+# ---- decoding --------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> Track:
+    """The track ``encode`` made these bytes from; ``DataError`` when they are damaged."""
+    try:
+        return _decode(data)
+    except DataError:
+        raise
+    except (zlib.error, IndexError, ValueError, OverflowError, MemoryError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise DataError(f"a stored track is damaged ({reason})") from None
+
+
+def _decode(data: bytes) -> Track:
+    if not data:
+        raise ValueError("empty")
+    if data[0] != VERSION:
+        raise DataError(
+            f"a stored track has version {data[0]}, not {VERSION}: made by a newer fittrack?"
+        )
+    inflater = zlib.decompressobj()
+    body = inflater.decompress(data[1:])
+    if not inflater.eof:
+        raise ValueError("cut short")
+    if inflater.unused_data:
+        raise ValueError("bytes after the end")
+    reader = _Reader(body)
+    count = reader.unsigned()
+    if count > _MAX_SAMPLES:
+        raise ValueError(f"{count} samples")
+    start = None
+    has_start = reader.unsigned()
+    if has_start == 1:
+        start = _EPOCH + timedelta(microseconds=reader.signed())
+    elif has_start != 0:
+        raise ValueError("a bad start")
+    columns: dict[str, tuple[float | None, ...] | None] = {}
+    for name in ALL_COLUMNS:
+        kind = reader.take(1)[0]
+        if kind == _ABSENT:
+            columns[name] = None
+            continue
+        if kind not in (_DENSE, _SPARSE):
+            raise ValueError(f"column kind {kind}")
+        places = reader.take(1)[0]
+        if places > MAX_DECIMALS[name]:
+            raise ValueError(f"{places} decimal places for {name}")
+        if kind == _SPARSE:
+            bitmap = reader.take((count + 7) // 8)
+            has = [bool(bitmap[i >> 3] >> (i & 7) & 1) for i in range(count)]
+        else:
+            has = [True] * count
+        scale = 10**places
+        values: list[float | None] = []
+        stored = 0
+        for present in has:
+            if present:
+                stored += reader.signed()
+                values.append(stored / scale if places else float(stored))
+            else:
+                values.append(None)
+        columns[name] = tuple(values)
+    if reader.pos != len(body):
+        raise ValueError("bytes after the last column")
+    time_s = columns.pop("time_s")
+    return Track(
+        start=start,
+        time_s=(None,) * count if time_s is None else time_s,
+        **columns,  # type: ignore[arg-type]
+    )
+
+
+def bytes_per_sample(track: Track) -> float:
+    """How many stored bytes each sample of this track costs (for reports and benchmarks)."""
+    return len(encode(track)) / max(1, len(track))
