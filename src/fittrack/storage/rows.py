@@ -239,9 +239,7 @@ def profile_to_row(profile: Profile) -> dict[str, Any]:
     }
 
 
-def profile_body_to_row(
-    profile: Profile, day: Callable[[date], Any] = _iso_day
-) -> dict[str, Any]:
+def profile_body_to_row(profile: Profile, day: Callable[[date], Any] = _iso_day) -> dict[str, Any]:
     """The ``BODY_FIELDS`` values of a profile (days through ``day``)."""
     return {
         "birth_date": None if profile.birth_date is None else day(profile.birth_date),

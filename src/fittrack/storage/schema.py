@@ -106,9 +106,7 @@ class ActivityTrack(SQLModel, table=True):
     """
 
     __tablename__ = "activity_track"
-    __table_args__ = (
-        Index("ix_activity_track_owner_change_seq", "owner", "change_seq"),
-    )
+    __table_args__ = (Index("ix_activity_track_owner_change_seq", "owner", "change_seq"),)
 
     activity_id: str = Field(primary_key=True, max_length=36)
     owner: str = _owner_key()

@@ -26,9 +26,14 @@ finite number (NaN, infinity) is stored as missing. ``decode`` raises ``DataErro
 line for any damaged blob, never another exception.
 """
 
+import array
 import math
+import operator
+import sys
 import zlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate, chain, compress
 
 from fittrack.core.track import COLUMNS, Track
 from fittrack.errors import DataError
@@ -52,6 +57,10 @@ so looking for a coarser exact scale would only cost time."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ABSENT, _DENSE, _SPARSE = 0, 1, 2
+_TYPECODES = {1: "b", 2: "h", 4: "i", 8: "q"}
+_WIDTHS = (0, 1, 2, 4, 8)
+_BITS = [tuple(bool(byte >> i & 1) for i in range(8)) for byte in range(256)]
+"""Each byte of a presence bitmap as its eight samples, least significant bit first."""
 _MAX_SAMPLES = 50_000_000
 """No device records this many samples: a larger count in a blob means it is damaged."""
 
@@ -104,18 +113,36 @@ class _Reader:
 # ---- encoding --------------------------------------------------------------------------------
 
 
-def _decimals(name: str, values: list[float]) -> int:
-    """The fewest decimal places that hold every value exactly (up to the column's finest)."""
+def _scaled(name: str, present: list[float]) -> tuple[int, list[int]]:
+    """The fewest decimal places that hold every value exactly (up to the column's finest,
+    rounding there), and the values as integers of that unit."""
     finest = MAX_DECIMALS[name]
-    if max(abs(v) for v in values) * 10**finest > 2**62:
-        return 0  # a float this large has no fractions to keep (and 10^d times it may overflow)
-    if name in FIXED_DECIMALS:
-        return finest
-    for places in range(finest):
-        scale = 10**places
-        if all(abs(v * scale - round(v * scale)) < 1e-6 * max(1.0, abs(v)) for v in values):
-            return places
-    return finest
+    if max(abs(v) for v in present) * 10**finest > 2**62:
+        finest = 0  # a float this large has no fractions to keep (and 10^d times it may overflow)
+    scale = 10**finest
+    ints = [round(v * scale) for v in present]
+    places = finest
+    if name not in FIXED_DECIMALS:
+        # Whole seconds or metres show as a common factor of 10 at the finest unit.
+        common = math.gcd(*ints)
+        while places > 0 and common and common % 10 == 0:
+            common //= 10
+            places -= 1
+        if places < finest:
+            divisor = 10 ** (finest - places)
+            ints = [i // divisor for i in ints]
+    return places, ints
+
+
+def _width(deltas: list[int]) -> int:
+    """The fewest bytes a signed integer that holds every difference needs (0: none, varints)."""
+    if not deltas:
+        return 1
+    low, high = min(deltas), max(deltas)
+    for width in (1, 2, 4, 8):
+        if -(1 << (8 * width - 1)) <= low and high < 1 << (8 * width - 1):
+            return width
+    return 0
 
 
 def encode(track: Track) -> bytes:
@@ -140,22 +167,29 @@ def encode(track: Track) -> bytes:
             body.append(_ABSENT)
             continue
         sparse = len(present) < count
-        body.append(_SPARSE if sparse else _DENSE)
-        places = _decimals(name, present)
-        body.append(places)
+        places, ints = _scaled(name, present)
+        deltas = list(map(operator.sub, ints[1:], ints[:-1]))
+        width = _width(deltas)
+        body += bytes((_SPARSE if sparse else _DENSE, places, width))
         if sparse:
             bitmap = bytearray((count + 7) // 8)
             for i, v in enumerate(values):
                 if v is not None:
                     bitmap[i >> 3] |= 1 << (i & 7)
             body += bitmap
-        scale = 10**places
-        previous = 0
-        for v in present:
-            stored = round(v * scale)
-            _put_signed(body, stored - previous)
-            previous = stored
-    return bytes([VERSION]) + zlib.compress(bytes(body), 9)
+        _put_signed(body, ints[0])
+        if width == 0:
+            for delta in deltas:
+                _put_signed(body, delta)
+            continue
+        raw = array.array(_TYPECODES[width], deltas)
+        if sys.byteorder == "big":
+            raw.byteswap()
+        packed = raw.tobytes()
+        # Byte planes (every low byte, then every next one…): the high bytes of small
+        # differences are runs of 00 and FF that compress to almost nothing.
+        body += b"".join(packed[k::width] for k in range(width))
+    return bytes([VERSION]) + zlib.compress(bytes(body), 6)
 
 
 # ---- decoding --------------------------------------------------------------------------------
@@ -201,26 +235,41 @@ def _decode(data: bytes) -> Track:
         if kind == _ABSENT:
             columns[name] = None
             continue
-        if kind not in (_DENSE, _SPARSE):
-            raise ValueError(f"column kind {kind}")
-        places = reader.take(1)[0]
-        if places > MAX_DECIMALS[name]:
-            raise ValueError(f"{places} decimal places for {name}")
+        kind, places, width = kind, *reader.take(2)
+        if kind not in (_DENSE, _SPARSE) or places > MAX_DECIMALS[name] or width not in _WIDTHS:
+            raise ValueError(f"a bad header for {name}")
+        has: list[bool] | None = None
+        present = count
         if kind == _SPARSE:
             bitmap = reader.take((count + 7) // 8)
-            has = [bool(bitmap[i >> 3] >> (i & 7) & 1) for i in range(count)]
+            has = list(chain.from_iterable(map(_BITS.__getitem__, bitmap)))[:count]
+            present = sum(has)
+        if present == 0:
+            raise ValueError(f"no values in {name}")
+        first = reader.signed()
+        if width == 0:
+            deltas: Sequence[int] = [reader.signed() for _ in range(present - 1)]
         else:
-            has = [True] * count
+            planes = reader.take((present - 1) * width)
+            packed = bytearray(len(planes))
+            step = present - 1
+            for k in range(width):
+                packed[k::width] = planes[k * step : (k + 1) * step]
+            unpacked = array.array(_TYPECODES[width])
+            unpacked.frombytes(packed)
+            if sys.byteorder == "big":
+                unpacked.byteswap()
+            deltas = unpacked
+        ints = accumulate(deltas, initial=first)
         scale = 10**places
-        values: list[float | None] = []
-        stored = 0
-        for present in has:
-            if present:
-                stored += reader.signed()
-                values.append(stored / scale if places else float(stored))
-            else:
-                values.append(None)
-        columns[name] = tuple(values)
+        stored = [i / scale for i in ints] if places else [float(i) for i in ints]
+        if has is None:
+            columns[name] = tuple(stored)
+        else:
+            placed: list[float | None] = [None] * count
+            for index, value in zip(compress(range(count), has), stored, strict=True):
+                placed[index] = value
+            columns[name] = tuple(placed)
     if reader.pos != len(body):
         raise ValueError("bytes after the last column")
     time_s = columns.pop("time_s")

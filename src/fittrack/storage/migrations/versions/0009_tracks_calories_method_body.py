@@ -51,9 +51,7 @@ def upgrade() -> None:
         sa.Column("change_seq", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("activity_id", "owner"),
     )
-    op.create_index(
-        "ix_activity_track_owner_change_seq", "activity_track", ["owner", "change_seq"]
-    )
+    op.create_index("ix_activity_track_owner_change_seq", "activity_track", ["owner", "change_seq"])
     # Plain ADD COLUMN (no batch copy on SQLite): nullable columns cost the rows nothing.
     op.add_column("activity", sa.Column("calories_method", sa.String(16), nullable=True))
     for name, kind in BODY:
