@@ -215,7 +215,8 @@ def profile_from_row(row: Row) -> Profile:
         units=str(row["units"]),
         week_start=str(row["week_start"]),
     )
-    if "birth_date" not in row.keys():  # a query or a payload of PROFILE_FIELDS only
+    # keys(): a sqlite3.Row has no "in" over its names (it iterates its values).
+    if "birth_date" not in row.keys():  # noqa: SIM118  (a row of PROFILE_FIELDS only)
         return profile
     born, height = row["birth_date"], row["height_cm"]
     resting, top = row["resting_hr"], row["max_hr"]

@@ -276,7 +276,7 @@ def _decode(data: bytes) -> Track:
     return Track(
         start=start,
         time_s=(None,) * count if time_s is None else time_s,
-        **columns,  # type: ignore[arg-type]
+        **columns,
     )
 
 
