@@ -4,10 +4,11 @@ Test helpers only: until ``formats`` fills ``ImportedActivity.track`` these are 
 tests get real samples; they also serve as an independent reading to compare the parsers with.
 """
 
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
-from fittrack.core.track import Track, column
+from fittrack.core.track import COLUMNS, Track, column
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 SEMICIRCLE_DEG = 180 / 2**31
@@ -89,3 +90,36 @@ GPS_FILES = (
     "fit/fitparse__sample_mulitple_header.fit",
 )
 """The shared files that record positions (the ≤ 6 bytes a sample target is about these)."""
+
+
+RESOLUTION = {
+    "time_s": 1e-3,
+    "lat": 1e-7,
+    "lon": 1e-7,
+    "elevation_m": 0.01,
+    "distance_m": 0.01,
+    "heart_rate": 0.1,
+    "cadence": 0.1,
+    "power": 0.1,
+}
+
+
+def assert_same(decoded: Track, original: Track) -> None:
+    """Equal to within half the stated resolution, with None where None was."""
+    assert decoded.start == original.start
+    assert len(decoded) == len(original)
+    for name in ("time_s", *COLUMNS):
+        got, want = getattr(decoded, name), getattr(original, name)
+        if want is None or all(v is None or not math.isfinite(v) for v in want):
+            assert got is None or all(v is None for v in got), name
+            continue
+        assert got is not None, name
+        for g, w in zip(got, want, strict=True):
+            if w is None or not math.isfinite(w):
+                assert g is None, name
+            else:
+                assert g is not None and abs(g - w) <= RESOLUTION[name] / 2 + 1e-9 * abs(w), (
+                    name,
+                    g,
+                    w,
+                )

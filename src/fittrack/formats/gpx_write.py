@@ -1,7 +1,8 @@
 """Write a track as GPX 1.1 (``fittrack export --format gpx ID``).
 
 One ``<trk>`` with the activity's name and type slug in ``<type>`` (which ``formats.gpx`` reads
-back as the sport), one ``<trkseg>`` of every sample that has a position, each with its
+back as the sport), one ``<trkseg>`` of every sample that has a position (a new one where
+samples without a time begin or end), each with its
 elevation and time, and heart rate, cadence and power in Garmin's TrackPointExtension (the
 extension gpxpy, Strava and Garmin read). GPX has no place for a sample without a position: those
 are left out. Writing touches no file; the caller does.
@@ -60,10 +61,16 @@ def write_gpx(track: Track, *, name: str, type_slug: str, start: datetime) -> by
         "    <trkseg>\n",
     ]
     points = 0
+    timed: bool | None = None
     for i, (lat, lon) in enumerate(zip(track.lat, track.lon, strict=True)):
         if lat is None or lon is None:
             continue
         points += 1
+        if timed is not None and timed != (track.time_s[i] is not None):
+            # Untimed stretches get their own segment: a reader (ours too) can then take the
+            # timed ones for the time, as it did from the file the track came from.
+            lines.append("    </trkseg>\n    <trkseg>\n")
+        timed = track.time_s[i] is not None
         parts = [f"      <trkpt lat={quoteattr(_number(lat, 7))} lon={quoteattr(_number(lon, 7))}>"]
         elevation = None if track.elevation_m is None else track.elevation_m[i]
         if elevation is not None:

@@ -95,7 +95,7 @@ class _Reader:
                 self.pos = pos
                 return value
             shift += 7
-            if shift > 700:  # ~10^210: no track value; a run of 0x80 bytes is damage
+            if shift > 1050:  # beyond any float (2^1024): a run of 0x80 bytes is damage
                 raise ValueError("a number that never ends")
 
     def signed(self) -> int:
