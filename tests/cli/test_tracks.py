@@ -229,3 +229,23 @@ def test_export_gpx_refuses_what_it_cannot_write(
         assert words in result.stderr, (args, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert not out.exists() and not out.with_name("run.gpx.partial").exists()
+
+
+def test_a_repeat_inside_one_file_leaves_one_activity_and_one_track(
+    cli: Invoke, db_file: Path, reference_tracks: Attach, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference_tracks()
+    with_tracks = importer.read_unit
+
+    def twice(unit: Any, *args: Any, **kwargs: Any) -> Read:
+        read = with_tracks(unit, *args, **kwargs)
+        [item] = list(read.activities)
+        echo = replace(item, start=item.start + timedelta(seconds=10))
+        return replace(read, activities=[item, echo])
+
+    monkeypatch.setattr(importer, "read_unit", twice)
+    doc = imported(cli, str(GPX))  # into an empty log: the batch insert, then the sweep
+    assert (doc["added"], doc["skipped"]) == (1, 1)
+    [(activity_id, track)] = stored(db_file).items()
+    assert doc["ids"] == [activity_id] and track is not None
+    assert count_rows(db_file, "activity_track") == 1
