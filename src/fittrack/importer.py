@@ -252,7 +252,7 @@ class Importer:
                 if fast:
                     report.added += imports.insert_new(conn, [record for record, _ in pairs])
                     for record, track in pairs:
-                        if track:
+                        if track:  # a Track of no samples is false: nothing to keep
                             self._save_track(record.id, track)
                             report.tracks += 1
                 else:
