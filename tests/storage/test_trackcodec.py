@@ -41,6 +41,9 @@ CASES = {
         start=START, time_s=(0.0, 5.0, 3.0, 3.0, 10.0)
     ),
     "sub-second times (FIT, TCX)": Track(start=START, time_s=(0.0, 0.4735, 1.4735, 2.001)),
+    "a TCX's 4-digit fractions": Track(
+        start=START, time_s=(0.0, 0.6236, 2.2995, 2.6236, 3.6237, 4.6243)
+    ),
     "huge values": Track(
         start=START,
         time_s=(0.0, 1e9),
@@ -62,10 +65,15 @@ def test_hand_made_tracks_come_back_as_they_went_in(track: Track) -> None:
 
 
 def test_values_finer_than_the_resolution_are_rounded_to_it() -> None:
-    track = Track(start=START, time_s=(0.00049, 1.0), lat=(46.123456789, 46.1), lon=(1.0, 2.0))
+    track = Track(start=START, time_s=(4.9e-7, 1.0), lat=(46.123456789, 46.1), lon=(1.0, 2.0))
     decoded = trackcodec.decode(trackcodec.encode(track))
     assert decoded.time_s == (0.0, 1.0)
     assert decoded.lat == (46.1234568, 46.1)
+
+
+def test_sub_second_times_come_back_exactly() -> None:
+    times = (0.0, 0.6236, 2.2995, 2.6236, 3.6237, 4.6243, 3600.123456)
+    assert round_trip(Track(start=START, time_s=times)).time_s == times
 
 
 def test_whole_seconds_and_tenths_cost_no_more_than_they_need() -> None:

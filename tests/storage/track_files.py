@@ -93,7 +93,7 @@ GPS_FILES = (
 
 
 RESOLUTION = {
-    "time_s": 1e-3,
+    "time_s": 1e-6,
     "lat": 1e-7,
     "lon": 1e-7,
     "elevation_m": 0.01,

@@ -17,8 +17,9 @@ Level 6, not 9: on a 13,000-sample ride 9 took ~12x as long for 1.5 % fewer byte
 Resolutions (the stored value is the recorded one rounded to these; nothing finer is kept):
 
 ========================  ==============================================================
-time_s                    1 ms at worst: whole seconds, 0.1 s, 0.01 s or 0.001 s, the
-                          coarsest that holds every time of the track exactly
+time_s                    1 µs at worst (a datetime's own resolution): whole seconds, or
+                          the fewest decimals that hold every time of the track exactly
+                          (TCX files write 4 to 6 decimals, FIT 1 ms)
 lat, lon                  1e-7° (about 1 cm; a FIT semicircle is 0.84e-7°)
 elevation_m, distance_m   1 cm at worst (whole metres, 0.1 m or 0.01 m, as above)
 heart_rate, cadence,      0.1 at worst (beats or steps a minute, watts); whole numbers cost
@@ -45,7 +46,7 @@ from fittrack.errors import DataError
 VERSION = 1
 ALL_COLUMNS = ("time_s", *COLUMNS)
 MAX_DECIMALS = {
-    "time_s": 3,
+    "time_s": 6,
     "lat": 7,
     "lon": 7,
     "elevation_m": 2,
