@@ -71,6 +71,16 @@ def test_values_finer_than_the_resolution_are_rounded_to_it() -> None:
     assert decoded.lat == (46.1234568, 46.1)
 
 
+@pytest.mark.skipif(
+    "segment_starts" not in Track.__dataclass_fields__, reason="core.track has no segments yet"
+)
+def test_segment_starts_come_back() -> None:
+    track = Track(  # type: ignore[call-arg, unused-ignore]
+        start=START, time_s=tuple(float(i) for i in range(10)), segment_starts=(3, 7)
+    )
+    assert trackcodec.decode(trackcodec.encode(track)) == track
+
+
 def test_sub_second_times_come_back_exactly() -> None:
     times = (0.0, 0.6236, 2.2995, 2.6236, 3.6237, 4.6243, 3600.123456)
     assert round_trip(Track(start=START, time_s=times)).time_s == times
@@ -136,6 +146,8 @@ def _damaged() -> dict[str, bytes]:
         "a never-ending number": bytes([1]) + zlib.compress(b"\x80" * 400),
         "a bad column kind": bytes([1]) + zlib.compress(b"\x01\x00\x07"),
         "too many decimals": bytes([1]) + zlib.compress(b"\x01\x00\x01\x09\x01\x00"),
+        "more segments than samples": bytes([1]) + zlib.compress(body[:-1] + b"\xff\x01"),
+        "segments that do not rise": bytes([1]) + zlib.compress(body[:-1] + b"\x02\x05\x00"),
     }
 
 

@@ -151,6 +151,10 @@ def _export_gpx(activity_id: str, out: Path | None) -> None:
             f"activity {record.id[:8]} has no track (only activities imported from GPX, TCX "
             "or FIT files have one)"
         )
+    if track.lat is None or all(lat is None for lat in track.lat):
+        raise NotFound(
+            f"activity {record.id[:8]}'s track has no positions: nothing to write as GPX"
+        )
     name = (
         record.note.splitlines()[0]
         if record.note.strip()
