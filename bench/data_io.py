@@ -9,6 +9,9 @@
   process's peak memory (max RSS) under 300 MB.
 - a 3 MB FIT (the ELEMNT ride chained 5 times) and a 2 MB TCX (a real run's laps repeated): each
   `fittrack import --dry-run` well under 2 s.
+- tracks (issue 15): each shared GPX, TCX and FIT file imported on its own into a fresh log, as a
+  whole process: its time, the samples stored and the bytes a sample of ``activity_track.data``
+  (target ≤ 6 on the files with positions). ``python bench/data_io.py --tracks`` runs only this.
 """
 
 import csv
@@ -75,12 +78,51 @@ def _raw_insert(csv_path: Path, home: Path) -> float:
     return time.perf_counter() - t0
 
 
+def track_rows(work: Path) -> list[tuple[str, float, int, int, int]]:
+    """For each shared GPX/TCX/FIT file: seconds to import it, activities, samples, bytes."""
+    rows = []
+    for folder in ("gpx", "tcx", "fit"):
+        for path in sorted((DATA / folder).glob(f"*.{folder}")):
+            home = work / f"tracks-{path.stem}"
+            env = {**os.environ, "FITTRACK_HOME": str(home)}
+            _timed([*FITTRACK, "list", "--limit", "1"], env)  # create and migrate, untimed
+            t0 = time.perf_counter()
+            done = subprocess.run(
+                [*FITTRACK, "import", str(path)], env=env, capture_output=True, check=False
+            )
+            elapsed = time.perf_counter() - t0
+            if done.returncode != 0:
+                continue  # the files that must be refused (bad CRC, no track, no times)
+            conn = sqlite3.connect(home / "fittrack.db")
+            count, samples, size = conn.execute(
+                "SELECT (SELECT COUNT(*) FROM activity), COALESCE(SUM(samples), 0), "
+                "COALESCE(SUM(length(data)), 0) FROM activity_track"
+            ).fetchone()
+            conn.close()
+            rows.append((path.name, elapsed, count, samples, size))
+    return rows
+
+
+def print_tracks(rows: list[tuple[str, float, int, int, int]]) -> None:
+    print(f"{'file':<52}{'import s':>9}{'acts':>5}{'samples':>9}{'bytes':>9}{'B/sample':>9}")
+    for name, elapsed, count, samples, size in rows:
+        per = f"{size / samples:.2f}" if samples else "no track"
+        print(f"{name:<52}{elapsed:>9.2f}{count:>5}{samples:>9}{size:>9}{per:>9}")
+
+
 def main() -> None:
     import compileall
 
     import fittrack
 
     compileall.compile_dir(Path(fittrack.__file__).parent, quiet=1)
+    if "--tracks" in sys.argv[1:]:
+        work = Path(tempfile.mkdtemp(prefix="fittrack-bench-"))
+        try:
+            print_tracks(track_rows(work))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     source = HERE / "data-1m"
     if not (source / "fittrack.db").exists():
         build(source, 1_000_000)
@@ -112,6 +154,7 @@ def main() -> None:
             size = (files / name).stat().st_size / 1e6
             t, _ = _timed([*FITTRACK, "import", "--dry-run", str(files / name)], env_import)
             rows.append((f"{name} ({size:.1f} MB)", t, None, None, "< 2 s", None))
+        tracks = track_rows(work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -122,6 +165,8 @@ def main() -> None:
             f"{'' if ratio is None else f'{ratio:.1f}x':>8}  {target:<7}"
             f"{'' if rss is None else f'{rss:.0f} MB'}"
         )
+    print()
+    print_tracks(tracks)
 
 
 if __name__ == "__main__":

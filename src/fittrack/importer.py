@@ -6,6 +6,10 @@ other files go on. An activity is a duplicate when one with the same id exists (
 included), or one of the same type starting within 60 seconds of it; ``force`` imports those too
 (with a new id when the id is taken). ``dry_run`` does all the work and rolls every file back.
 
+A GPX, TCX or FIT file's track is stored with its activity, in the same transaction. A file whose
+activity is already here without a track (a duplicate by the rule above) adds its track to that
+activity instead of adding a second activity; one that already has a track is skipped as before.
+
 A sport or type no type here knows keeps its own name: it is added as a new custom type with the
 MET of ``other`` (in the same transaction as the file, so a failed file leaves no type behind); a
 name that cannot be a slug (no letter a-z in it) is imported as ``other`` with a warning. A row
@@ -39,9 +43,10 @@ from fittrack.formats import ImportedActivity, check_possible
 from fittrack.formats.detect import guess_type, read_unit
 from fittrack.formats.discover import Unit, Unusable, units
 from fittrack.interrupts import CtrlC
-from fittrack.storage import activities, imports
+from fittrack.storage import activities, imports, tracks
 
 if TYPE_CHECKING:
+    from fittrack.core.track import Track
     from fittrack.formats.fittrack_json import Export
 
 BATCH = 2000
@@ -69,6 +74,11 @@ class FileReport:
     """What our JSON backup added besides activities: ``types``, ``goals``, ``profile``."""
     ids: list[str] = field(default_factory=list)
     """The ids added (only when the importer was asked to collect them)."""
+    tracks: int = 0
+    """Tracks stored with the activities this file added."""
+    tracks_added: int = 0
+    """Tracks this file added to activities already here without one (those rows are also
+    counted in ``skipped``: no activity was added for them)."""
 
     @property
     def duplicates(self) -> int:
@@ -92,6 +102,7 @@ class FileReport:
             "skipped_rows": self.skipped_rows,
             "new_types": [t.slug for t in self.new_types],
             "brought": self.brought,
+            "tracks_added": self.tracks_added,
         }
 
 
@@ -233,17 +244,31 @@ class Importer:
             fast = not self.options.force and imports.log_is_empty(conn)
             iterator = iter(items)
             while batch := list(islice(iterator, BATCH)):
-                records = [r for item in batch if (r := self._record(item, report)) is not None]
+                pairs = [
+                    (record, item.track)
+                    for item in batch
+                    if (record := self._record(item, report)) is not None
+                ]
                 if fast:
-                    report.added += imports.insert_new(conn, records)
+                    report.added += imports.insert_new(conn, [record for record, _ in pairs])
+                    for record, track in pairs:
+                        if track:  # a Track of no samples is false: nothing to keep
+                            self._save_track(record.id, track)
+                            report.tracks += 1
                 else:
-                    for record in records:  # one at a time: later rows see earlier ones
+                    for record, track in pairs:  # one at a time: later rows see earlier ones
                         admitted = self._admit(record)
                         if admitted is not None:
                             activities.insert(conn, [admitted])
                             report.added += 1
+                            if track:
+                                self._save_track(admitted.id, track)
+                                report.tracks += 1
                             if self.collect_ids:
                                 report.ids.append(admitted.id)
+                        elif track and (existing := imports.existing_without_track(conn, record)):
+                            self._save_track(existing, track)
+                            report.tracks_added += 1
                 report.skipped += len(batch)
                 self.on_rows(len(batch))
             report.skipped -= report.added
@@ -251,10 +276,13 @@ class Importer:
                 swept = imports.sweep_near_duplicates(conn)
                 report.added -= swept
                 report.skipped += swept
+                if swept and report.tracks:
+                    report.tracks -= tracks.delete_orphans(conn)
                 if self.collect_ids:  # the log was empty: every row in it is this file's
                     report.ids = imports.activity_ids(conn)
         except BaseException:
             self._types.clear()  # types this file added are rolled back with it
+            report.tracks = report.tracks_added = 0
             report.new_types = []
             report.brought = {}
             report.ids = []
@@ -266,6 +294,14 @@ class Importer:
         # raised just after COMMIT returned would report a saved file as not imported.
         self._ctrl_c.defer()
         transaction.commit()
+
+    def _save_track(self, activity_id: str, track: "Track") -> None:
+        """Store a track with its activity, in the file's transaction.
+
+        The derived figures (``figures_json``, ``elevation_gain_m``) are ``core.track_figures``'
+        to give; until it is wired in here they are left NULL.
+        """
+        tracks.save_track(self.conn, activity_id, track, self.now)
 
     def _admit(self, record: ActivityRecord) -> ActivityRecord | None:
         """The record to add, or None for a duplicate; forced, a taken id gets a new one."""

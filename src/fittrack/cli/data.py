@@ -12,10 +12,21 @@ from fittrack.cli.common import JsonFlag, open_session, print_json
 
 
 def export(
+    activity_id: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[ID]",
+            help="With --format gpx: the activity (any unique prefix of its id).",
+            show_default=False,
+        ),
+    ] = None,
     format_: Annotated[
         str,
         typer.Option(
-            "--format", "-F", metavar="FORMAT", help="csv (activities) or json (everything)."
+            "--format",
+            "-F",
+            metavar="FORMAT",
+            help="csv (activities), json (everything) or gpx (one activity's track).",
         ),
     ] = "csv",
     out: Annotated[
@@ -42,9 +53,11 @@ def export(
         typer.Option("--to", metavar="DATE", help="Last day (inclusive).", show_default=False),
     ] = None,
 ) -> None:
-    """Export activities as CSV, or everything (activities, goals, your types, profile) as JSON.
+    """Export activities as CSV, everything as JSON, or one activity's track as GPX.
 
-    `fittrack import` reads either back with nothing lost: same ids, same values.
+    `fittrack import` reads CSV and JSON back with nothing lost: same ids, same values. JSON
+    holds activities, goals, your types and the profile; GPX the samples of an activity
+    imported from a GPX, TCX or FIT file.
 
     Examples:
 
@@ -53,13 +66,26 @@ def export(
       fittrack export --format json --out backup.json
 
       fittrack export --from 2026-01-01 --to 2026-12-31 --out 2026.csv
+
+      fittrack export --format gpx 3f2a --out run.gpx
     """
     from fittrack.errors import DataError, UsageError
     from fittrack.storage.activities import window_clause
 
     fmt = format_.strip().lower()
-    if fmt not in ("csv", "json"):
-        raise UsageError(f"unknown export format '{format_}' — use csv or json")
+    if fmt not in ("csv", "json", "gpx"):
+        raise UsageError(
+            f"unknown export format '{format_}' — use csv or json, or gpx for one activity's track"
+        )
+    if fmt == "gpx":
+        if activity_id is None:
+            raise UsageError("--format gpx exports one activity: give its ID (fittrack list)")
+        if from_ is not None or to is not None:
+            raise UsageError("--from and --to choose activities for csv or json, not for gpx")
+        _export_gpx(activity_id, out)
+        return
+    if activity_id is not None:
+        raise UsageError(f"an activity ID is exported as GPX only (--format gpx {activity_id})")
     session = open_session()
     _, _, start, end = session.day_window(from_, to)
     where, params = window_clause(start, end)
@@ -108,6 +134,54 @@ def export(
             partial.unlink(missing_ok=True)
         raise DataError(f"cannot write {out}: {exc.strerror}") from exc
     typer.echo(f"Exported {count} {'activity' if count == 1 else 'activities'} to {out}.", err=True)
+
+
+def _export_gpx(activity_id: str, out: Path | None) -> None:
+    """One activity's track as GPX, to ``out`` (replaced whole, never half-written) or stdout."""
+    from fittrack.errors import DataError, NotFound, UsageError
+    from fittrack.formats.gpx_write import write_gpx
+    from fittrack.storage.activities import find
+    from fittrack.storage.tracks import load_track
+
+    session = open_session()
+    record = find(session.conn, activity_id)
+    track = load_track(session.conn, record.id)
+    if track is None:
+        raise NotFound(
+            f"activity {record.id[:8]} has no track (only activities imported from GPX, TCX "
+            "or FIT files have one)"
+        )
+    if track.lat is None or all(lat is None for lat in track.lat):
+        raise NotFound(
+            f"activity {record.id[:8]}'s track has no positions: nothing to write as GPX"
+        )
+    name = (
+        record.note.splitlines()[0]
+        if record.note.strip()
+        else f"{record.type} {record.start:%Y-%m-%d %H:%M}"
+    )
+    data = write_gpx(track, name=name, type_slug=record.type, start=record.start)
+    if out is None:
+        try:
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise DataError(f"cannot write the export: {exc.strerror}") from exc
+        return
+    try:
+        partial = out.with_name(out.name + ".partial")
+    except ValueError:
+        raise UsageError(f"--out needs a file name, not '{out}'") from None
+    try:
+        partial.write_bytes(data)
+        partial.replace(out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise DataError(f"cannot write {out}: {exc.strerror}") from exc
+    typer.echo(f"Exported the track of activity {record.id[:8]} to {out}.", err=True)
 
 
 def _progress_wanted(as_json: bool) -> bool:

@@ -55,6 +55,9 @@ class ActivityRecord:
     created_at: datetime = field(kw_only=True)
     updated_at: datetime = field(kw_only=True)
     deleted_at: datetime | None = None
+    calories_method: str | None = None
+    """given, met, met_corrected or heart_rate; None: not recorded (given when
+    ``calories_estimated`` is false, else met)."""
 
     def to_json(self, *, deleted: bool = False, seed: bool = False) -> dict[str, Any]:
         """The ACTIVITY shape: snake_case keys, ISO 8601 times with offset, SI numbers.

@@ -22,6 +22,19 @@ ACTIVITY = (
     "workload",
     "note",
     "source",
+    "calories_method",
+)
+
+ACTIVITY_TRACK = (
+    "activity_id",
+    "owner",
+    "samples",
+    "data",
+    "elevation_gain_m",
+    "best_efforts",
+    "created_at",
+    "updated_at",
+    "change_seq",
 )
 
 ACTIVITY_TYPE = (
@@ -84,6 +97,11 @@ PROFILE = (
     "timezone",
     "units",
     "week_start",
+    "birth_date",
+    "sex",
+    "height_cm",
+    "resting_hr",
+    "max_hr",
 )
 
 SYNC_STATE = (

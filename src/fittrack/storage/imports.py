@@ -131,6 +131,27 @@ def is_near_duplicate(conn: sqlite3.Connection, record: ActivityRecord) -> bool:
     return found is not None
 
 
+def existing_without_track(conn: sqlite3.Connection, record: ActivityRecord) -> str | None:
+    """The live activity this duplicate ``record`` stands for, when it has no track yet: the
+    one with its id, else the one of its type starting nearest to it within the minute."""
+    window = timedelta(seconds=activities.DUPLICATE_WINDOW_S)
+    row = conn.execute(
+        "SELECT id FROM activity WHERE deleted_at IS NULL AND (id = ? OR (type = ? "
+        "AND start_at >= ? AND start_at <= ?)) AND NOT EXISTS (SELECT 1 FROM activity_track t "
+        "WHERE t.activity_id = activity.id AND t.owner = activity.owner) "
+        "ORDER BY id = ? DESC, abs(julianday(start_at) - julianday(?)) LIMIT 1",
+        (
+            record.id,
+            record.type,
+            to_db_time(record.start - window),
+            to_db_time(record.start + window),
+            record.id,
+            to_db_time(record.start),
+        ),
+    ).fetchone()
+    return None if row is None else str(row["id"])
+
+
 # ---- types -----------------------------------------------------------------------------------
 
 

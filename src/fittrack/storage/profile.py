@@ -7,9 +7,11 @@ from datetime import datetime
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.profile import Profile
 from fittrack.storage.rows import (
+    BODY_FIELDS,
     PROFILE_FIELDS,
     TYPE_FIELDS,
     named_values,
+    profile_body_to_row,
     profile_from_row,
     profile_to_row,
     select_list,
@@ -22,7 +24,7 @@ from fittrack.storage.rows import (
 def load_profile(conn: sqlite3.Connection) -> Profile:
     """The profile, or the defaults when none was saved."""
     row = conn.execute(
-        f"SELECT {select_list(PROFILE_FIELDS)} FROM profile "
+        f"SELECT {select_list(PROFILE_FIELDS + BODY_FIELDS)} FROM profile "
         "WHERE deleted_at IS NULL ORDER BY created_at LIMIT 1"
     ).fetchone()
     return Profile() if row is None else profile_from_row(row)
@@ -30,15 +32,22 @@ def load_profile(conn: sqlite3.Connection) -> Profile:
 
 def save_profile(conn: sqlite3.Connection, profile: Profile, now: datetime) -> None:
     """Store the profile as changed here (inside the caller's write transaction)."""
-    write_profile(conn, profile, now, None)
+    write_profile(conn, profile, now, None, body=True)
 
 
 def write_profile(
-    conn: sqlite3.Connection, profile: Profile, updated: datetime, change_seq: int | None
+    conn: sqlite3.Connection,
+    profile: Profile,
+    updated: datetime,
+    change_seq: int | None,
+    *,
+    body: bool = False,
 ) -> None:
     """Update the one live profile row, or create it: ``change_seq`` None for a change made
-    here (to be pushed), a number for the server's version (in sync)."""
-    values = profile_to_row(profile) | {
+    here (to be pushed), a number for the server's version (in sync). ``body`` writes the
+    ``BODY_FIELDS`` too: sync does not carry them yet, so a pulled profile leaves them be."""
+    fields = profile_to_row(profile) | (profile_body_to_row(profile) if body else {})
+    values = fields | {
         "updated_at": to_db_time(updated),
         "change_seq": change_seq,
     }

@@ -12,6 +12,7 @@ The column names come from ``storage.columns``, generated from the SQLModel tabl
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -46,7 +47,11 @@ ACTIVITY_FIELDS = _record_fields(columns.ACTIVITY)
 GOAL_FIELDS = _record_fields(columns.GOAL)
 """The ``goal`` columns a ``Goal`` is made of."""
 PROFILE_FIELDS = ("weight_kg", "timezone", "units", "week_start")
-"""The ``profile`` columns a ``Profile`` holds (the rest is the row's bookkeeping)."""
+"""The ``profile`` columns a ``Profile`` holds that sync and the server carry (the rest is the
+row's bookkeeping, and ``BODY_FIELDS``)."""
+BODY_FIELDS = ("birth_date", "sex", "height_cm", "resting_hr", "max_hr")
+"""The optional ``profile`` columns about the person's body (migration 0009), for corrected METs
+and heart-rate figures: read when a row has them, written by ``profile_body_to_row``."""
 TYPE_FIELDS = ("slug", "name", "met", "aliases", "tracks_distance", "max_speed_mps", "figure")
 """The ``activity_type`` columns an ``ActivityType`` of one's own holds."""
 
@@ -116,6 +121,7 @@ def activity_from_row(row: Row) -> ActivityRecord:
         created_at=read_time(row["created_at"]),
         updated_at=read_time(row["updated_at"]),
         deleted_at=_read_time_or_none(row["deleted_at"]),
+        calories_method=row["calories_method"],
     )
 
 
@@ -137,6 +143,7 @@ def activity_to_row(record: ActivityRecord, time: TimeWriter = to_db_time) -> di
         "workload": record.workload,
         "note": record.note,
         "source": record.source,
+        "calories_method": record.calories_method,
     }
 
 
@@ -202,11 +209,24 @@ def goal_to_row(
 def profile_from_row(row: Row) -> Profile:
     """A ``profile`` row (at least ``PROFILE_FIELDS``) as a Profile."""
     weight = row["weight_kg"]
-    return Profile(
+    profile = Profile(
         weight_kg=None if weight is None else float(weight),
         timezone=row["timezone"],
         units=str(row["units"]),
         week_start=str(row["week_start"]),
+    )
+    # keys(): a sqlite3.Row has no "in" over its names (it iterates its values).
+    if "birth_date" not in row.keys():  # noqa: SIM118  (a row of PROFILE_FIELDS only)
+        return profile
+    born, height = row["birth_date"], row["height_cm"]
+    resting, top = row["resting_hr"], row["max_hr"]
+    return replace(
+        profile,
+        birth_date=None if born is None else read_day(born),
+        sex=row["sex"],
+        height_cm=None if height is None else float(height),
+        resting_hr=None if resting is None else int(resting),
+        max_hr=None if top is None else int(top),
     )
 
 
@@ -217,6 +237,17 @@ def profile_to_row(profile: Profile) -> dict[str, Any]:
         "timezone": profile.timezone,
         "units": profile.units,
         "week_start": profile.week_start,
+    }
+
+
+def profile_body_to_row(profile: Profile, day: Callable[[date], Any] = _iso_day) -> dict[str, Any]:
+    """The ``BODY_FIELDS`` values of a profile (days through ``day``)."""
+    return {
+        "birth_date": None if profile.birth_date is None else day(profile.birth_date),
+        "sex": profile.sex,
+        "height_cm": profile.height_cm,
+        "resting_hr": profile.resting_hr,
+        "max_hr": profile.max_hr,
     }
 
 

@@ -24,7 +24,7 @@ Conventions, shared by client and server:
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, LargeBinary, String, text
 from sqlmodel import Field, SQLModel
 
 from fittrack.storage.rows import NO_OWNER
@@ -73,6 +73,9 @@ class ActivityBase(SQLModel):
     workload: float = 0.0
     note: str = ""
     source: str = Field(default="manual", max_length=16)
+    calories_method: str | None = Field(default=None, max_length=16)
+    """given, met, met_corrected or heart_rate; NULL (rows before 0009) reads as given when
+    ``calories_estimated`` is false, else met."""
 
 
 class Activity(ActivityBase, SyncedRow, table=True):
@@ -88,6 +91,33 @@ class Activity(ActivityBase, SyncedRow, table=True):
         Index("ix_activity_owner_change_seq", "owner", "change_seq"),
         Index("ix_activity_changed", "id", **_CHANGED_ONLY),
     )
+
+
+class ActivityTrack(SQLModel, table=True):
+    """The samples a device recorded during one activity (``storage.trackcodec``'s bytes).
+
+    Kept beside the activity, not in it, so that a log of a million activities without tracks
+    neither grows nor reads slower, and the everyday queries never carry the blobs. Known by
+    the activity's own key (activity id, owner): its primary key is also the index a join from
+    ``activity`` looks tracks up by. No foreign key: SQLite enforces none unless every
+    connection asks, and the activity's tombstone, not a cascade, ends a track's life.
+    ``elevation_gain_m`` and ``best_efforts`` (JSON) are figures derived when the track is saved,
+    so ``summary`` over a million activities need not decode a single track.
+    """
+
+    __tablename__ = "activity_track"
+    __table_args__ = (Index("ix_activity_track_owner_change_seq", "owner", "change_seq"),)
+
+    activity_id: str = Field(primary_key=True, max_length=36)
+    owner: str = _owner_key()
+    samples: int
+    data: bytes = Field(sa_type=LargeBinary)
+    elevation_gain_m: float | None = None
+    best_efforts: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    change_seq: int | None = Field(default=None, sa_type=BigInteger)
+    """On the server, the owner's change counter when the track was last written (sync)."""
 
 
 class CustomActivityType(SyncedRow, table=True):
@@ -116,6 +146,11 @@ class Profile(SyncedRow, table=True):
     timezone: str | None = Field(default=None, max_length=64)  # None: the system's zone
     units: str = Field(default="metric", max_length=8)
     week_start: str = Field(default="monday", max_length=8)
+    birth_date: date | None = None
+    sex: str | None = Field(default=None, max_length=8)
+    height_cm: float | None = None
+    resting_hr: int | None = None
+    max_hr: int | None = None
 
 
 class GoalBase(SQLModel):

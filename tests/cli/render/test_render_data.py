@@ -22,10 +22,23 @@ class _Report:
     skipped_rows: list[str] = field(default_factory=list)
     new_types: list[ActivityType] = field(default_factory=list)
     brought: dict[str, int] = field(default_factory=dict)
+    tracks_added: int = 0
 
     @property
     def duplicates(self) -> int:
         return self.skipped - self.implausible
+
+
+def test_a_track_added_to_an_existing_activity_is_said_instead_of_already_there() -> None:
+    reimport = _Report("run.fit", skipped=1, tracks_added=1)
+    assert data.import_summary([reimport], dry_run=False) == (
+        "Imported 0 activities; 1 track added to an existing activity."
+    )
+    both = [reimport, _Report("ride.gpx", skipped=2, tracks_added=1)]
+    assert data.import_summary(both, dry_run=True) == (
+        "Would import 0 activities; 2 tracks added to existing activities, 1 skipped (already "
+        "there). (dry run: nothing was written)"
+    )
 
 
 def test_the_summary_names_what_a_backup_brought_besides_activities() -> None:

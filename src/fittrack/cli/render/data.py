@@ -22,6 +22,7 @@ class ImportReportLike(Protocol):
     skipped_rows: list[str]
     new_types: list[ActivityType]
     brought: dict[str, int]
+    tracks_added: int
 
     @property
     def duplicates(self) -> int:
@@ -97,7 +98,9 @@ def import_summary(reports: Sequence[ImportReportLike], dry_run: bool) -> str:
     follows ("with 2 goals, 1 type and the profile").
     """
     added = sum(r.added for r in reports)
-    duplicates = sum(r.duplicates for r in reports)
+    tracks_added = sum(r.tracks_added for r in reports)
+    # A duplicate that brought its track is said as that, not again as "already there".
+    duplicates = sum(r.duplicates for r in reports) - tracks_added
     implausible = sum(r.implausible for r in reports)
     failed = sum(r.failed for r in reports)
     sources = sum(1 for r in reports if r.added)
@@ -115,6 +118,9 @@ def import_summary(reports: Sequence[ImportReportLike], dry_run: bool) -> str:
             extras[0] if len(extras) == 1 else ", ".join(extras[:-1]) + " and " + extras[-1]
         )
     tail = []
+    if tracks_added:
+        existing = "an existing activity" if tracks_added == 1 else "existing activities"
+        tail.append(f"{base.plural(tracks_added, 'track')} added to {existing}")
     if duplicates:
         tail.append(f"{duplicates} skipped (already there)")
     if implausible:
