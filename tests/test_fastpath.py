@@ -234,6 +234,28 @@ def test_a_command_builds_only_its_own_module(
     assert loaded & {f"fittrack.cli.{m}" for m in others} == {f"fittrack.cli.{module}"}
 
 
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"_FITTRACK_COMPLETE": "complete_bash", "COMP_WORDS": "fittrack ", "COMP_CWORD": "1"}],
+    ids=["--help", "complete a command's name"],
+)
+def test_listing_the_commands_builds_none_of_them(fittrack_home: Path, env: dict[str, str]) -> None:
+    """`fittrack --help` and completing a command's name list the commands from their
+    summaries (cli/app.py's _SUMMARIES): no command module is imported."""
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home), **env}
+    args = [] if "COMP_WORDS" in env else ["--help"]
+    result = subprocess.run(
+        [sys.executable, "-c", _COMMAND_PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    assert "status" in result.stdout
+    assert loaded <= {"fittrack.cli.app", "fittrack.cli.common", "fittrack.cli.complete"}, loaded
+
+
 _MODULES_PROBE = """
 import json, sys
 from fittrack.cli.app import main

@@ -419,3 +419,49 @@ def test_the_bash_script_completes_in_a_real_bash(cli: Invoke, fittrack_home: Pa
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["climbing"]
+
+
+# --- listing the commands builds none of them -----------------------------------------------------
+
+
+def test_each_summary_is_the_first_paragraph_of_its_commands_help() -> None:
+    """`_SUMMARIES` says what a listing shows without building the commands: it must be what
+    building them would show (paste the right side into cli/app.py when this fails)."""
+    import inspect
+
+    from fittrack.cli.app import _COMMANDS, _SUMMARIES, _build
+
+    real = {name: inspect.cleandoc(_build(name).help or "").split("\n\n")[0] for name in _COMMANDS}
+    assert real == _SUMMARIES
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["-h"]],
+)
+@pytest.mark.parametrize("width", ["120", "60"])
+def test_help_from_the_summaries_is_the_help_of_the_commands(
+    args: list[str], width: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fittrack.cli import app as app_module
+
+    env = {"COLUMNS": width}
+    listed = CliRunner().invoke(app, args, env=env)
+    monkeypatch.setattr(app_module, "_SUMMARIES", {})
+    built = CliRunner().invoke(app, args, env=env)
+    assert listed.exit_code == built.exit_code == 0
+    assert listed.stdout == built.stdout
+    assert "Record an activity." in listed.stdout
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.parametrize("words", ["fittrack ", "fittrack s", "fittrack goal ", "fittrack log r"])
+def test_completion_from_the_summaries_is_that_of_the_commands(
+    shell: str, words: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fittrack.cli import app as app_module
+
+    listed = _complete(shell, words)
+    monkeypatch.setattr(app_module, "_SUMMARIES", {})
+    assert listed == _complete(shell, words)
+    assert listed

@@ -92,12 +92,34 @@ class FittrackGroup(TyperGroup):
 
         Typer turns every parameter of every command into Click's objects before it can run
         one; building only the command that runs keeps that cost from growing with the CLI.
+        A listing of the commands (``fittrack --help``, completing a command's name) needs only
+        each one's name, panel and first paragraph of help: it gets those from ``_SUMMARIES``
+        and builds nothing (tests/cli/test_help_completion.py holds them to the real help).
         """
         command = self.commands.get(name)
+        listing = ctx is not None and ctx.meta.get(_LISTING)
+        if command is None and listing and name in _SUMMARIES:
+            return typer.core.TyperCommand(
+                name, help=_SUMMARIES[name], rich_help_panel=_COMMANDS[name][2]
+            )
         if command is None and name in _COMMANDS:
             command = _build(name)
             self.add_command(command, name)
         return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        ctx.meta[_LISTING] = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            ctx.meta[_LISTING] = False
+
+    def shell_complete(self, ctx: Any, incomplete: str) -> Any:
+        ctx.meta[_LISTING] = True
+        try:
+            return super().shell_complete(ctx, incomplete)
+        finally:
+            ctx.meta[_LISTING] = False
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         # `--show-completion zsh`: Typer's options are flags (the shell is detected), so the
@@ -373,6 +395,38 @@ _COMMANDS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "server": ("serve", "server_app", SERVER, {}),
 }
 """Every command, in the order of ``fittrack --help``; each is built only when asked for."""
+
+_LISTING = "fittrack.listing"
+"""Set in ``ctx.meta`` while the root lists its commands (help, completion of a name)."""
+
+_SUMMARIES = {
+    # name: the first paragraph of its help, as `fittrack --help` lists it
+    "log": "Record an activity. With no --start, it ends now.",
+    "list": "List activities, newest first. Days are read in your profile's timezone.",
+    "show": "Show one activity in full.",
+    "edit": "Change an activity: give only what changes.",
+    "delete": "Delete an activity (after asking, unless --yes).",
+    "restore": "Bring back a deleted activity (its id, or a unique prefix of it).",
+    "undo": "Take back the last change (log, edit, delete, restore, goal, profile, types add).",
+    "status": "Show every active goal in its current period, then this week's totals per type.",
+    "summary": (
+        "Totals per activity type and personal records over a week, month, year or any days."
+    ),
+    "goal": "Goals per day, week, month or year.",
+    "progress": "Show a goal's history: each period's value and status, and your streaks.",
+    "export": "Export activities as CSV, everything as JSON, or one activity's track as GPX.",
+    "import": "Import activities from files, folders and zips, each file all or nothing.",
+    "types": "Activity types and their MET values.",
+    "profile": "Your weight (for calories), timezone, display units and week start.",
+    "login": "Connect this device to a sync server: check the token, then remember both.",
+    "logout": "Forget the sync server and token (your log stays on this device).",
+    "sync": "Push the changes made here, pull those made elsewhere; list conflicts.",
+    "config": "Settings kept in config.toml.",
+    "serve": "Run the sync server (needs the 'server' extra).",
+    "server": "Administer the sync server's users and their API tokens.",
+}
+"""What a listing shows of each command, so that listing them builds none (a command without
+a summary here is built to be listed)."""
 
 
 def _build(name: str) -> Any:
