@@ -54,8 +54,7 @@ NameOpt = Annotated[
 MetricOpt = Annotated[
     str | None,
     typer.Option(
-        "--metric",
-        "-m",
+        "--metric",  # no short form: `goal add -5km` must stay a (refused) target, not -m 5km
         metavar="METRIC",
         help="What TARGET counts when its unit can't say: elevation (2000m climbed), or "
         "distance, duration, count, calories [default: from the unit].",
