@@ -298,10 +298,13 @@ class Importer:
     def _save_track(self, activity_id: str, track: "Track") -> None:
         """Store a track with its activity, in the file's transaction.
 
-        The derived figures (``figures_json``, ``elevation_gain_m``) are ``core.track_figures``'
-        to give; until it is wired in here they are left NULL.
+        ``elevation_gain_m`` (what elevation goals add up) is ``core.track_figures``' smoothed
+        gain; ``figures_json`` is left NULL until the best efforts are wired in here.
         """
-        tracks.save_track(self.conn, activity_id, track, self.now)
+        from fittrack.core.track_figures import figures
+
+        gain = figures(track).elevation_gain_m
+        tracks.save_track(self.conn, activity_id, track, self.now, elevation_gain_m=gain)
 
     def _admit(self, record: ActivityRecord) -> ActivityRecord | None:
         """The record to add, or None for a duplicate; forced, a taken id gets a new one."""

@@ -383,6 +383,7 @@ _COMMANDS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "summary": ("status", "summary", TRACKING, {}),
     "goal": ("goals", "goal_app", GOALS, {}),
     "progress": ("status", "progress", GOALS, {}),
+    "load": ("load", "load", GOALS, {}),
     "export": ("data", "export", DATA, {}),
     "import": ("data", "import_", DATA, {}),
     "types": ("profile", "types_app", DATA, {}),

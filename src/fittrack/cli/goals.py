@@ -51,6 +51,16 @@ NameOpt = Annotated[
         show_default=False,
     ),
 ]
+MetricOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--metric",  # no short form: `goal add -5km` must stay a (refused) target, not -m 5km
+        metavar="METRIC",
+        help="What TARGET counts when its unit can't say: elevation (2000m climbed), or "
+        "distance, duration, count, calories [default: from the unit].",
+        show_default=False,
+    ),
+]
 EndDateOpt = Annotated[
     str | None,
     typer.Option(
@@ -119,9 +129,10 @@ def goal_add(
     ] = None,
     end: EndDateOpt = None,
     name: NameOpt = None,
+    metric: MetricOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Set a goal. The unit of TARGET decides what is counted.
+    """Set a goal. The unit of TARGET decides what is counted (or --metric).
 
     A goal that starts mid-week (or month, year) counts that whole first period.
 
@@ -132,6 +143,8 @@ def goal_add(
       fittrack goal add 3times --per week
 
       fittrack goal add 2000kcal --per month --start 2026-12-01 --name "December burn"
+
+      fittrack goal add 2000m --per month --type ride --metric elevation
     """
     from fittrack.core.goals import new_goal, parse_target
     from fittrack.core.periods import check_period
@@ -140,7 +153,7 @@ def goal_add(
     from fittrack.storage.goals import insert_goal
     from fittrack.storage.undo import remember
 
-    parse_target(target)  # bad input is refused before the database is opened
+    parse_target(target, metric)  # bad input is refused before the database is opened
     check_period(per)
     session = open_session()
     activity_type = _type_slug(session, type_)
@@ -157,6 +170,7 @@ def goal_add(
         name=name,
         units=session.profile.units,
         now=session.now,
+        metric=metric,
     )
     with write(session.conn) as conn:
         remember(conn, session.now, _words("added", goal), "goal", goal.id)
@@ -215,9 +229,10 @@ def goal_edit(
     ] = None,
     end: EndDateOpt = None,
     name: NameOpt = None,
+    metric: MetricOpt = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a goal: give only what changes.
+    """Change a goal: give only what changes (--metric goes with --target).
 
     Example: fittrack goal edit 7c1e --target 25km --end 2026-12-31
     """
@@ -230,15 +245,34 @@ def goal_edit(
     from fittrack.storage.goals import find_goal, update_goal
     from fittrack.storage.undo import remember
 
-    if all(v is None for v in (target, per, type_, start, end, name)):
+    if all(v is None for v in (target, per, type_, start, end, name, metric)):
         raise UsageError(
             "nothing to change: give --target, --per, --type, --start, --end or --name"
         )
-    parsed = None if target is None else parse_target(target)
+    if metric is not None and target is None:
+        raise UsageError("--metric goes with a --target: give both, e.g. --target 2000m")
+    deferred: UsageError | None = None
+    try:
+        parsed = None if target is None else parse_target(target, metric)
+    except UsageError as error:
+        if metric is not None:
+            raise
+        # `800m` is ambiguous for most goals but a height for a climbing one: known below.
+        parsed, deferred = None, error
     period = None if per is None else check_period(per)
     session = open_session()
     old = find_goal(session.conn, goal_id)
     goal = old
+    if target is not None and metric is None and old.metric == "elevation":
+        # A new height for a climbing goal stays a height (`--target 3000m`); another unit
+        # (`3h`) changes what the goal counts, as for any goal.
+        try:
+            parsed = parse_target(target, "elevation")
+            metric = "elevation"
+        except UsageError:
+            pass
+    if parsed is None and deferred is not None:
+        raise deferred
     if parsed is not None:
         goal = replace(goal, metric=parsed[0], target=parsed[1])
     if period is not None:
@@ -256,7 +290,7 @@ def goal_edit(
     units = session.profile.units
     generated, unit = generated_name(old, units)
     if target is not None:
-        unit = target_unit(target)
+        unit = target_unit(target, metric)
     if name is not None:
         from fittrack.core.quantities import MAX_NAME_CHARS, check_length
 

@@ -13,6 +13,12 @@ Reading a target (:func:`parse_target`): the unit decides the metric.
   (``3times``, ``3 times``, ``3x``);
 - calories: ``2000kcal``, ``2000 kcal``, ``2000cal`` (``cal`` means kcal, as on food labels). Up to
   10 million kcal: a year's target passes the 100000 kcal that one logged activity may have.
+- elevation (metres climbed, from the activities' tracks): only when asked for by name
+  (``metric="elevation"``, the CLI's ``--metric elevation``), since its unit is a distance's:
+  ``2000m``, ``1.5km``, ``6500ft``. ``2000m`` alone stays a distance.
+
+A named metric also settles an ambiguous unit: ``800m`` with ``distance`` is 800 metres, with
+``duration`` 800 minutes; a target whose unit belongs to another metric is refused.
 
 ``Nm`` alone reads both as metres and as minutes. In a goal it means metres from 1000 on
 (``5000m``: nobody writes a 17-hour target in minutes) and is refused below (``150m``, ``800m``):
@@ -35,6 +41,7 @@ from typing import Any
 from fittrack.core.display import format_distance, format_duration
 from fittrack.core.moments import stamp
 from fittrack.core.quantities import (
+    MAX_DISTANCE_M,
     MAX_NAME_CHARS,
     METRES_PER_MILE,
     InvalidQuantity,
@@ -55,7 +62,7 @@ __all__ = [
     "target_unit",
 ]
 
-METRICS = ("distance", "duration", "count", "calories")
+METRICS = ("distance", "duration", "count", "calories", "elevation")
 
 GOAL_KEYS = (
     "id",
@@ -78,6 +85,9 @@ _TARGET_HINT = "20km, 10mi, 150min, 3h, 3times or 2000kcal"
 _AMBIGUOUS_METRES_FROM = 1000.0
 MAX_COUNT = 100_000
 MAX_CALORIES_KCAL = 10_000_000.0
+MAX_ELEVATION_M = 10_000_000.0
+"""Ten thousand kilometres climbed: more than anyone climbs in a year (a Tour de France: ~50 km)."""
+_METRES_PER_FOOT = 0.3048
 
 # Patterns stay strings until first use (the re module compiles and caches them), so commands that
 # never read a target do not pay for compiling them on import. Thousands separators must group by
@@ -86,6 +96,8 @@ _NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+"
 _SIGNED_NUM_RE = "([-+\N{MINUS SIGN}]?)" + rf"\s*({_NUM})"
 _COUNT_RE = rf"({_NUM})\s*(?:x|×|times?|sessions?|workouts?|activit(?:y|ies))"
 _CALORIES_RE = rf"({_NUM})\s*(?:k?cals?|(?:kilo)?calories|(?:kilo)?calorie)"
+_FEET_RE = rf"({_NUM})\s*(?:ft|feet|foot)"
+_METRES_RE = rf"({_NUM})\s*(?:m|metres?|meters?)"
 
 
 def _quote(text: str) -> str:
@@ -104,11 +116,67 @@ def _attempt(reader: Callable[[str], float], text: str) -> tuple[float | None, U
     return value, None
 
 
-def parse_target(text: str) -> tuple[str, float]:
+def parse_target(text: str, metric: str | None = None) -> tuple[str, float]:
     """(metric, target in SI) from a target with its unit: ``20km`` is ``("distance", 20000.0)``,
     ``150min`` ``("duration", 9000.0)``, ``3times`` ``("count", 3.0)``, ``2000kcal``
-    ``("calories", 2000.0)``. See the module docstring for what is read and refused.
+    ``("calories", 2000.0)``; with ``metric="elevation"``, ``2000m`` is ``("elevation", 2000.0)``.
+    See the module docstring for what is read and refused.
     """
+    if metric is not None:
+        return _parse_as(text, check_metric(metric))
+    return _parse_any(text)
+
+
+def check_metric(text: str) -> str:
+    """The metric ``text`` names (any case, surrounding spaces), or a one-line UsageError."""
+    key = text.strip().lower()
+    if key not in METRICS:
+        raise UsageError(f"a goal's metric is one of {', '.join(METRICS)}, not {_quote(text)}")
+    return key
+
+
+def _parse_as(text: str, metric: str) -> tuple[str, float]:
+    """``text`` read as an amount of ``metric``, or a one-line UsageError."""
+    normal = " ".join(text.split()).lower().lstrip("+").lstrip()
+    shown = _quote(" ".join(text.split()))
+    if metric in ("elevation", "distance"):
+        metres = re.fullmatch(_METRES_RE, normal)
+        feet = re.fullmatch(_FEET_RE, normal)
+        if metres is not None or feet is not None:
+            # `Nm` is metres here whatever N is: the metric says it is a height or a distance.
+            value = (
+                _number(metres.group(1))
+                if metres is not None
+                else _number(feet.group(1)) * _METRES_PER_FOOT  # type: ignore[union-attr]
+            )
+            if value <= 0:
+                raise UsageError(f"a target must be more than zero, not {shown}")
+            limit = MAX_ELEVATION_M if metric == "elevation" else MAX_DISTANCE_M
+            if value > limit:
+                raise UsageError(f"{shown} is over {limit:.0f} m — check the number")
+            return metric, value
+    minutes = re.fullmatch(rf"({_NUM})\s*m", normal)
+    if metric == "duration" and minutes is not None:
+        return _parse_any(minutes.group(1) + "min")  # `Nm` is minutes here, whatever N is
+    found, value = _parse_any(text)
+    if metric == "elevation" and found == "distance":
+        if value > MAX_ELEVATION_M:
+            raise UsageError(f"{shown} is over {MAX_ELEVATION_M:.0f} m — check the number")
+        return "elevation", value
+    if found != metric:
+        example = {
+            "elevation": "2000m or 6500ft",
+            "distance": "20km or 10mi",
+            "duration": "150min or 3h",
+            "count": "3times",
+            "calories": "2000kcal",
+        }[metric]
+        article = "an" if metric == "elevation" else "a"
+        raise UsageError(f"{article} {metric} target is like {example}, not {shown} (a {found})")
+    return found, value
+
+
+def _parse_any(text: str) -> tuple[str, float]:
     normal = " ".join(text.split()).lower()
     shown = _quote(" ".join(text.split()))
     if not normal:
@@ -235,11 +303,21 @@ _DURATION_UNIT_OF = {
     **dict.fromkeys(["h", "hr", "hrs", "hour", "hours"], "h"),
     **dict.fromkeys(["m", "min", "mins", "minute", "minutes"], "min"),
 }
-_METRES_PER = {"km": 1000.0, "m": 1.0, "mi": METRES_PER_MILE, "yd": 0.9144}
+_ELEVATION_UNIT_OF = {
+    **_DISTANCE_UNIT_OF,
+    **dict.fromkeys(["ft", "feet", "foot"], "ft"),
+}
+_METRES_PER = {
+    "km": 1000.0,
+    "m": 1.0,
+    "mi": METRES_PER_MILE,
+    "yd": 0.9144,
+    "ft": _METRES_PER_FOOT,
+}
 _UNIT_WORD_RE = r"[0-9.,\s]*([a-z]+)"
 
 
-def target_unit(text: str) -> str | None:
+def target_unit(text: str, metric: str | None = None) -> str | None:
     """The unit a target was written in, for its name: ``100mi`` → ``mi``, ``5 km`` → ``km``,
     ``150min`` → ``min``, ``3h`` → ``h``; None when it has no single unit (``1h30m``, ``2:30:00``,
     ``half``, a count or calories, which have only one way to be said)."""
@@ -248,10 +326,12 @@ def target_unit(text: str) -> str | None:
     if match is None:
         return None
     try:
-        metric, _ = parse_target(text)
+        metric, _ = parse_target(text, metric)
     except UsageError:
         return None
     word = match.group(1)
+    if metric == "elevation":
+        return _ELEVATION_UNIT_OF.get(word)
     if metric == "distance":
         return _DISTANCE_UNIT_OF.get(word)
     if metric == "duration":
@@ -283,6 +363,10 @@ def _short_amount(metric: str, value: float, units: str, unit: str | None = None
         return _short_distance(value, units, unit)
     if metric == "duration":
         return _short_duration(value, unit)
+    if metric == "elevation":
+        if unit is None:
+            unit = "ft" if units == "imperial" else "m"
+        return f"{_compact(value / _METRES_PER[unit])} {unit} climbed"
     return f"{_compact(value, 0)} kcal"
 
 
@@ -329,7 +413,11 @@ def _legacy_describe(goal: Goal, units: str) -> str:
 def generated_name(goal: Goal, units: str) -> tuple[bool, str | None]:
     """Whether ``goal``'s name is one :func:`describe` made (then it follows edits of the goal),
     and the unit it was said in (None: the profile's units)."""
-    said_in = {"distance": tuple(_METRES_PER), "duration": ("min", "h")}.get(goal.metric, ())
+    said_in = {
+        "distance": tuple(_METRES_PER),
+        "duration": ("min", "h"),
+        "elevation": tuple(_METRES_PER),
+    }.get(goal.metric, ())
     for unit in (None, *said_in):
         if goal.name == describe(goal, units, unit):
             return True, unit
@@ -349,7 +437,19 @@ def format_amount(metric: str, value: float, units: str) -> str:
         return _compact(value)
     if metric == "calories":
         return f"{_compact(value, 0)} kcal"
+    if metric == "elevation":
+        return format_elevation(value, units)
     raise ValueError(f"metric must be one of {METRICS}, not {metric!r}")
+
+
+def format_elevation(metres: float, units: str) -> str:
+    """Metres climbed for display: ``1,240 m``; imperial ``4,068 ft`` (whole units: a climb's
+    tenths of a metre are noise)."""
+    if not math.isfinite(metres):
+        raise ValueError(f"cannot format {metres!r}")
+    if units == "imperial":
+        return f"{round(metres / _METRES_PER_FOOT):,} ft"
+    return f"{round(metres):,} m"
 
 
 def new_goal(
@@ -362,6 +462,7 @@ def new_goal(
     name: str | None,
     units: str,
     now: datetime,
+    metric: str | None = None,
 ) -> Goal:
     """A new goal from what a person typed: TARGET with its unit, the period's name, the rest.
 
@@ -373,7 +474,7 @@ def new_goal(
     from fittrack.core.periods import check_period
 
     check_length(name or "", "the goal's name", MAX_NAME_CHARS)
-    metric, amount = parse_target(target)
+    metric, amount = parse_target(target, metric)
     goal = Goal(
         id=str(uuid.uuid4()),
         name="",
@@ -390,5 +491,7 @@ def new_goal(
     )
     return replace(
         goal,
-        name=name.strip() if name and name.strip() else describe(goal, units, target_unit(target)),
+        name=name.strip()
+        if name and name.strip()
+        else describe(goal, units, target_unit(target, metric)),
     )

@@ -155,7 +155,7 @@ class GoalBase(_Strict):
 
     name: Annotated[Text, StringConstraints(max_length=MAX_NAME_CHARS)] = ""
     period: Literal["day", "week", "month", "year"]
-    metric: Literal["distance", "duration", "count", "calories"]
+    metric: Literal["distance", "duration", "count", "calories", "elevation"]
     target: float = Field(gt=0, le=MAX_DISTANCE_M, description="SI: metres, seconds, a count, kcal")
     activity_type: Slug | None = None
     start_date: Day

@@ -6,6 +6,11 @@ named parameters (``:start``, ``:end``, ``:type``, ``:owner``) that ``sqlite3`` 
 ``text()`` both bind; each shape is a range over an index on ``start_at``
 (``ix_activity_start_at``, ``ix_activity_type_start_at`` or, for one owner on the server,
 ``ix_activity_owner_start_at``).
+
+``elevation`` adds up ``activity_track.elevation_gain_m``: a LEFT JOIN on the track's primary key
+(an activity without a track adds nothing), which keeps ``activity`` the outer loop, so the
+planner still walks the same start-time range and looks each track up by key. The columns are
+then qualified, since both tables have ``owner``.
 """
 
 METRIC_TOTALS = {
@@ -13,6 +18,7 @@ METRIC_TOTALS = {
     "duration": "COALESCE(SUM(duration_s), 0)",
     "count": "COUNT(*)",
     "calories": "COALESCE(SUM(calories_kcal), 0)",
+    "elevation": "COALESCE(SUM(activity_track.elevation_gain_m), 0)",
 }
 """What each goal metric adds up (0 rather than NULL over no rows)."""
 
@@ -21,9 +27,18 @@ def period_total_sql(metric: str, *, typed: bool, owned: bool) -> str:
     """The SQL of one metric's total (column ``total``) over activities starting in
     [``:start``, ``:end``): of ``:type`` only when ``typed``, of ``:owner``'s rows when ``owned``
     (the server; a person's own database has no owners)."""
-    where = ["start_at >= :start", "start_at < :end", "deleted_at IS NULL"]
+    joined = metric == "elevation"
+    table = "activity." if joined else ""
+    where = [f"{table}{column}" for column in ("start_at >= :start", "start_at < :end")]
+    where.append(f"{table}deleted_at IS NULL")
     if owned:
-        where.insert(0, "owner = :owner")
+        where.insert(0, f"{table}owner = :owner")
     if typed:
-        where.append("type = :type")
-    return f"SELECT {METRIC_TOTALS[metric]} AS total FROM activity WHERE {' AND '.join(where)}"
+        where.append(f"{table}type = :type")
+    source = "activity"
+    if joined:
+        source += (
+            " LEFT JOIN activity_track ON activity_track.activity_id = activity.id"
+            " AND activity_track.owner = activity.owner"
+        )
+    return f"SELECT {METRIC_TOTALS[metric]} AS total FROM {source} WHERE {' AND '.join(where)}"

@@ -142,9 +142,9 @@ def completed_by(
             continue
         start, end = utc_bounds(period, tz)
         after = measure(conn, goal.metric, goal.activity_type, start, end)
-        before = after - _contribution(goal.metric, record)
+        before = after - _contribution(conn, goal.metric, record)
         if replaced is not None and _counts(goal, replaced, start, end):
-            before += _contribution(goal.metric, replaced)
+            before += _contribution(conn, goal.metric, replaced)
         if before < goal.target <= after:
             completed.append(goal)
     return completed
@@ -155,7 +155,14 @@ def _counts(goal: Goal, record: ActivityRecord, start: datetime, end: datetime) 
     return kind_ok and start <= record.start < end
 
 
-def _contribution(metric: str, record: ActivityRecord) -> float:
+def _contribution(conn: sqlite3.Connection, metric: str, record: ActivityRecord) -> float:
+    if metric == "elevation":
+        # An edit leaves the track as it was: the old and the new version climbed the same.
+        row = conn.execute(
+            "SELECT elevation_gain_m FROM activity_track WHERE activity_id = ? AND owner = ''",
+            (record.id,),
+        ).fetchone()
+        return float(row[0] or 0.0) if row is not None else 0.0
     if metric == "distance":
         return record.distance_m or 0.0
     if metric == "duration":

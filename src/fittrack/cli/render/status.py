@@ -114,7 +114,8 @@ def status_goals(progresses: Sequence[Progress], profile: Profile) -> None:
         console.print(head)
         amounts = (
             f" {format_amount(g.metric, p.current, units)} / "
-            f"{format_amount(g.metric, p.target, units)}  {p.percent:.0f}%"
+            f"{format_amount(g.metric, p.target, units)}"
+            f"{' climbed' if g.metric == 'elevation' else ''}  {p.percent:.0f}%"
         )
         console.print(Text.assemble("  ", bar(p.percent, share), amounts))
         if p.status in ("on_track", "behind", "new") and p.remaining > 0:

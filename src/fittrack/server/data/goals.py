@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, and_, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
-from fittrack.core.goals import MAX_COUNT, Goal, describe
+from fittrack.core.goals import MAX_COUNT, MAX_ELEVATION_M, Goal, describe
 from fittrack.core.moments import local_day_bounds
 from fittrack.core.periods import period_containing, utc_bounds
 from fittrack.core.progress import is_active, progress
@@ -28,6 +28,7 @@ _TARGET_LIMITS = {
     "duration": MAX_DURATION_S,
     "count": float(MAX_COUNT),
     "calories": MAX_GOAL_KCAL,
+    "elevation": MAX_ELEVATION_M,
 }
 """The largest target of each metric: what the CLI accepts (``core.goals.parse_target``)."""
 
