@@ -415,6 +415,7 @@ _SUMMARIES = {
     ),
     "goal": "Goals per day, week, month or year.",
     "progress": "Show a goal's history: each period's value and status, and your streaks.",
+    "load": "Show fitness (42-day), fatigue (7-day) and form, from each day's workload.",
     "export": "Export activities as CSV, everything as JSON, or one activity's track as GPX.",
     "import": "Import activities from files, folders and zips, each file all or nothing.",
     "types": "Activity types and their MET values.",
