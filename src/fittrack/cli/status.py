@@ -263,6 +263,7 @@ def summary(
     start = None if first is None else local_day_bounds(first, session.tz)[0]
     end = None if last is None else local_day_bounds(last, session.tz)[1]
     totals = activities.totals_by_type(session.conn, start, end)
+    _fill_track_figures(session, start, end)
     records = [
         *activities.longest_by_type(session.conn, start, end),
         *activities.fastest_runs(session.conn, start, end),
@@ -289,3 +290,16 @@ def summary(
 
     figures = session.figures({t.type for t in totals} | {r.type for r in records})
     render.summary(first, last, totals, records, best_week, session.profile, figures)
+
+
+def _fill_track_figures(session: Session, start: datetime | None, end: datetime | None) -> None:
+    """Compute the figures cache of the window's run tracks stored without one (before the
+    cache existed, or pulled by sync), once: the next summary reads it. On a read-only
+    database nothing is stored, and those runs count by their average."""
+    from fittrack.storage import tracks
+    from fittrack.storage.activities import window_clause
+
+    where, params = window_clause(start, end)
+    missing = tracks.missing_figures(session.conn, f"{where} AND type = 'run'", params)
+    if missing:
+        tracks.fill_missing_figures(session.conn, missing)
