@@ -336,3 +336,14 @@ def test_the_records_queries_read_no_track_and_scan_no_activity(cli: Invoke, db_
                 assert "SCAN activity " not in plan + " " and "(id=? AND owner=?)" in plan, plan
     finally:
         conn.close()
+
+
+def test_the_sparklines_of_a_thinned_track_match_the_whole_one(cli: Invoke, db_file: Path) -> None:
+    from fittrack.cli.render import track as render_track
+    from fittrack.core.track_figures import elevation_series, speed_series
+
+    track = _stored(db_file, _import(cli, FIT))
+    assert len(track) > render_track.SERIES_SAMPLES  # thinned here (every 2nd sample)
+    speeds, elevations = render_track.series(track)
+    assert speeds == pytest.approx(speed_series(track, render_track.SPARK_WIDTH), rel=0.03)
+    assert elevations == elevation_series(track, render_track.SPARK_WIDTH)

@@ -168,12 +168,12 @@ def show(
     if track is not None and derived is not None:
         from fittrack.cli.render import track as render_track
         from fittrack.cli.render.base import figure_for
-        from fittrack.core.track_figures import elevation_series, speed_series
 
+        speeds, elevations = render_track.series(track)
         render_track.track_detail(
             derived,
-            speed_series(track, render_track.SPARK_WIDTH),
-            elevation_series(track, render_track.SPARK_WIDTH),
+            speeds,
+            elevations,
             session.profile.units,
             figure_for(record.type, kinds),
         )

@@ -189,6 +189,42 @@ def _sparklines(
     return out
 
 
+SERIES_SAMPLES = 2_000
+"""At most this many samples feed the sparklines (see ``series``)."""
+
+
+def series(track: Track) -> tuple[list[float], list[float]]:
+    """The sparklines' speeds (m/s) and elevations, ``SPARK_WIDTH`` of each.
+
+    Speeds come from the track thinned to about ``SERIES_SAMPLES`` samples (every k-th, the
+    first and last and each segment's first kept): each series cleans the whole track again
+    (~60 ms on 10,000 samples), and 30 cells of speed cannot show the difference. Elevation is
+    read from the whole track: its spike filter works sample by sample, and a thinned track
+    can lose a real summit that "lowest/highest" above it shows.
+    """
+    from fittrack.core.track import COLUMNS
+    from fittrack.core.track_figures import elevation_series, speed_series
+
+    elevations = elevation_series(track, SPARK_WIDTH)
+    count = len(track)
+    step = math.ceil(count / SERIES_SAMPLES) if count else 1
+    if step > 1:
+        keep = sorted({*range(0, count, step), count - 1, *track.segment_starts})
+        where = {old: new for new, old in enumerate(keep)}
+        columns = {
+            name: tuple(values[i] for i in keep)
+            for name in COLUMNS
+            if (values := getattr(track, name)) is not None
+        }
+        track = Track(
+            start=track.start,
+            time_s=tuple(track.time_s[i] for i in keep),
+            segment_starts=tuple(where[i] for i in track.segment_starts),
+            **columns,
+        )
+    return speed_series(track, SPARK_WIDTH), elevations
+
+
 def _range(low: str, high: str) -> str:
     """``4:02–9:58 /km``: the unit said once when both ends share it."""
     head, _, unit = low.rpartition(" ")
