@@ -213,7 +213,8 @@ def summary(
     """Totals per activity type and personal records over a week, month, year or any days.
 
     Records: longest distance and longest time per type, the fastest 1 km, 5 km, 10 km, half and
-    marathon (the best average pace of runs at least that long), and the most active week.
+    marathon (the fastest stretch of a run's recorded track, or the best average pace of a run
+    without one at least that long), and the most active week.
 
     Examples:
 
