@@ -19,6 +19,10 @@ adds their medians and the ratio after / before.
 When Timewarrior (``timew``) is installed, its week summary over a database of as many intervals
 (``make_db.build_timew``) runs in the same rounds, as the comparison with a tracker in C++.
 
+Each database also gets ``TRACKS`` tracks of ``TRACK_SAMPLES`` samples on its newest runs
+(``_add_tracks``): ``show`` of a tracked activity computes its figures, and ``summary`` reads the
+tracks' cached best efforts (issue 15).
+
 Targets (issue 16): list --limit 20, show ID, log, status, progress and summary each within 6x the
 floor at 1M activities; status at 100k within 1.5x of ``timew summary :week``; a table of 4,000 rows
 (a busy week) within 0.5 s on a terminal and piped; --help and completion as fast as the commands.
@@ -61,7 +65,75 @@ def _dataset(name: str, count: int) -> Path:
         build(directory, count)
     add_goals(path)  # databases built before goals existed get them (and any migration) here
     add_busy_week(path)  # and the busy week of the long-table rows
+    _add_tracks(path)
     return directory
+
+
+TRACKS = 100
+TRACK_SAMPLES = 10_000
+
+
+def _add_tracks(path: Path) -> None:
+    """Give the ``TRACKS`` newest runs a track of ``TRACK_SAMPLES`` one-second samples (once),
+    stored as the importer stores them: with their figures cache."""
+    import math
+
+    from fittrack.core.track import Track
+    from fittrack.storage import db, tracks
+
+    conn = db.connect(path)
+    try:
+        if conn.execute("SELECT 1 FROM activity_track LIMIT 1").fetchone():
+            return
+        ids = [
+            str(row[0])
+            for row in conn.execute(
+                "SELECT id FROM activity WHERE type = 'run' AND deleted_at IS NULL "
+                "ORDER BY start_at DESC LIMIT ?",
+                (TRACKS,),
+            )
+        ]
+        print(f"adding {len(ids)} tracks to {path}…", file=sys.stderr)
+        rng = random.Random(5)
+        now = datetime.now(UTC)
+        with db.write(conn):
+            for activity_id in ids:
+                # A wandering run at ~3 m/s with hills and a heart rate: every figure has work.
+                lat, lon, heading = 46.05, 14.5, rng.uniform(0, 2 * math.pi)
+                lats, lons = [], []
+                for _ in range(TRACK_SAMPLES):
+                    heading += rng.gauss(0, 0.05)
+                    step = rng.uniform(2.5, 3.5)
+                    lat += step * math.cos(heading) / 111_195
+                    lon += step * math.sin(heading) / (111_195 * math.cos(math.radians(lat)))
+                    lats.append(lat)
+                    lons.append(lon)
+                track = Track(
+                    start=now,
+                    time_s=tuple(float(i) for i in range(TRACK_SAMPLES)),
+                    lat=tuple(lats),
+                    lon=tuple(lons),
+                    elevation_m=tuple(
+                        300 + 40 * math.sin(i / 700) + rng.gauss(0, 0.5)
+                        for i in range(TRACK_SAMPLES)
+                    ),
+                    heart_rate=tuple(
+                        float(140 + 20 * math.sin(i / 900) + rng.randint(-2, 2))
+                        for i in range(TRACK_SAMPLES)
+                    ),
+                )
+                tracks.save_track(conn, activity_id, track, now)
+    finally:
+        conn.close()
+
+
+def _tracked_id(home: Path) -> str:
+    conn = sqlite3.connect(home / "fittrack.db")
+    (activity_id,) = conn.execute(
+        "SELECT activity_id FROM activity_track ORDER BY activity_id LIMIT 1"
+    ).fetchone()
+    conn.close()
+    return str(activity_id)[:8]
 
 
 def _timew_dataset(size: str) -> Path:
@@ -188,12 +260,17 @@ EVERYDAY = {
     "list --limit 20": Row(lambda home: ["list", "--limit", "20"]),
     "list --json --limit 20": Row(lambda home: ["list", "--json", "--limit", "20"]),
     "show ID": Row(lambda home: ["show", _some_id(home)]),
+    "show ID (10k-sample track)": Row(lambda home: ["show", _tracked_id(home)], sizes=("1m",)),
+    "show ID --json (track)": Row(
+        lambda home: ["show", _tracked_id(home), "--json"], sizes=("1m",)
+    ),
     "log run 5k 27:30": Row(_log_args),
     "status (5 goals)": Row(lambda home: ["status"]),
     "status (terminal)": Row(lambda home: ["status"], terminal=True),
     "progress (5 goals)": Row(lambda home: ["progress"]),
     "summary (month)": Row(lambda home: ["summary"]),
     "summary --year": Row(lambda home: ["summary", "--year"]),
+    "summary --all (100 tracks)": Row(lambda home: ["summary", "--all"], sizes=("1m",)),
     "list busy week (4,000)": Row(_busy, sizes=("1m",)),
     "list busy week (terminal)": Row(_busy, sizes=("1m",), terminal=True),
     "list busy week --json": Row(lambda home: [*_busy(home), "--json"], sizes=("1m",)),

@@ -200,7 +200,10 @@ def test_undo_an_edit_puts_every_field_back(
     _mark_synced(db_file)
     out = _undo(cli)
     assert "Undid: edited run 5.00 km in 27:30" in out
-    assert cli_json("show", run["id"][:6]) | {"updated_at": None} == run | {"updated_at": None}
+    assert cli_json("show", run["id"][:6]) | {"updated_at": None} == run | {
+        "updated_at": None,
+        "track": None,
+    }
     after = _row(db_file, "activity", run["id"])
     assert after | {"updated_at": None} == before | {"updated_at": None}
     assert after["updated_at"] > before["updated_at"]  # a new change, newer than the edit

@@ -116,21 +116,67 @@ def list_(
     render.activity_table(shown, session.profile, session.tz, more, filtered, figures)
 
 
-def show(activity_id: IdArg, as_json: JsonFlag = False) -> None:
-    """Show one activity in full.
+def show(
+    activity_id: IdArg,
+    as_json: JsonFlag = False,
+    route: Annotated[
+        bool, typer.Option("--route", help="Draw the route of its track (north up).")
+    ] = False,
+) -> None:
+    """Show one activity in full; with a track, its splits, best efforts and profile too.
 
-    Example: fittrack show 3f2a
+    Splits are per kilometre, or per mile with imperial units; --json adds "track" (null
+    without one).
+
+    Examples:
+
+      fittrack show 3f2a
+
+      fittrack show 3f2a --route
     """
-    from fittrack.storage import activities
+    from fittrack.errors import UsageError
+    from fittrack.storage import activities, tracks
 
+    if as_json and route:
+        raise UsageError("choose one of --json and --route")
     session = open_session()
     record = activities.find(session.conn, activity_id)
+    track = tracks.load_track(session.conn, record.id)
+    imperial = session.profile.units == "imperial"
+    derived = None
+    if track is not None and not route:
+        from fittrack.core.track_figures import MILE_M, figures
+
+        # The full figures (splits, all efforts) are computed here on every show, ~0.1 s on a
+        # 10,000-sample track; only what summary needs is cached (storage.tracks).
+        derived = figures(track, unit_m=MILE_M if imperial else 1000.0)
     if as_json:
-        print_json(record.to_json())
+        print_json(record.to_json() | {"track": None if derived is None else derived.to_json()})
         return
     from fittrack.cli.render import activities as render
 
-    render.activity_detail(record, session.profile, session.figures([record.type]))
+    kinds = session.figures([record.type])
+    if route:
+        from fittrack.cli.render import track as render_track
+
+        if track is None:
+            typer.echo("This activity has no track: there is no route to draw.")
+            return
+        render_track.route(track, render.one_line(record, session.profile, session.tz, kinds))
+        return
+    render.activity_detail(record, session.profile, kinds)
+    if track is not None and derived is not None:
+        from fittrack.cli.render import track as render_track
+        from fittrack.cli.render.base import figure_for
+
+        speeds, elevations = render_track.series(track)
+        render_track.track_detail(
+            derived,
+            speeds,
+            elevations,
+            session.profile.units,
+            figure_for(record.type, kinds),
+        )
 
 
 def edit(

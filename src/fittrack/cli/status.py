@@ -213,7 +213,8 @@ def summary(
     """Totals per activity type and personal records over a week, month, year or any days.
 
     Records: longest distance and longest time per type, the fastest 1 km, 5 km, 10 km, half and
-    marathon (the best average pace of runs at least that long), and the most active week.
+    marathon (the fastest stretch of a run's recorded track, or the best average pace of a run
+    without one at least that long), and the most active week.
 
     Examples:
 
@@ -263,6 +264,7 @@ def summary(
     start = None if first is None else local_day_bounds(first, session.tz)[0]
     end = None if last is None else local_day_bounds(last, session.tz)[1]
     totals = activities.totals_by_type(session.conn, start, end)
+    _fill_track_figures(session, start, end)
     records = [
         *activities.longest_by_type(session.conn, start, end),
         *activities.fastest_runs(session.conn, start, end),
@@ -289,3 +291,16 @@ def summary(
 
     figures = session.figures({t.type for t in totals} | {r.type for r in records})
     render.summary(first, last, totals, records, best_week, session.profile, figures)
+
+
+def _fill_track_figures(session: Session, start: datetime | None, end: datetime | None) -> None:
+    """Compute the figures cache of the window's run tracks stored without one (before the
+    cache existed, or pulled by sync), once: the next summary reads it. On a read-only
+    database nothing is stored, and those runs count by their average."""
+    from fittrack.storage import tracks
+    from fittrack.storage.activities import window_clause
+
+    where, params = window_clause(start, end)
+    missing = tracks.missing_figures(session.conn, f"{where} AND type = 'run'", params)
+    if missing:
+        tracks.fill_missing_figures(session.conn, missing)

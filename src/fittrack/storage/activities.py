@@ -9,7 +9,7 @@ Every list is a range over ``ix_activity_start_at``; an id prefix is a range ove
 
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -18,6 +18,7 @@ from fittrack.core.moments import isoformat
 from fittrack.errors import NotFound, UsageError
 from fittrack.storage.rows import (
     ACTIVITY_FIELDS,
+    NO_OWNER,
     Row,
     activity_from_row,
     activity_to_row,
@@ -226,22 +227,34 @@ def totals_by_type(
 
 @dataclass(frozen=True)
 class Record:
-    """A personal record: which activity, and its value (metres, seconds or seconds per km)."""
+    """A personal record: which activity, and its value (metres, seconds or seconds per km).
+
+    ``source`` says where a fastest time comes from: ``"track"``, the fastest stretch of that
+    distance in a recorded track (``start_offset_s`` seconds after the track began), or
+    ``"activity"``, the whole activity's average pace over that distance.
+    """
 
     label: str
     type: str
     value: float
     activity_id: str
     start: datetime
+    source: str = "activity"
+    start_offset_s: float | None = None
 
     def to_json(self) -> dict[str, object]:
-        """``{"record", "type", "value", "activity_id", "start"}``; value in metres or seconds."""
+        """``{"record", "type", "value", "activity_id", "start", "source", "start_offset_s"}``;
+        value in metres or seconds, ``start_offset_s`` null unless the source is a track."""
         return {
             "record": self.label,
             "type": self.type,
             "value": round(self.value, 1),
             "activity_id": self.activity_id,
             "start": isoformat(self.start),
+            "source": self.source,
+            "start_offset_s": None
+            if self.start_offset_s is None
+            else round(self.start_offset_s, 1),
         }
 
 
@@ -278,30 +291,86 @@ FASTEST_DISTANCES = (
 def fastest_runs(
     conn: sqlite3.Connection, start: datetime | None, end: datetime | None
 ) -> list[Record]:
-    """For each common distance, the run at least that long with the best average pace.
+    """For each common distance, the fastest run over it: the fastest stretch of a recorded
+    track (its cached best efforts), or the best average pace of a run at least that long.
 
-    The value is the time that pace gives over the distance (seconds).
+    A run whose track has a best effort of that distance counts by it, not by its average (a
+    track's best effort is elapsed time on the road; the average is moving time over the whole
+    run). The value is seconds over the distance.
     """
     where, params = window_clause(start, end)
+    from_tracks = _track_efforts(conn, where, params)
     records = []
     for label, metres in FASTEST_DISTANCES:
-        row = conn.execute(
+        efforts = from_tracks.get(metres, {})
+        # The runs counted by their track are skipped here: asking for one more row than there
+        # are of them finds the best other one, still one sorted pass over the window.
+        rows = conn.execute(
             "SELECT duration_s / distance_m AS pace, id, start_at, utc_offset_min FROM activity "
             f"WHERE {where} AND type = 'run' AND distance_m >= ? AND duration_s > 0 "
-            "ORDER BY pace LIMIT 1",
-            [*params, metres],
-        ).fetchone()
-        if row is not None:
-            records.append(
+            "ORDER BY pace LIMIT ?",
+            [*params, metres, len(efforts) + 1],
+        ).fetchall()
+        candidates = list(efforts.values())
+        whole = next((r for r in rows if str(r["id"]) not in efforts), None)
+        if whole is not None:
+            candidates.append(
                 Record(
                     f"fastest {label}",
                     "run",
-                    float(row["pace"]) * metres,
-                    str(row["id"]),
-                    _local(row),
+                    float(whole["pace"]) * metres,
+                    str(whole["id"]),
+                    _local(whole),
                 )
             )
+        if candidates:
+            best = min(candidates, key=lambda r: (r.value, r.source != "track"))
+            records.append(replace(best, label=f"fastest {label}"))
     return records
+
+
+def _track_efforts(
+    conn: sqlite3.Connection, where: str, params: list[object]
+) -> dict[float, dict[str, Record]]:
+    """Distance → activity id → its track's best effort, for the runs in the window whose
+    track has its figures cached (``storage.tracks``).
+
+    Driven by the tracks: a scan of ``activity_track`` (a few hundred rows in a big log) and a
+    primary-key look-up of each one's activity; CROSS JOIN keeps SQLite from walking the
+    window's million activities instead. Only the cached JSON is read, never a track.
+    """
+    import json
+
+    out: dict[float, dict[str, Record]] = {}
+    for row in conn.execute(
+        "SELECT activity_track.best_efforts AS efforts, activity.id AS id, start_at, "
+        "utc_offset_min FROM activity_track CROSS JOIN activity "
+        "ON activity.id = activity_track.activity_id AND activity.owner = activity_track.owner "
+        "WHERE activity_track.owner = ? AND activity_track.best_efforts IS NOT NULL "
+        f"AND type = 'run' AND {where}",
+        [NO_OWNER, *params],
+    ):
+        try:
+            efforts = json.loads(row["efforts"])
+        except ValueError:
+            continue  # a damaged cache: the run counts by its average instead
+        when = _local(row)
+        for effort in efforts if isinstance(efforts, list) else ():
+            try:
+                metres = float(effort["distance_m"])
+                record = Record(
+                    "",
+                    "run",
+                    float(effort["duration_s"]),
+                    str(row["id"]),
+                    when,
+                    "track",
+                    float(effort["start_offset_s"]),
+                )
+            except (KeyError, TypeError, ValueError):
+                continue
+            out.setdefault(metres, {})[record.activity_id] = record
+    return out
 
 
 def most_active_week(

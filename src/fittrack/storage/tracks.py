@@ -2,11 +2,17 @@
 
 The row is ``activity_track`` (``storage.schema.ActivityTrack``), its ``data`` the bytes of
 ``storage.trackcodec``. Saving works inside the caller's transaction (the importer's per-file
-one), so a track is written with its activity or not at all. ``figures_json`` and
-``elevation_gain_m`` are the derived figures the caller computed (``core.track_figures``), kept
-so that ``summary`` over a whole log reads them without decoding a track.
+one), so a track is written with its activity or not at all.
+
+The figures cache: ``best_efforts`` (JSON, PRODUCT.md's ``best_efforts`` list) and
+``elevation_gain_m`` are computed once, by :func:`save_track` (``core.track_figures``, ~100 ms on
+a 10,000-sample track), so that ``summary`` over a whole log reads a few bytes per track instead
+of decoding and deriving each one. A NULL ``best_efforts`` is a track stored before the cache
+existed (or pulled by sync without it): :func:`fill_missing_figures` computes those on first need,
+and a computed track without efforts holds ``[]``, never NULL.
 """
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
@@ -30,8 +36,12 @@ def save_track(
 ) -> int:
     """Store ``track`` as the activity's, replacing any it had; returns the bytes stored.
 
-    A replaced track keeps its ``created_at``; ``change_seq`` goes back to NULL (changed here).
+    The figures cache is computed here unless the caller gives it (``figures_json``, the best
+    efforts as JSON, with ``elevation_gain_m``). A replaced track keeps its ``created_at``;
+    ``change_seq`` goes back to NULL (changed here).
     """
+    if figures_json is None:
+        figures_json, elevation_gain_m = cached_figures(track)
     data = trackcodec.encode(track)
     stamp = to_db_time(now)
     conn.execute(
@@ -92,3 +102,64 @@ def delete_orphans(conn: sqlite3.Connection) -> int:
         "WHERE activity.id = activity_track.activity_id "
         "AND activity.owner = activity_track.owner)"
     ).rowcount
+
+
+def cached_figures(track: Track) -> tuple[str, float | None]:
+    """(best efforts as JSON, elevation gain): what the figures cache holds for ``track``."""
+    from fittrack.core.track_figures import figures
+
+    derived = figures(track).to_json()
+    return json.dumps(derived["best_efforts"], separators=(",", ":")), derived["elevation_gain_m"]
+
+
+def missing_figures(conn: sqlite3.Connection, where: str, params: Iterable[object]) -> list[str]:
+    """The ids of the tracks without a figures cache whose activity matches ``where`` (a clause
+    over ``activity``'s columns, as ``storage.activities.window_clause`` makes).
+
+    Driven by the tracks (CROSS JOIN keeps SQLite from walking a million activities to find a
+    hundred tracks): a scan of ``activity_track`` and a primary-key look-up per track.
+    """
+    return [
+        str(row[0])
+        for row in conn.execute(
+            "SELECT activity_track.activity_id FROM activity_track CROSS JOIN activity "
+            "ON activity.id = activity_track.activity_id "
+            "AND activity.owner = activity_track.owner "
+            f"WHERE activity_track.owner = ? AND activity_track.best_efforts IS NULL AND {where}",
+            (NO_OWNER, *params),
+        )
+    ]
+
+
+def fill_missing_figures(conn: sqlite3.Connection, activity_ids: Iterable[str]) -> int:
+    """Compute and store the figures cache of these tracks (NULL until now); returns how many.
+
+    Storing is skipped on a read-only database (the figures are then computed again next
+    time); the caller uses what is stored or ``cached_figures`` itself.
+    """
+    from fittrack.storage.db import write
+
+    ids = list(activity_ids)
+    if not ids or getattr(conn, "read_only", None) is not None:
+        return 0
+    done = 0
+    with write(conn):
+        for activity_id in ids:
+            # Read again under the write lock: another process may have filled it meanwhile.
+            row = conn.execute(
+                "SELECT data FROM activity_track WHERE activity_id = ? AND owner = ? "
+                "AND best_efforts IS NULL",
+                (activity_id, NO_OWNER),
+            ).fetchone()
+            if row is None:
+                continue
+            efforts, gain = cached_figures(trackcodec.decode(bytes(row[0])))
+            # Not a change of the track: updated_at and change_seq stay as they are (a cache
+            # filled here must not make sync push the track again).
+            conn.execute(
+                "UPDATE activity_track SET best_efforts = ?, elevation_gain_m = ? "
+                "WHERE activity_id = ? AND owner = ?",
+                (efforts, gain, activity_id, NO_OWNER),
+            )
+            done += 1
+    return done

@@ -190,6 +190,16 @@ def _record_value(record: Record, units: str, figures: base.Figures | None) -> s
     return f"{format_duration(record.value)} ({format_figure(figure, record.value, metres, units)})"
 
 
+def _record_source(record: Record) -> str:
+    """Where a fastest time was run: a stretch of the track (and how far into the activity it
+    began), or the whole activity's average; "" for the other records."""
+    if record.source == "track" and record.start_offset_s is not None:
+        return f"track, {format_duration(record.start_offset_s)} in"
+    if record.label in _FASTEST_METRES:
+        return "whole run"
+    return ""
+
+
 def summary(
     first: date | None,
     last: date | None,
@@ -210,12 +220,13 @@ def summary(
     base.table(console, _TOTALS_COLUMNS, _totals_rows(totals, units, figures))
     if records:
         console.print("\nRecords")
-        columns = (
+        columns: tuple[base.Column, ...] = (
             base.Column("record"),
             base.Column("type"),
             base.Column("value", right=True),
             base.Column("when"),
             base.Column("id", style="cyan"),
+            base.Column("from"),
         )
         rows = [
             [
@@ -224,9 +235,13 @@ def summary(
                 _record_value(r, units, figures),
                 f"{r.start:%Y-%m-%d}",
                 r.activity_id[:8],
+                _record_source(r),
             ]
             for r in records
         ]
+        if not any(row[5] for row in rows):
+            columns = columns[:5]
+            rows = [row[:5] for row in rows]
         base.table(console, columns, rows)
     if best_week:
         week, moving, count = best_week
