@@ -296,15 +296,9 @@ class Importer:
         transaction.commit()
 
     def _save_track(self, activity_id: str, track: "Track") -> None:
-        """Store a track with its activity, in the file's transaction.
-
-        ``elevation_gain_m`` (what elevation goals add up) is ``core.track_figures``' smoothed
-        gain; ``figures_json`` is left NULL until the best efforts are wired in here.
-        """
-        from fittrack.core.track_figures import figures
-
-        gain = figures(track).elevation_gain_m
-        tracks.save_track(self.conn, activity_id, track, self.now, elevation_gain_m=gain)
+        """Store a track with its activity, in the file's transaction; ``storage.tracks``
+        computes the figures cache (elevation gain, best efforts) as it saves."""
+        tracks.save_track(self.conn, activity_id, track, self.now)
 
     def _admit(self, record: ActivityRecord) -> ActivityRecord | None:
         """The record to add, or None for a duplicate; forced, a taken id gets a new one."""
