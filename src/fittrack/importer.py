@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
-from fittrack.core.calories import energy_for
+from fittrack.core.calories import personal_energy
 from fittrack.core.moments import add_seconds, seconds_between
 from fittrack.core.profile import Profile
 from fittrack.errors import DataError, FittrackError, UsageError
@@ -376,9 +376,26 @@ class Importer:
         start = item.start
         if item.id is None:  # a watch file: show it at the person's offset of the day
             start, end = start.astimezone(self.tz), end.astimezone(self.tz)
-        energy = energy_for(
-            kind, item.distance_m, duration, self.profile.weight_kg, item.calories_kcal
+        energy = personal_energy(
+            kind,
+            item.distance_m,
+            duration,
+            self.profile,
+            item.calories_kcal,
+            day=start.date(),
+            heart_rate_avg=_heart_rate_avg(item, self.profile),
         )
+        if item.calories_kcal is None:
+            kcal, estimated, method = (
+                energy.calories_kcal,
+                energy.calories_estimated,
+                energy.calories_method,
+            )
+        else:
+            # Our own export restores its figures as they were; a device's value is given.
+            kcal = item.calories_kcal
+            estimated = item.calories_estimated if item.calories_estimated is not None else False
+            method = item.calories_method or ("met" if estimated else "given")
         return ActivityRecord(
             id=str(uuid.UUID(item.id)) if item.id else str(uuid.uuid4()),
             type=kind.slug,
@@ -386,17 +403,30 @@ class Importer:
             end=end,
             duration_s=duration,
             distance_m=item.distance_m,
-            calories_kcal=energy.calories_kcal
-            if item.calories_kcal is None
-            else item.calories_kcal,
-            calories_estimated=(
-                item.calories_estimated
-                if item.calories_estimated is not None
-                else energy.calories_estimated
-            ),
+            calories_kcal=kcal,
+            calories_estimated=estimated,
+            calories_method=method,
             workload=item.workload if item.workload is not None else energy.workload,
             note=item.note,
             source=item.source,
             created_at=item.created_at or self.now,
             updated_at=item.updated_at or self.now,
         )
+
+
+def _heart_rate_avg(item: ImportedActivity, profile: Profile) -> float | None:
+    """The average heart rate of the file's track, for the heart-rate estimate: worked out only
+    when the track recorded heart rate, no calories were given and the profile could use it
+    (sex, birth date and weight: ``core.calories.personal_energy``), so an import for anyone
+    else costs what it did."""
+    track = item.track
+    if (
+        track is None
+        or track.heart_rate is None
+        or item.calories_kcal is not None
+        or None in (profile.sex, profile.birth_date, profile.weight_kg)
+    ):
+        return None
+    from fittrack.core.track_figures import figures
+
+    return figures(track).heart_rate_avg

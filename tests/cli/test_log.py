@@ -31,6 +31,7 @@ def test_log_json_shape(cli_json) -> None:
         "distance_m",
         "calories_kcal",
         "calories_estimated",
+        "calories_method",
         "workload",
         "note",
         "source",

@@ -119,6 +119,12 @@ def test_profile_set_json_is_the_profile_as_it_now_stands(cli: Invoke, cli_json)
         "timezone": "Europe/Berlin",
         "units": "metric",
         "week_start": "monday",
+        # The body figures PRODUCT.md's profile has, unset.
+        "birth_date": None,
+        "sex": None,
+        "height_cm": None,
+        "resting_hr": None,
+        "max_hr": None,
     }
     shown = cli_json("profile", "set", "--week-start", "sunday")
     assert (shown["weight_kg"], shown["week_start"]) == (72.0, "sunday")

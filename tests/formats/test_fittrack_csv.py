@@ -4,6 +4,7 @@ import csv
 import io
 
 from fittrack.core.activity import ACTIVITY_KEYS
+from fittrack.errors import DataError
 from fittrack.formats import fittrack_csv
 
 ROW = (
@@ -15,6 +16,7 @@ ROW = (
     5000.0,
     350.5,
     "true",
+    "met",
     123.25,
     'a "quoted", two\nlines',
     "manual",
@@ -25,7 +27,7 @@ ROW = (
 
 def test_write_puts_the_header_then_every_batch_and_counts_the_rows() -> None:
     out = io.StringIO()
-    second = (ROW[0][:-1] + "2", *ROW[1:9], "", *ROW[10:])
+    second = (ROW[0][:-1] + "2", *ROW[1:10], "", *ROW[11:])
     assert fittrack_csv.write(out, [[ROW], [second, ROW]]) == 3
     header, *rows = csv.reader(io.StringIO(out.getvalue(), newline=""))
     assert header == list(ACTIVITY_KEYS)
@@ -47,7 +49,31 @@ def test_what_is_written_reads_back() -> None:
     (activity,) = fittrack_csv.read(io.BytesIO(data), "x.csv")
     assert activity.id == ROW[0]
     assert activity.start.isoformat() == ROW[2]
-    assert activity.note == ROW[9]
+    assert activity.note == ROW[10]
     assert activity.calories_estimated is True
     assert activity.created_at is not None
-    assert activity.created_at.isoformat() == ROW[11]
+    assert activity.created_at.isoformat() == ROW[12]
+    assert activity.calories_method == "met"
+
+
+def test_a_csv_from_before_calories_method_still_reads() -> None:
+    """An export written before the column existed: its method is left to the importer."""
+    header = [k for k in ACTIVITY_KEYS if k != "calories_method"]
+    old_row = [str(v) for i, v in enumerate(ROW) if i != 8]
+    out = io.StringIO()
+    csv.writer(out).writerows([header, old_row])
+    data = out.getvalue().encode()
+    (activity,) = fittrack_csv.read(io.BytesIO(data), "old.csv")
+    assert activity.calories_method is None
+    assert activity.note == ROW[10]
+
+
+def test_an_unknown_calories_method_is_refused() -> None:
+    out = io.StringIO()
+    fittrack_csv.write(out, [[(*ROW[:8], "guess", *ROW[9:])]])
+    try:
+        list(fittrack_csv.read(io.BytesIO(out.getvalue().encode()), "x.csv"))
+    except DataError as exc:
+        assert "calories_method" in str(exc) and "guess" in str(exc)
+    else:
+        raise AssertionError("an unknown method was read")

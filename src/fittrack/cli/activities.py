@@ -13,6 +13,7 @@ from fittrack.cli.common import (
     EndOpt,
     JsonFlag,
     NoteOpt,
+    Session,
     StartOpt,
     after_change,
     confirm,
@@ -179,6 +180,19 @@ def show(
         )
 
 
+def _heart_rate_avg(session: Session, activity_id: str) -> float | None:
+    """The average heart rate of the activity's track, when the profile could use it (sex,
+    birth date and weight known: ``core.calories.personal_energy``); the track is read only then."""
+    profile = session.profile
+    if None in (profile.sex, profile.birth_date, profile.weight_kg):
+        return None
+    from fittrack.core.track_figures import figures
+    from fittrack.storage.tracks import load_track
+
+    track = load_track(session.conn, activity_id)
+    return None if track is None else figures(track).heart_rate_avg
+
+
 def edit(
     activity_id: IdArg,
     quantities: Annotated[
@@ -278,7 +292,11 @@ def edit(
     record = changed
     if given.calories_kcal is not None or energy_changed(old, changed):
         record, energy = with_energy(
-            changed, kind, weight_kg=session.profile.weight_kg, calories_kcal=given.calories_kcal
+            changed,
+            kind,
+            profile=session.profile,
+            calories_kcal=given.calories_kcal,
+            heart_rate_avg=_heart_rate_avg(session, old.id),
         )
     if not force and energy_changed(old, changed):
         check_speed(session, kind, record, given)

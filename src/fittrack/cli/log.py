@@ -98,7 +98,7 @@ def log(
         duration_s=given.duration_s,
         distance_m=given.distance_m,
         calories_kcal=given.calories_kcal,
-        weight_kg=session.profile.weight_kg,
+        profile=session.profile,
         note=note or "",
         now=session.now,
     )

@@ -1,5 +1,6 @@
 """``fittrack profile`` and ``fittrack types``: who you are and what you do."""
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -7,11 +8,13 @@ import typer
 from fittrack.cli.common import JsonFlag, open_session, print_json
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from fittrack.core.activity_types import ActivityType
     from fittrack.core.profile import Profile
 
 profile_app = typer.Typer(
-    help="Your weight (for calories), timezone, display units and week start.\n\n"
+    help="Your weight and body (for calories), timezone, display units and week start.\n\n"
     "Example: fittrack profile set --weight 72kg --timezone Europe/Berlin",
     invoke_without_command=True,
 )
@@ -54,7 +57,8 @@ def profile_show(as_json: JsonFlag = False) -> None:
 
 
 def _profile_json(profile: "Profile") -> dict[str, object]:
-    """``{"weight_kg", "timezone", "units", "week_start"}``; the system's zone when none is set."""
+    """``{"weight_kg", "timezone", "units", "week_start", "birth_date", "sex", "height_cm",
+    "resting_hr", "max_hr"}``; the system's zone when none is set, null for what is not."""
     from fittrack.localzone import system_timezone_name
 
     return {
@@ -62,7 +66,46 @@ def _profile_json(profile: "Profile") -> dict[str, object]:
         "timezone": profile.timezone or system_timezone_name(),
         "units": profile.units,
         "week_start": profile.week_start,
+        "birth_date": None if profile.birth_date is None else profile.birth_date.isoformat(),
+        "sex": profile.sex,
+        "height_cm": profile.height_cm,
+        "resting_hr": profile.resting_hr,
+        "max_hr": profile.max_hr,
     }
+
+
+UNSET = ("", "none")
+"""What a body option takes to forget its value: ``--height none`` (or ``--height ""``)."""
+
+
+def _body_changes(
+    birth_date: str | None,
+    sex: str | None,
+    height: str | None,
+    resting_hr: str | None,
+    max_hr: str | None,
+    today: "date",
+) -> dict[str, object]:
+    """The body figures given, checked (``core.profile``'s parsers); ``none`` unsets one."""
+    from fittrack.core.profile import (
+        check_birth_date,
+        check_heart_rate,
+        check_height,
+        check_sex,
+    )
+
+    parsers: dict[str, tuple[str | None, Callable[[str], object]]] = {
+        "birth_date": (birth_date, lambda v: check_birth_date(v, today)),
+        "sex": (sex, check_sex),
+        "height_cm": (height, check_height),
+        "resting_hr": (resting_hr, lambda v: check_heart_rate(v, "resting heart rate")),
+        "max_hr": (max_hr, lambda v: check_heart_rate(v, "maximum heart rate")),
+    }
+    changes: dict[str, object] = {}
+    for key, (text, parse) in parsers.items():
+        if text is not None:
+            changes[key] = None if text.strip().lower() in UNSET else parse(text)
+    return changes
 
 
 def _profile_words(changes: dict[str, object], units: str) -> str:
@@ -73,7 +116,9 @@ def _profile_words(changes: dict[str, object], units: str) -> str:
     for key, value in changes.items():
         if key == "weight_kg" and isinstance(value, float):
             value = format_weight(value, units)
-        said.append(f"{key.removesuffix('_kg').replace('_', ' ')} {value or 'system'}")
+        name = key.removesuffix("_kg").removesuffix("_cm").replace("_", " ")
+        unset = "system" if key == "timezone" else "unset"
+        said.append(f"{name} {unset if value is None else value}")
     return f"set the profile ({', '.join(said)})"
 
 
@@ -113,17 +158,71 @@ def profile_set(
         str | None,
         typer.Option("--week-start", metavar="DAY", help="monday or sunday.", show_default=False),
     ] = None,
+    birth_date: Annotated[
+        str | None,
+        typer.Option(
+            "--birth-date",
+            metavar="DATE",
+            help="YYYY-MM-DD, for your age in the calorie estimates; none unsets it.",
+            show_default=False,
+        ),
+    ] = None,
+    sex: Annotated[
+        str | None,
+        typer.Option(
+            "--sex",
+            metavar="SEX",
+            help="female or male (f/m): the calorie equations' variable; none unsets it.",
+            show_default=False,
+        ),
+    ] = None,
+    height: Annotated[
+        str | None,
+        typer.Option(
+            "--height",
+            metavar="HEIGHT",
+            help="With its unit: 168cm, 1.68m, 5ft6; none unsets it.",
+            show_default=False,
+        ),
+    ] = None,
+    resting_hr: Annotated[
+        str | None,
+        typer.Option(
+            "--resting-hr",
+            metavar="BPM",
+            help="Resting heart rate, beats a minute; none unsets it.",
+            show_default=False,
+        ),
+    ] = None,
+    max_hr: Annotated[
+        str | None,
+        typer.Option(
+            "--max-hr",
+            metavar="BPM",
+            help="Maximum heart rate, beats a minute; none unsets it.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the profile as it now stands, as JSON.")
     ] = False,
 ) -> None:
     """Change your profile: give only what changes.
 
-    Example: fittrack profile set --weight 72kg --timezone Europe/Berlin --units metric
+    With birth date, sex and height, calories are estimated for your own resting metabolism;
+    with a heart-rate track too, from your heart rate (fittrack docs usage: Calories).
+
+    Examples:
+
+      fittrack profile set --weight 72kg --timezone Europe/Berlin --units metric
+
+      fittrack profile set --birth-date 1990-05-01 --sex female --height 168cm
+
+      fittrack profile set --height none
     """
     from dataclasses import replace
 
-    from fittrack.core.profile import check_units, check_week_start
+    from fittrack.core.profile import check_heart_rates, check_units, check_week_start
     from fittrack.core.quantities import parse_weight
     from fittrack.core.zones import resolve_timezone
     from fittrack.errors import UsageError
@@ -131,8 +230,12 @@ def profile_set(
     from fittrack.storage.profile import save_profile
     from fittrack.storage.undo import profile_row, remember_profile
 
-    if weight is None and timezone is None and units is None and week_start is None:
-        raise UsageError("nothing to set: give --weight, --timezone, --units or --week-start")
+    body = (birth_date, sex, height, resting_hr, max_hr)
+    if (weight, timezone, units, week_start, *body) == (None,) * 9:
+        raise UsageError(
+            "nothing to set: give --weight, --timezone, --units, --week-start, --birth-date, "
+            "--sex, --height, --resting-hr or --max-hr"
+        )
     changes: dict[str, object] = {}
     if weight is not None:
         changes["weight_kg"] = parse_weight(weight)
@@ -145,7 +248,10 @@ def profile_set(
     if week_start is not None:
         changes["week_start"] = check_week_start(week_start)
     session = open_session()
+    # The birth date is checked against today in the profile's zone (not in the future).
+    changes |= _body_changes(*body, session.now.astimezone(session.tz).date())
     profile = replace(session.profile, **changes)  # type: ignore[arg-type]
+    check_heart_rates(profile.resting_hr, profile.max_hr)
     with write(session.conn) as conn:
         before = profile_row(conn)
         save_profile(conn, profile, session.now)

@@ -11,9 +11,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
-from fittrack.core.calories import Energy, energy_for
+from fittrack.core.calories import PersonalEnergy, personal_energy
 from fittrack.core.display import format_duration
 from fittrack.core.moments import add_seconds, isoformat, seconds_between, stamp
+from fittrack.core.profile import Profile
 from fittrack.core.quantities import MAX_NOTE_CHARS, check_length
 from fittrack.errors import UsageError
 
@@ -26,13 +27,16 @@ ACTIVITY_KEYS = (
     "distance_m",
     "calories_kcal",
     "calories_estimated",
+    "calories_method",
     "workload",
     "note",
     "source",
     "created_at",
     "updated_at",
 )
-"""The keys of the ACTIVITY JSON shape (PRODUCT.md), in order; also the CSV header."""
+"""The keys of the ACTIVITY JSON shape (PRODUCT.md), in order; also the CSV header (a CSV
+written before ``calories_method`` existed still imports: its reader takes that column as
+optional)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,14 @@ class ActivityRecord:
     """given, met, met_corrected or heart_rate; None: not recorded (given when
     ``calories_estimated`` is false, else met)."""
 
+    @property
+    def method(self) -> str:
+        """``calories_method``, with a row from before it was recorded read as it must have
+        been made: ``given`` when not estimated, else ``met`` (the only estimate there was)."""
+        if self.calories_method is not None:
+            return self.calories_method
+        return "met" if self.calories_estimated else "given"
+
     def to_json(self, *, deleted: bool = False, seed: bool = False) -> dict[str, Any]:
         """The ACTIVITY shape: snake_case keys, ISO 8601 times with offset, SI numbers.
 
@@ -76,6 +88,7 @@ class ActivityRecord:
             "distance_m": self.distance_m,
             "calories_kcal": self.calories_kcal,
             "calories_estimated": self.calories_estimated,
+            "calories_method": self.method,
             "workload": self.workload,
             "note": self.note,
             "source": self.source,
@@ -218,6 +231,29 @@ def resolve_span(
     return add_seconds(end, -duration_s), end, duration_s
 
 
+def _energy(
+    activity_type: ActivityType,
+    record_like: tuple[float | None, float | None, datetime],
+    weight_kg: float | None,
+    profile: Profile | None,
+    calories_kcal: float | None,
+    heart_rate_avg: float | None,
+) -> PersonalEnergy:
+    """The best estimate the profile allows (``core.calories.personal_energy``); the age is
+    taken on the activity's local date (its start, at the offset the person was in)."""
+    distance_m, duration_s, start = record_like
+    person = profile if profile is not None else Profile(weight_kg=weight_kg)
+    return personal_energy(
+        activity_type,
+        distance_m,
+        duration_s,
+        person,
+        calories_kcal,
+        day=start.date(),
+        heart_rate_avg=heart_rate_avg,
+    )
+
+
 def plan_activity(
     activity_type: ActivityType,
     *,
@@ -226,17 +262,25 @@ def plan_activity(
     duration_s: float,
     distance_m: float | None,
     calories_kcal: float | None,
-    weight_kg: float | None,
+    weight_kg: float | None = None,
+    profile: Profile | None = None,
     note: str = "",
     source: str = "manual",
     now: datetime,
     activity_id: str | None = None,
-) -> tuple[ActivityRecord, Energy]:
-    """A new activity with its energy: calories from the MET tables unless given."""
+) -> tuple[ActivityRecord, PersonalEnergy]:
+    """A new activity with its energy: calories from the MET tables unless given.
+
+    With a ``profile`` (which then supplies the weight too) the estimate is the best its body
+    figures allow; with only ``weight_kg`` it is the plain MET estimate. Either way the record
+    says which in ``calories_method``.
+    """
     check_length(note, "the note", MAX_NOTE_CHARS)
     check_quantities(distance_m, duration_s)
     check_span_not_future(start, end, now)
-    energy = energy_for(activity_type, distance_m, duration_s, weight_kg, calories_kcal)
+    energy = _energy(
+        activity_type, (distance_m, duration_s, start), weight_kg, profile, calories_kcal, None
+    )
     record = ActivityRecord(
         id=activity_id or str(uuid.uuid4()),
         type=activity_type.slug,
@@ -251,6 +295,7 @@ def plan_activity(
         source=source,
         created_at=now,
         updated_at=now,
+        calories_method=energy.calories_method,
     )
     return record, energy
 
@@ -259,22 +304,31 @@ def with_energy(
     record: ActivityRecord,
     activity_type: ActivityType,
     *,
-    weight_kg: float | None,
+    weight_kg: float | None = None,
+    profile: Profile | None = None,
     calories_kcal: float | None,
-) -> tuple[ActivityRecord, Energy]:
+    heart_rate_avg: float | None = None,
+) -> tuple[ActivityRecord, PersonalEnergy]:
     """The record with calories and workload worked out again after an edit.
 
     A calorie value the person gave earlier (not estimated) is kept unless a new one is given.
+    ``heart_rate_avg`` is its track's average, when it has one.
     """
     if calories_kcal is None and not record.calories_estimated:
         calories_kcal = record.calories_kcal
-    energy = energy_for(
-        activity_type, record.distance_m, record.duration_s, weight_kg, calories_kcal
+    energy = _energy(
+        activity_type,
+        (record.distance_m, record.duration_s, record.start),
+        weight_kg,
+        profile,
+        calories_kcal,
+        heart_rate_avg,
     )
     updated = replace(
         record,
         calories_kcal=energy.calories_kcal,
         calories_estimated=energy.calories_estimated,
         workload=energy.workload,
+        calories_method=energy.calories_method,
     )
     return updated, energy

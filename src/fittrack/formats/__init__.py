@@ -50,6 +50,7 @@ class ImportedActivity:
     # Only our own CSV/JSON exports carry these: they make re-importing an export lossless.
     id: str | None = None
     calories_estimated: bool | None = None
+    calories_method: str | None = None
     workload: float | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None

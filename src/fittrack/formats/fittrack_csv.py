@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import IO
 
 from fittrack.core.activity import ACTIVITY_KEYS
+from fittrack.core.calories import CALORIES_METHODS
 from fittrack.errors import DataError
 from fittrack.formats import ImportedActivity
 
@@ -75,14 +76,18 @@ def read(stream: IO[bytes], name: str = "") -> Iterator[ImportedActivity]:
         text.detach()  # the caller owns the stream and closes it
 
 
+_OPTIONAL = ("calories_method",)
+"""Columns a CSV exported by an older fittrack lacks: it imports as it always did."""
+
+
 def _rows(reader: Iterator[list[str]], name: str) -> Iterator[ImportedActivity]:
     header = next(reader, None)
     if header is None:
         return
-    missing = [k for k in ACTIVITY_KEYS if k not in header]
+    missing = [k for k in ACTIVITY_KEYS if k not in header and k not in _OPTIONAL]
     if missing:
         raise DataError(f"{name or 'the file'} is not a fittrack CSV: no {', '.join(missing)}")
-    at = {key: header.index(key) for key in ACTIVITY_KEYS}
+    at = {key: header.index(key) for key in ACTIVITY_KEYS if key in header}
     for row_number, row in enumerate(reader, start=2):
         if not row:
             continue
@@ -100,6 +105,12 @@ def _activity(row: list[str], at: dict[str, int], n: int) -> ImportedActivity:
     estimated = get("calories_estimated").strip().lower()
     if estimated not in ("true", "false", "1", "0"):
         raise DataError(f"row {n}: 'calories_estimated' must be true or false, not {estimated!r}")
+    method = row[at["calories_method"]].strip() if "calories_method" in at else ""
+    if method and method not in CALORIES_METHODS:
+        raise DataError(
+            f"row {n}: 'calories_method' must be one of {', '.join(CALORIES_METHODS)}, "
+            f"not {method!r}"
+        )
     activity_type = get("type").strip().lower()
     if not activity_type:
         raise DataError(f"row {n}: 'type' is empty")
@@ -113,6 +124,7 @@ def _activity(row: list[str], at: dict[str, int], n: int) -> ImportedActivity:
         distance_m=_number(get("distance_m"), n, "distance_m", optional=True),
         calories_kcal=_number(get("calories_kcal"), n, "calories_kcal"),
         calories_estimated=estimated in ("true", "1"),
+        calories_method=method or None,
         workload=_number(get("workload"), n, "workload"),
         note=get("note"),
         source=get("source").strip() or "csv",

@@ -22,9 +22,19 @@ from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from fittrack.core.activity_types import FIGURES, ActivityType
+from fittrack.core.calories import CALORIES_METHODS
 from fittrack.core.goals import METRICS, Goal
 from fittrack.core.periods import check_period
-from fittrack.core.profile import Profile, check_units, check_week_start
+from fittrack.core.profile import (
+    Profile,
+    check_birth_date,
+    check_heart_rate,
+    check_heart_rates,
+    check_height,
+    check_sex,
+    check_units,
+    check_week_start,
+)
 from fittrack.core.zones import resolve_timezone
 from fittrack.errors import DataError, UsageError
 from fittrack.formats import ImportedActivity
@@ -51,6 +61,11 @@ def write(
             "timezone": profile.timezone,
             "units": profile.units,
             "week_start": profile.week_start,
+            "birth_date": None if profile.birth_date is None else profile.birth_date.isoformat(),
+            "sex": profile.sex,
+            "height_cm": profile.height_cm,
+            "resting_hr": profile.resting_hr,
+            "max_hr": profile.max_hr,
         },
         "types": [type_to_json(t) for t in types],
         "goals": [goal_to_json(g) for g in goals],
@@ -131,6 +146,29 @@ class Export:
             raise DataError(f'{self.name}: "types" is not a list')
         return [_type(item, i) for i, item in enumerate(items, start=1)]
 
+    def _body(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """The profile's optional body figures (absent in exports before they existed), checked
+        as ``profile set`` checks them; a birth date against the day of the export."""
+        body: dict[str, Any] = {}
+        if raw.get("birth_date") is not None:
+            exported = _time(self.document.get("exported_at"), "the export's date")
+            body["birth_date"] = check_birth_date(str(raw["birth_date"]), exported.date())
+        if raw.get("sex") is not None:
+            body["sex"] = check_sex(str(raw["sex"]))
+        height = raw.get("height_cm")
+        if height is not None:
+            if isinstance(height, bool) or not isinstance(height, int | float):
+                raise UsageError(f"height {height!r} is not a number of centimetres")
+            body["height_cm"] = check_height(f"{float(height)}cm")
+        for key, what in (("resting_hr", "resting heart rate"), ("max_hr", "maximum heart rate")):
+            value = raw.get(key)
+            if value is not None:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise UsageError(f"{what} {value!r} is not a whole number of beats a minute")
+                body[key] = check_heart_rate(str(value), what)
+        check_heart_rates(body.get("resting_hr"), body.get("max_hr"))
+        return body
+
     def profile(self) -> Profile | None:
         """The exported profile, or None when the export has none."""
         raw = self.document.get("profile")
@@ -146,6 +184,7 @@ class Export:
                 timezone=None if zone is None else resolve_timezone(str(zone)).key,
                 units=check_units(str(raw.get("units", "metric"))),
                 week_start=check_week_start(str(raw.get("week_start", "monday"))),
+                **self._body(raw),
             )
         except UsageError as exc:
             raise DataError(f"{self.name}: the profile: {exc}") from None
@@ -177,6 +216,15 @@ def _number(item: dict[str, Any], key: str, where: str, *, optional: bool = Fals
     return float(value)
 
 
+def _method(value: Any, where: str) -> str | None:
+    """An activity's ``calories_method``, or None for an export from before it was recorded."""
+    if value is None or value in CALORIES_METHODS:
+        return None if value is None else str(value)
+    raise DataError(
+        f"{where}: 'calories_method' must be one of {', '.join(CALORIES_METHODS)}, not {value!r}"
+    )
+
+
 def _activity(item: Any, index: int) -> ImportedActivity:
     where = f"activity {index}"
     if not isinstance(item, dict):
@@ -192,6 +240,7 @@ def _activity(item: Any, index: int) -> ImportedActivity:
             distance_m=_number(item, "distance_m", where, optional=True),
             calories_kcal=_number(item, "calories_kcal", where),
             calories_estimated=bool(item.get("calories_estimated", True)),
+            calories_method=_method(item.get("calories_method"), where),
             workload=_number(item, "workload", where),
             note=_text(item.get("note"), "note", where),
             source=str(item.get("source") or "json"),

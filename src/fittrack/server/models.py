@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from fittrack.core.goals import MAX_CALORIES_KCAL as MAX_GOAL_KCAL
+from fittrack.core.profile import MAX_HEIGHT_CM, MAX_HR, MIN_HEIGHT_CM, MIN_HR
 from fittrack.core.quantities import (
     MAX_CALORIES_KCAL,
     MAX_DISTANCE_M,
@@ -52,6 +53,8 @@ Text = Annotated[str, AfterValidator(_storable)]
 
 Note = Annotated[Text, StringConstraints(max_length=MAX_NOTE_CHARS)]
 """Notes are free text, as long as the CLI takes them (``core.quantities``)."""
+CaloriesMethod = Literal["given", "met", "met_corrected", "heart_rate"]
+"""How an activity's calories were had (``core.calories.CALORIES_METHODS``)."""
 Source = Literal["manual", "csv", "json", "gpx", "tcx", "fit", "strava", "garmin", "api"]
 
 
@@ -115,6 +118,9 @@ class ActivityUpdate(ActivityBase):
     # What a device stored: an estimate may exceed what a person would type (500 h of walking).
     calories_kcal: float | None = Field(default=None, ge=0, le=MAX_GOAL_KCAL)
     calories_estimated: bool | None = None
+    calories_method: CaloriesMethod | None = Field(
+        default=None, description="how the calories were had; sent with calories_kcal"
+    )
     workload: float | None = Field(default=None, ge=0, le=MAX_DURATION_S / 60 * 25)
     source: Source = "api"
     created_at: AwareDatetime | None = None
@@ -133,6 +139,7 @@ class ActivityPublic(BaseModel):
     distance_m: float | None
     calories_kcal: float
     calories_estimated: bool
+    calories_method: CaloriesMethod
     workload: float
     note: str
     source: str
@@ -218,6 +225,13 @@ class ProfileBody(_Strict):
     timezone: Annotated[Text, StringConstraints(max_length=64)] | None = None
     units: Literal["metric", "imperial"] = "metric"
     week_start: Literal["monday", "sunday"] = "monday"
+    # The body figures, for the calorie estimates (``core.profile``'s ranges). A client that
+    # sends none of them (one from before them) leaves the stored ones as they are.
+    birth_date: Day | None = None
+    sex: Literal["female", "male"] | None = None
+    height_cm: float | None = Field(default=None, ge=MIN_HEIGHT_CM, le=MAX_HEIGHT_CM)
+    resting_hr: int | None = Field(default=None, ge=MIN_HR, le=MAX_HR)
+    max_hr: int | None = Field(default=None, ge=MIN_HR, le=MAX_HR)
     updated_at: AwareDatetime | None = None
 
 
@@ -228,6 +242,11 @@ class ProfilePublic(BaseModel):
     timezone: str | None
     units: str
     week_start: str
+    birth_date: str | None
+    sex: str | None
+    height_cm: float | None
+    resting_hr: int | None
+    max_hr: int | None
     updated_at: str | None
 
 

@@ -20,6 +20,9 @@ _AS_TEXT = {
     "start": _LOCAL.format(col="start_at"),
     "end": _LOCAL.format(col="end_at"),
     "calories_estimated": "CASE WHEN calories_estimated THEN 'true' ELSE 'false' END",
+    # A row from before the method was recorded reads as ActivityRecord.method reads it.
+    "calories_method": "COALESCE(calories_method, "
+    "CASE WHEN calories_estimated THEN 'met' ELSE 'given' END)",
     "created_at": "replace(created_at, ' ', 'T') || '+00:00'",
     "updated_at": "replace(updated_at, ' ', 'T') || '+00:00'",
 }

@@ -45,7 +45,7 @@ def write_profile(
 ) -> None:
     """Update the one live profile row, or create it: ``change_seq`` None for a change made
     here (to be pushed), a number for the server's version (in sync). ``body`` writes the
-    ``BODY_FIELDS`` too: sync does not carry them yet, so a pulled profile leaves them be."""
+    ``BODY_FIELDS`` too (a change made here, or a pulled profile: sync carries them)."""
     fields = profile_to_row(profile) | (profile_body_to_row(profile) if body else {})
     values = fields | {
         "updated_at": to_db_time(updated),

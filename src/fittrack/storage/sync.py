@@ -14,6 +14,7 @@ from fittrack.core.profile import Profile
 from fittrack.storage.profile import write_profile
 from fittrack.storage.rows import (
     ACTIVITY_FIELDS,
+    BODY_FIELDS,
     GOAL_FIELDS,
     PROFILE_FIELDS,
     activity_from_row,
@@ -116,7 +117,7 @@ def changed_goals(conn: sqlite3.Connection, after_id: str, limit: int) -> list[G
 def changed_profile(conn: sqlite3.Connection) -> tuple[Profile, datetime] | None:
     """The profile and when it was changed, if it was changed here."""
     row = conn.execute(
-        f"SELECT {select_list(PROFILE_FIELDS)}, updated_at FROM profile "
+        f"SELECT {select_list(PROFILE_FIELDS + BODY_FIELDS)}, updated_at FROM profile "
         "WHERE deleted_at IS NULL AND change_seq IS NULL ORDER BY created_at LIMIT 1"
     ).fetchone()
     if row is None:
@@ -187,8 +188,8 @@ def _upsert(table: str, fields: tuple[str, ...]) -> str:
 def store_profile(
     conn: sqlite3.Connection, profile: Profile, updated: datetime, marker: int
 ) -> None:
-    """Write the server's version of the profile, in sync."""
-    write_profile(conn, profile, updated, marker)
+    """Write the server's version of the profile (body figures included), in sync."""
+    write_profile(conn, profile, updated, marker, body=True)
 
 
 def profile_version(conn: sqlite3.Connection) -> tuple[datetime, bool] | None:

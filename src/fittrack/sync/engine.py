@@ -14,7 +14,7 @@ it in one transaction, so the next sync resumes exactly there.
 import json
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -204,6 +204,7 @@ def _push_profile(conn: sqlite3.Connection, client: ServerClient, report: Report
         "timezone": profile.timezone,
         "units": profile.units,
         "week_start": profile.week_start,
+        **profile_body_json(profile),
         "updated_at": stamp(updated),
     }
     try:
@@ -304,8 +305,42 @@ def _store(conn: sqlite3.Connection, kind: str, item: dict[str, Any], marker: in
 
 
 def _store_profile(conn: sqlite3.Connection, item: dict[str, Any], marker: int) -> None:
+    from fittrack.storage.profile import load_profile
+
     profile = Profile(item["weight_kg"], item["timezone"], item["units"], item["week_start"])
+    if "birth_date" in item:
+        born = item["birth_date"]
+        profile = replace(
+            profile,
+            birth_date=None if born is None else date.fromisoformat(born),
+            sex=item["sex"],
+            height_cm=item["height_cm"],
+            resting_hr=item["resting_hr"],
+            max_hr=item["max_hr"],
+        )
+    else:
+        # A server from before the body figures: what this device knows of them stays.
+        here = load_profile(conn)
+        profile = replace(
+            profile,
+            birth_date=here.birth_date,
+            sex=here.sex,
+            height_cm=here.height_cm,
+            resting_hr=here.resting_hr,
+            max_hr=here.max_hr,
+        )
     local.store_profile(conn, profile, datetime.fromisoformat(item["updated_at"]), marker)
+
+
+def profile_body_json(profile: Profile) -> dict[str, Any]:
+    """The profile's body figures as the server's ``ProfileBody`` takes them."""
+    return {
+        "birth_date": None if profile.birth_date is None else profile.birth_date.isoformat(),
+        "sex": profile.sex,
+        "height_cm": profile.height_cm,
+        "resting_hr": profile.resting_hr,
+        "max_hr": profile.max_hr,
+    }
 
 
 # --- JSON both ways ----------------------------------------------------------------------------
@@ -334,6 +369,8 @@ def activity_from_json(item: dict[str, Any]) -> ActivityRecord:
         distance_m=None if item["distance_m"] is None else float(item["distance_m"]),
         calories_kcal=float(item["calories_kcal"]),
         calories_estimated=bool(item["calories_estimated"]),
+        # A server from before the method was recorded sends none: the record reads it then.
+        calories_method=item.get("calories_method"),
         workload=float(item["workload"]),
         note=item["note"],
         source=item["source"],

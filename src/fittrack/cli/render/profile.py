@@ -6,7 +6,7 @@ from fittrack.cli.render import base
 from fittrack.cli.render.base import Text
 from fittrack.core.activity_types import ActivityType
 from fittrack.core.display import format_weight
-from fittrack.core.profile import Profile
+from fittrack.core.profile import CM_PER_INCH, Profile
 
 
 def profile(profile: Profile, system_zone: str | None) -> None:
@@ -20,7 +20,30 @@ def profile(profile: Profile, system_zone: str | None) -> None:
     # Strings, as Rich's grid took them: read as markup (none of these holds any).
     rows = [("weight", weight), ("timezone", zone), ("units", profile.units)]
     rows.append(("week starts", profile.week_start))
+    rows.extend(_body_rows(profile))
     base.grid(base.stdout_console(), [(key, base.plain_markup(value)) for key, value in rows])
+
+
+def _body_rows(profile: Profile) -> list[tuple[str, str]]:
+    """Birth date, sex, height and heart rates, each "not set" when unset; height in the
+    profile's units (display only, as everywhere)."""
+    height = "not set"
+    if profile.height_cm is not None:
+        height = f"{profile.height_cm:g} cm"
+        if profile.units == "imperial":
+            inches = round(profile.height_cm / CM_PER_INCH)
+            height = f"{inches // 12}′{inches % 12}″ ({profile.height_cm:g} cm)"
+
+    def bpm(value: int | None) -> str:
+        return "not set" if value is None else f"{value} bpm"
+
+    return [
+        ("born", "not set" if profile.birth_date is None else profile.birth_date.isoformat()),
+        ("sex", profile.sex or "not set"),
+        ("height", height),
+        ("resting HR", bpm(profile.resting_hr)),
+        ("max HR", bpm(profile.max_hr)),
+    ]
 
 
 def types_table(kinds: Iterable[ActivityType]) -> None:

@@ -100,25 +100,30 @@ async def recent(conn: AsyncConnection, owner: str, count: int) -> list[dict[str
 
 async def _energy(
     conn: AsyncConnection, owner: str, body: ActivityCreate | ActivityUpdate, duration_s: float
-) -> tuple[float, bool, float]:
-    """Calories, whether estimated, and workload: as sent, else from the MET tables."""
+) -> tuple[float, bool, float, str | None]:
+    """Calories, whether estimated, workload and the calories' method: as sent, else estimated
+    (``core.calories.personal_energy``, with the owner's profile: no heart rate here)."""
     from fittrack.core.activity_types import BUILTIN_TYPES
-    from fittrack.core.calories import energy_for
+    from fittrack.core.calories import personal_energy
 
     sent_workload = getattr(body, "workload", None)
     sent_estimated = getattr(body, "calories_estimated", None)
     if body.calories_kcal is not None and sent_workload is not None:
-        return body.calories_kcal, bool(sent_estimated), sent_workload
+        # None (a client from before the method) reads as given or met, by the flag.
+        method = getattr(body, "calories_method", None)
+        return body.calories_kcal, bool(sent_estimated), sent_workload, method
     kind = {t.slug: t for t in BUILTIN_TYPES}.get(body.type)
     if kind is None:
         raise UsageError(
             f"the server has no MET value for the type {body.type!r}: "
             "send calories_kcal and workload with it"
         )
-    weight = (await profile.load(conn, owner)).weight_kg
-    energy = energy_for(kind, body.distance_m, duration_s, weight, body.calories_kcal)
+    person = await profile.load(conn, owner)
+    energy = personal_energy(
+        kind, body.distance_m, duration_s, person, body.calories_kcal, day=body.start.date()
+    )
     workload = sent_workload if sent_workload is not None else energy.workload
-    return energy.calories_kcal, energy.calories_estimated, workload
+    return energy.calories_kcal, energy.calories_estimated, workload, energy.calories_method
 
 
 async def _write(
@@ -146,7 +151,7 @@ async def _write(
         duration_s = (body.end - body.start).total_seconds()
     else:
         duration_s = body.duration_s
-    calories, estimated, workload = await _energy(conn, owner, body, duration_s)
+    calories, estimated, workload, method = await _energy(conn, owner, body, duration_s)
 
     def values(stamps: Stamps) -> dict[str, Any]:
         record = ActivityRecord(
@@ -158,6 +163,7 @@ async def _write(
             distance_m=body.distance_m,
             calories_kcal=calories,
             calories_estimated=estimated,
+            calories_method=method,
             workload=workload,
             note=body.note,
             source=body.source,

@@ -1,4 +1,5 @@
-"""The owner's profile: the timezone and week start their days and periods are read in."""
+"""The owner's profile: the timezone and week start their days and periods are read in, and the
+body figures the calorie estimates use."""
 
 import uuid
 from dataclasses import replace
@@ -9,7 +10,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from fittrack.core.moments import stamp
-from fittrack.core.profile import Profile
+from fittrack.core.profile import Profile, check_heart_rates
 from fittrack.server.data.common import (
     PROFILE,
     check_moments,
@@ -27,7 +28,13 @@ def no_system_zone() -> tzinfo:
     return UTC
 
 
-DEFAULT = {"weight_kg": None, "timezone": None, "units": "metric", "week_start": "monday"}
+DEFAULT = {
+    "weight_kg": None,
+    "timezone": None,
+    "units": "metric",
+    "week_start": "monday",
+    **dict.fromkeys(rows.BODY_FIELDS),
+}
 
 
 def _live(owner: str) -> Any:
@@ -38,8 +45,10 @@ def profile_json(row: Any) -> dict[str, Any]:
     """A stored profile row as ``ProfilePublic`` (the defaults when there is none)."""
     if row is None:
         return {**DEFAULT, "updated_at": None}
+    profile = rows.profile_from_row(row)
     return {
-        **rows.profile_to_row(rows.profile_from_row(row)),
+        **rows.profile_to_row(profile),
+        **rows.profile_body_to_row(profile),
         "updated_at": stamp(rows.read_time(row["updated_at"])),
     }
 
@@ -71,6 +80,10 @@ async def put(conn: AsyncConnection, owner: str, body: Any) -> dict[str, Any]:
     check_moments(body.updated_at)
     updated = utc(body.updated_at or utcnow())
     values = {name: getattr(body, name) for name in rows.PROFILE_FIELDS}
+    if set(rows.BODY_FIELDS) & body.model_fields_set:
+        # Sent (by a client that knows them): all five, as sync sends them; else kept.
+        values |= {name: getattr(body, name) for name in rows.BODY_FIELDS}
+        check_heart_rates(body.resting_hr, body.max_hr)
     async with transaction(conn):
         seq = await next_change(conn, owner)
         row = await _row(conn, owner)
