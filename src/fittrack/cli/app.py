@@ -404,7 +404,7 @@ _SUMMARIES = {
     # name: the first paragraph of its help, as `fittrack --help` lists it
     "log": "Record an activity. With no --start, it ends now.",
     "list": "List activities, newest first. Days are read in your profile's timezone.",
-    "show": "Show one activity in full.",
+    "show": "Show one activity in full; with a track, its splits, best efforts and profile too.",
     "edit": "Change an activity: give only what changes.",
     "delete": "Delete an activity (after asking, unless --yes).",
     "restore": "Bring back a deleted activity (its id, or a unique prefix of it).",
@@ -419,7 +419,7 @@ _SUMMARIES = {
     "export": "Export activities as CSV, everything as JSON, or one activity's track as GPX.",
     "import": "Import activities from files, folders and zips, each file all or nothing.",
     "types": "Activity types and their MET values.",
-    "profile": "Your weight (for calories), timezone, display units and week start.",
+    "profile": "Your weight and body (for calories), timezone, display units and week start.",
     "login": "Connect this device to a sync server: check the token, then remember both.",
     "logout": "Forget the sync server and token (your log stays on this device).",
     "sync": "Push the changes made here, pull those made elsewhere; list conflicts.",
