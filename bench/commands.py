@@ -269,8 +269,7 @@ EVERYDAY = {
     "status (terminal)": Row(lambda home: ["status"], terminal=True),
     "progress (5 goals)": Row(lambda home: ["progress"]),
     "summary (month)": Row(lambda home: ["summary"]),
-    "summary --year": Row(lambda home: ["summary", "--year"]),
-    "summary --all (100 tracks)": Row(lambda home: ["summary", "--all"], sizes=("1m",)),
+    "summary --year": Row(lambda home: ["summary", "--year"]),  # with 100 tracks at 1m
     "list busy week (4,000)": Row(_busy, sizes=("1m",)),
     "list busy week (terminal)": Row(_busy, sizes=("1m",), terminal=True),
     "list busy week --json": Row(lambda home: [*_busy(home), "--json"], sizes=("1m",)),
