@@ -3,7 +3,6 @@
 Distances are compared within ±0.5 % (GPX distance algorithms differ by up to ~0.2 %).
 """
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -287,10 +286,10 @@ def test_not_utf8_as_declared() -> None:
     refused(b'<?xml version="1.0" encoding="UTF-8"?><gpx><trk><name>\xff\xfe</name></trk></gpx>')
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
-    began = time.perf_counter()
+def test_billion_laughs_is_refused_at_its_dtd() -> None:
+    # Refused at the DTD, before any entity is expanded (a wall clock here would only say how
+    # busy the machine is).
     message = refused(BILLION_LAUGHS)
-    assert time.perf_counter() - began < 1
     assert "entity" in message and "DTD" in message
 
 

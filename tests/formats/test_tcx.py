@@ -3,7 +3,6 @@
 Lap totals are the file's own stored numbers, so they are compared exactly (to float summing).
 """
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -243,7 +242,7 @@ def test_bad_lap_values(lap: str) -> None:
     refused(_tcx(f"<Activities>{activity}</Activities>"))
 
 
-def test_billion_laughs_is_refused_quickly() -> None:
+def test_billion_laughs_is_refused_at_its_dtd() -> None:
     lol = "".join(
         f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' if i else '<!ENTITY lol0 "lol">'
         for i in range(10)
@@ -254,9 +253,9 @@ def test_billion_laughs_is_refused_quickly() -> None:
         "<Id>2020-01-01T08:00:00Z</Id><Notes>&lol9;</Notes></Activity></Activities>"
         "</TrainingCenterDatabase>"
     ).encode()
-    began = time.perf_counter()
+    # Refused at the DTD, before any entity is expanded (a wall clock here would only say how
+    # busy the machine is).
     message = refused(data)
-    assert time.perf_counter() - began < 1
     assert "entity" in message and "DTD" in message
 
 
