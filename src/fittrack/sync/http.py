@@ -65,6 +65,24 @@ class ServerClient:
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """The JSON answer of one request, after waiting out rate limits within the bound."""
+        return _answer(self.url, self._response(method, path, **kwargs))
+
+    def put_bytes(self, path: str, data: bytes) -> None:
+        """PUT ``data`` as ``application/octet-stream`` (an encoded track)."""
+        headers = {"Content-Type": "application/octet-stream"}
+        _answer(self.url, self._response("PUT", path, content=data, headers=headers))
+
+    def get_bytes(self, path: str) -> bytes | None:
+        """The body of a GET, as bytes; None when the server has no such thing (404)."""
+        response = self._response("GET", path)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            _answer(self.url, response)  # raises the error that status means
+        return bytes(response.content)
+
+    def _response(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The answer to one request, after waiting out rate limits within the bound."""
         import httpx
 
         resent = False
@@ -105,7 +123,7 @@ class ServerClient:
                 )
             time.sleep(retry)
             self._waited += retry
-        return _answer(self.url, response)
+        return response
 
 
 def _unreachable(url: str, exc: Exception) -> tuple[str, str]:
