@@ -160,3 +160,30 @@ def test_pulling_tracks_is_bounded_and_carries_on_where_it_stopped(
     assert rounds == [(2, True), (2, True), (1, False)]
     assert pulled == 2
     assert len(tracks_of(cli.db("b"))) == 2
+
+
+def test_fetch_track_brings_one_activitys_track_on_demand(
+    two_devices: tuple[Server, Any, Cli], tmp_path: Path
+) -> None:
+    """What `show` can call for an activity without a local track (engine.fetch_track)."""
+    from fittrack.storage.db import connect
+    from fittrack.sync.http import ServerClient
+
+    server, ana, cli = two_devices
+    cli.ok("a", "import", str(write_gpx(tmp_path / "run.gpx")))
+    cli.ok("a", "log", "walk", "3k", "40:00", "--start=-1d")
+    cli.sync("a")
+    cli.sync("b")
+    [(with_track, sent)] = tracks_of(cli.db("a")).items()
+    [without] = device_state(cli.db("b")).live_activities() - {with_track}
+    conn = connect(cli.db("b"))
+    try:
+        with ServerClient(server.url, ana.token) as client:
+            now = datetime.now(UTC)
+            assert engine.fetch_track(conn, client, without, now) is False
+            assert engine.fetch_track(conn, client, with_track, now) is True
+            assert engine.fetch_track(conn, client, with_track, now) is False  # already here
+    finally:
+        conn.close()
+    assert tracks_of(cli.db("b")) == {with_track: sent}
+    assert unpushed(cli.db("b")) == 0
