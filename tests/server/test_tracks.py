@@ -106,6 +106,14 @@ def test_a_body_that_is_not_a_track_is_refused_in_one_line(api: Api, body: bytes
     assert get_track(api, activity_id).status_code == 404
 
 
+def test_a_body_that_inflates_past_the_bound_is_refused_unread(api: Api) -> None:
+    """64 MB of zeros compress to 64 kB: the server stops inflating at its bound."""
+    activity_id = an_activity(api)
+    answer = put_track(api, activity_id, bytes([1]) + zlib.compress(bytes(64 * 2**20), 9))
+    assert answer.status_code == 422
+    assert "once inflated" in answer.json()["detail"]
+
+
 def test_a_track_over_the_limit_is_refused_with_413(api: Api) -> None:
     activity_id = an_activity(api)
     answer = put_track(api, activity_id, b"\x01" + b"\x00" * MAX_TRACK_BYTES)

@@ -27,7 +27,7 @@ from fittrack.errors import DataError, SyncError
 from fittrack.storage import sync as local
 from fittrack.storage import trackcodec, tracks
 from fittrack.storage.db import write
-from fittrack.sync.http import Rejected, ServerClient, TokenRefused, Unreachable
+from fittrack.sync.http import RateLimited, Rejected, ServerClient, TokenRefused, Unreachable
 
 BATCH_ROWS = 500
 """Rows read for one push: a batch request carries at most this many (the server takes 1000)."""
@@ -368,7 +368,7 @@ def push_tracks(conn: sqlite3.Connection, client: ServerClient, report: Report) 
                 continue  # deleted since it was listed
             try:
                 client.put_bytes(_track_path(activity_id), data)
-            except (Unreachable, TokenRefused) as exc:
+            except (Unreachable, TokenRefused, RateLimited) as exc:
                 # Every other track would fail the same way: report this one, try again next sync.
                 _track_failed(report, activity_id, str(exc))
                 return
@@ -411,7 +411,7 @@ def pull_tracks(
         try:
             if fetch_track(conn, client, activity_id, now):
                 report.tracks["pulled"] += 1
-        except (Unreachable, TokenRefused) as exc:
+        except (Unreachable, TokenRefused, RateLimited) as exc:
             _track_failed(report, activity_id, str(exc), pulling=True)
             more = True
             break

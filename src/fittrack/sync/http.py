@@ -23,6 +23,10 @@ class TokenRefused(SyncError):
     """The server answered 401: the token is wrong or revoked."""
 
 
+class RateLimited(SyncError):
+    """The server kept limiting this token's requests for longer than the client waits."""
+
+
 class Unreachable(SyncError):
     """No answer: the server is down, the address is wrong, or the network is away."""
 
@@ -117,7 +121,7 @@ class ServerClient:
                         "little while",
                         reason,
                     )
-                raise SyncError(
+                raise RateLimited(
                     f"the server is limiting this token's requests; try again in {retry:.0f} s "
                     "(what was sent so far is kept)"
                 )
