@@ -164,14 +164,27 @@ def _credentials() -> tuple[str, str]:
     return str(server), str(token)
 
 
-def sync(as_json: JsonFlag = False) -> None:
+def sync(
+    as_json: JsonFlag = False,
+    with_tracks: Annotated[
+        bool,
+        typer.Option(
+            "--tracks",
+            help=(
+                "Also pull the tracks (GPS and sensor samples) of activities this device has "
+                "without one, up to 200 a run."
+            ),
+        ),
+    ] = False,
+) -> None:
     """Push the changes made here, pull those made elsewhere; list conflicts.
 
     Edits and deletions travel too. When both devices changed the same activity or goal, a
     deletion wins, then the later edit, and the one that lost is listed. Offline, nothing is
-    lost: the next sync carries on from where this one stopped.
+    lost: the next sync carries on from where this one stopped. Tracks imported here are
+    pushed after the activities; a track that cannot go is listed and tried again next time.
 
-    Example: fittrack sync
+    Example: fittrack sync --tracks
     """
     from fittrack.sync import engine
     from fittrack.sync.http import ServerClient
@@ -179,7 +192,7 @@ def sync(as_json: JsonFlag = False) -> None:
     server, token = _credentials()
     session = open_session()
     with ServerClient(server, token, max_wait_s=_max_wait()) as client:
-        report = engine.sync(session.conn, client, session.now)
+        report = engine.sync(session.conn, client, session.now, with_tracks=with_tracks)
     if as_json:
         print_json(report.to_json())
     else:
@@ -207,11 +220,24 @@ def _print_report(report: Any) -> None:
     typer.echo(f"Pushed {_counts(report.pushed)}; pulled {_counts(report.pulled)}.")
     for conflict in report.conflicts:
         typer.echo(f"Conflict: {conflict.describe()}")
+    tracks = report.tracks
+    for count, done in ((tracks["pushed"], "pushed"), (tracks["pulled"], "pulled")):
+        if count:
+            typer.echo(f"{count} track{'' if count == 1 else 's'} {done}.")
+    if tracks["more"]:
+        typer.echo(
+            f"Asked the server for the tracks of {tracks['checked']} activities; run "
+            "`fittrack sync --tracks` again for the others."
+        )
     for failure in report.failed:
         typer.secho(
             f"Not pushed: {failure['kind']} {failure['id'][:8]}: {failure['error']}",
             err=True,
             fg="yellow",
+        )
+    for failure in report.track_errors:
+        typer.secho(
+            f"Not pulled: track {failure['id'][:8]}: {failure['error']}", err=True, fg="yellow"
         )
 
 

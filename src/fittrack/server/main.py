@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from fittrack import __version__
 from fittrack.errors import FittrackError, NotFound, UsageError
-from fittrack.server.api.routes import activities, goals, health, profile, sync
+from fittrack.server.api.routes import activities, goals, health, profile, sync, tracks
 from fittrack.server.auth import TokenResolver
 from fittrack.server.cache import Cache, MemoryCache, NoCache, RedisCache
 from fittrack.server.db import UNAVAILABLE_ERRORS, is_unavailable, migrate, open_engine
@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anonymous_rate=settings.anonymous_rate,
     )
     app.add_middleware(RequestLog)
-    for module in (health, activities, goals, sync, profile):
+    for module in (health, activities, goals, sync, profile, tracks):
         app.include_router(module.router)
 
     @app.exception_handler(RequestValidationError)

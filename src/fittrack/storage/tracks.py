@@ -163,3 +163,91 @@ def fill_missing_figures(conn: sqlite3.Connection, activity_ids: Iterable[str]) 
             )
             done += 1
     return done
+
+
+# ---- sync: which tracks the server lacks, and tracks that came from it -------------------------
+#
+# A track's ``change_seq`` says what ``storage.sync`` says of a row: NULL when changed here (not
+# yet on the server), set once the server has it (pushed, or pulled from it).
+
+PUSHED = 0
+"""The ``change_seq`` of a track the server has confirmed."""
+
+
+def unpushed_tracks(conn: sqlite3.Connection, after_id: str, limit: int) -> list[tuple[str, str]]:
+    """(activity id, stored ``updated_at``) of tracks not yet on the server, by id after
+    ``after_id``: only those whose activity is live and itself on the server (a track waits for
+    its activity; a deleted activity's track never goes)."""
+    return [
+        (row[0], row[1])
+        for row in conn.execute(
+            "SELECT t.activity_id, t.updated_at FROM activity_track AS t "
+            "JOIN activity AS a ON a.id = t.activity_id AND a.owner = t.owner "
+            "WHERE t.owner = ? AND t.change_seq IS NULL AND t.activity_id > ? "
+            "AND a.deleted_at IS NULL AND a.change_seq IS NOT NULL "
+            "ORDER BY t.activity_id LIMIT ?",
+            (NO_OWNER, after_id, limit),
+        )
+    ]
+
+
+def track_data(conn: sqlite3.Connection, activity_id: str) -> bytes | None:
+    """The stored bytes of the activity's track, as they travel."""
+    row = conn.execute(
+        "SELECT data FROM activity_track WHERE activity_id = ? AND owner = ?",
+        (activity_id, NO_OWNER),
+    ).fetchone()
+    return None if row is None else bytes(row[0])
+
+
+def mark_track_pushed(conn: sqlite3.Connection, activity_id: str, updated_at: str) -> None:
+    """The server has this track, unless it was replaced here since it was read."""
+    conn.execute(
+        f"UPDATE activity_track SET change_seq = {PUSHED} WHERE activity_id = ? AND owner = ? "
+        "AND updated_at = ? AND change_seq IS NULL",
+        (activity_id, NO_OWNER, updated_at),
+    )
+
+
+def mark_tracks_unpushed(conn: sqlite3.Connection) -> None:
+    """Every track is to be pushed again (a new server or account)."""
+    conn.execute("UPDATE activity_track SET change_seq = NULL WHERE owner = ?", (NO_OWNER,))
+
+
+def without_track(
+    conn: sqlite3.Connection, before: tuple[str, str] | None, limit: int
+) -> list[tuple[str, str]]:
+    """(start_at, id) of live activities without a track, newest first, older than ``before``
+    (a (start_at, id) this returned)."""
+    where = ""
+    params: tuple[str, ...] = ()
+    if before is not None:
+        where = "AND (a.start_at < ? OR (a.start_at = ? AND a.id < ?)) "
+        params = (before[0], before[0], before[1])
+    return [
+        (row[0], row[1])
+        for row in conn.execute(
+            "SELECT a.start_at, a.id FROM activity AS a WHERE a.owner = ? "
+            "AND a.deleted_at IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM activity_track AS t "
+            "WHERE t.activity_id = a.id AND t.owner = a.owner) "
+            f"{where}ORDER BY a.start_at DESC, a.id DESC LIMIT ?",
+            (NO_OWNER, *params, limit),
+        )
+    ]
+
+
+def store_pulled(conn: sqlite3.Connection, activity_id: str, data: bytes, now: datetime) -> bool:
+    """Keep a track the server sent (bytes ``trackcodec.decode`` has read), in sync; a track
+    this device has meanwhile is kept instead. Whether it was stored."""
+    samples = len(trackcodec.decode(data))
+    stamp = to_db_time(now)
+    return (
+        conn.execute(
+            "INSERT INTO activity_track (activity_id, owner, samples, data, created_at, "
+            f"updated_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, {PUSHED}) "
+            "ON CONFLICT (activity_id, owner) DO NOTHING",
+            (activity_id, NO_OWNER, samples, data, stamp, stamp),
+        ).rowcount
+        == 1
+    )

@@ -23,9 +23,11 @@ from fittrack.core.goals import Goal
 from fittrack.core.merge import Version, merge
 from fittrack.core.moments import stamp
 from fittrack.core.profile import Profile
+from fittrack.errors import DataError, SyncError
 from fittrack.storage import sync as local
+from fittrack.storage import trackcodec, tracks
 from fittrack.storage.db import write
-from fittrack.sync.http import Rejected, ServerClient
+from fittrack.sync.http import RateLimited, Rejected, ServerClient, TokenRefused, Unreachable
 
 BATCH_ROWS = 500
 """Rows read for one push: a batch request carries at most this many (the server takes 1000)."""
@@ -67,6 +69,12 @@ class Report:
     conflicts: list[Conflict] = field(default_factory=list)
     failed: list[dict[str, str]] = field(default_factory=list)
     last_sync: str | None = None
+    tracks: Counter[str] = field(default_factory=Counter)
+    """``pushed``, ``pulled``, ``failed``; ``checked`` (activities asked about by ``--tracks``)
+    and ``more`` (1 when some are left for the next run)."""
+    track_errors: list[dict[str, str]] = field(default_factory=list)
+    """Tracks that could not be pulled (those not pushed are in ``failed``, as unpushed changes
+    are): asked about again by the next ``sync --tracks``."""
 
     def to_json(self) -> dict[str, Any]:
         kinds = ("activities", "goals", "profile")
@@ -77,11 +85,20 @@ class Report:
             "conflicts": [c.to_json() for c in self.conflicts],
             "failed": self.failed,
             "last_sync": self.last_sync,
+            "tracks": {
+                **{k: self.tracks[k] for k in ("pushed", "pulled", "failed", "checked")},
+                "more": bool(self.tracks["more"]),
+                "errors": self.track_errors,
+            },
         }
 
 
-def sync(conn: sqlite3.Connection, client: ServerClient, now: datetime) -> Report:
-    """Push, then pull; the report of both. Raises SyncError when the server cannot be used."""
+def sync(
+    conn: sqlite3.Connection, client: ServerClient, now: datetime, *, with_tracks: bool = False
+) -> Report:
+    """Push, then pull; then the tracks (``push_tracks``, and ``pull_tracks`` too
+    ``with_tracks``); the report of all. Raises SyncError when the server cannot be used for
+    the activities and goals; a track that cannot go is only reported."""
     report = Report(server=client.url)
     me = client.get("/v1/me")
     account = f"{client.url} {me['id']}"
@@ -89,11 +106,15 @@ def sync(conn: sqlite3.Connection, client: ServerClient, now: datetime) -> Repor
         if local.get_state(conn, "account") != account:
             # Another server or account: it has none of this log yet, and its cursor is not ours.
             local.mark_all_changed(conn)
+            tracks.mark_tracks_unpushed(conn)
             local.set_state(conn, "account", account)
             local.set_state(conn, "cursor", "0")
     cursor = int(local.get_state(conn, "cursor") or 0)
     push(conn, client, cursor, report)
     pull(conn, client, report)
+    push_tracks(conn, client, report)
+    if with_tracks:
+        pull_tracks(conn, client, report, now)
     report.last_sync = stamp(now)
     with write(conn):
         local.set_state(conn, "last_sync", report.last_sync)
@@ -341,6 +362,103 @@ def profile_body_json(profile: Profile) -> dict[str, Any]:
         "resting_hr": profile.resting_hr,
         "max_hr": profile.max_hr,
     }
+
+
+# --- tracks ------------------------------------------------------------------------------------
+#
+# A track goes by itself, after the activities: ``PUT /v1/activities/{id}/track`` with the
+# ``storage.trackcodec`` bytes, once its activity is on the server. A track that cannot go is
+# reported (``tracks.failed`` and ``failed``) and stays unpushed for the next sync; it never
+# stops the activities' sync, which is done by then.
+
+TRACKS_READ = 100
+"""Unpushed tracks read per query."""
+
+PULL_TRACKS = 200
+"""Activities without a track that one ``sync --tracks`` asks the server about (a GET each)."""
+
+TRACKS_CHECKED = "tracks_checked_to"
+"""The ``sync_state`` key of where ``pull_tracks`` stopped: ``start_at`` and id of the last
+activity it asked about, so that the next run carries on with older ones, not the same 200."""
+
+
+def _track_path(activity_id: str) -> str:
+    return f"/v1/activities/{activity_id}/track"
+
+
+def _track_failed(report: Report, activity_id: str, error: str, *, pulling: bool = False) -> None:
+    report.tracks["failed"] += 1
+    failure = {"kind": "track", "id": activity_id, "error": error}
+    (report.track_errors if pulling else report.failed).append(failure)
+
+
+def push_tracks(conn: sqlite3.Connection, client: ServerClient, report: Report) -> None:
+    """PUT every track the server lacks (of activities it has); mark each confirmed one."""
+    after = ""
+    while batch := tracks.unpushed_tracks(conn, after, TRACKS_READ):
+        after = batch[-1][0]
+        for activity_id, updated_at in batch:
+            data = tracks.track_data(conn, activity_id)
+            if data is None:
+                continue  # deleted since it was listed
+            try:
+                client.put_bytes(_track_path(activity_id), data)
+            except (Unreachable, TokenRefused, RateLimited) as exc:
+                # Every other track would fail the same way: report this one, try again next sync.
+                _track_failed(report, activity_id, str(exc))
+                return
+            except SyncError as exc:
+                _track_failed(report, activity_id, str(exc))
+                continue
+            with write(conn):
+                tracks.mark_track_pushed(conn, activity_id, updated_at)
+            report.tracks["pushed"] += 1
+
+
+def fetch_track(
+    conn: sqlite3.Connection, client: ServerClient, activity_id: str, now: datetime
+) -> bool:
+    """Pull the activity's track from the server and keep it, when the server has one and this
+    device none: whether it was stored. ``DataError`` when the server's bytes are no track."""
+    data = client.get_bytes(_track_path(activity_id))
+    if data is None:
+        return False
+    trackcodec.decode(data)  # refuse damage before anything is written
+    with write(conn):
+        return tracks.store_pulled(conn, activity_id, data, now)
+
+
+def pull_tracks(
+    conn: sqlite3.Connection, client: ServerClient, report: Report, now: datetime
+) -> None:
+    """Ask the server for the tracks of up to ``PULL_TRACKS`` activities this device has without
+    one, newest first, carrying on where the last run stopped (from the newest again once every
+    one was asked about)."""
+    saved = local.get_state(conn, TRACKS_CHECKED)
+    before = None
+    if saved:
+        start_at, _, activity_id = saved.partition("|")
+        before = (start_at, activity_id)
+    batch = tracks.without_track(conn, before, PULL_TRACKS + 1)
+    more = len(batch) > PULL_TRACKS
+    batch = batch[:PULL_TRACKS]
+    for start_at, activity_id in batch:
+        try:
+            if fetch_track(conn, client, activity_id, now):
+                report.tracks["pulled"] += 1
+        except (Unreachable, TokenRefused, RateLimited) as exc:
+            _track_failed(report, activity_id, str(exc), pulling=True)
+            more = True
+            break
+        except (SyncError, DataError) as exc:
+            _track_failed(report, activity_id, str(exc), pulling=True)
+        report.tracks["checked"] += 1
+        with write(conn):
+            local.set_state(conn, TRACKS_CHECKED, f"{start_at}|{activity_id}")
+    report.tracks["more"] = int(more)
+    if not more:
+        with write(conn):
+            local.set_state(conn, TRACKS_CHECKED, "")
 
 
 # --- JSON both ways ----------------------------------------------------------------------------

@@ -23,6 +23,10 @@ class TokenRefused(SyncError):
     """The server answered 401: the token is wrong or revoked."""
 
 
+class RateLimited(SyncError):
+    """The server kept limiting this token's requests for longer than the client waits."""
+
+
 class Unreachable(SyncError):
     """No answer: the server is down, the address is wrong, or the network is away."""
 
@@ -65,6 +69,24 @@ class ServerClient:
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """The JSON answer of one request, after waiting out rate limits within the bound."""
+        return _answer(self.url, self._response(method, path, **kwargs))
+
+    def put_bytes(self, path: str, data: bytes) -> None:
+        """PUT ``data`` as ``application/octet-stream`` (an encoded track)."""
+        headers = {"Content-Type": "application/octet-stream"}
+        _answer(self.url, self._response("PUT", path, content=data, headers=headers))
+
+    def get_bytes(self, path: str) -> bytes | None:
+        """The body of a GET, as bytes; None when the server has no such thing (404)."""
+        response = self._response("GET", path)
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 400:
+            _answer(self.url, response)  # raises the error that status means
+        return bytes(response.content)
+
+    def _response(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The answer to one request, after waiting out rate limits within the bound."""
         import httpx
 
         resent = False
@@ -99,13 +121,13 @@ class ServerClient:
                         "little while",
                         reason,
                     )
-                raise SyncError(
+                raise RateLimited(
                     f"the server is limiting this token's requests; try again in {retry:.0f} s "
                     "(what was sent so far is kept)"
                 )
             time.sleep(retry)
             self._waited += retry
-        return _answer(self.url, response)
+        return response
 
 
 def _unreachable(url: str, exc: Exception) -> tuple[str, str]:
