@@ -2,8 +2,9 @@
 
 import contextlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -69,7 +70,7 @@ def export(
 
       fittrack export --format gpx 3f2a --out run.gpx
     """
-    from fittrack.errors import DataError, UsageError
+    from fittrack.errors import UsageError
     from fittrack.storage.activities import window_clause
 
     fmt = format_.strip().lower()
@@ -112,33 +113,15 @@ def export(
             load_custom_types(session.conn),
         )
 
+    count = _deliver(out, write, binary=False)
     if out is None:
-        try:
-            write(sys.stdout)
-        except BrokenPipeError:
-            raise  # the reader stopped (| head): typer ends quietly
-        except OSError as exc:
-            raise DataError(f"cannot write the export: {exc.strerror}") from exc
         return
-    # Write beside the target and rename: an interrupted export never leaves half a file behind.
-    try:
-        partial = out.with_name(out.name + ".partial")
-    except ValueError:
-        raise UsageError(f"--out needs a file name, not '{out}'") from None
-    try:
-        with open(partial, "w", encoding="utf-8", newline="") as stream:
-            count = write(stream)
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-        raise DataError(f"cannot write {out}: {exc.strerror}") from exc
     typer.echo(f"Exported {count} {'activity' if count == 1 else 'activities'} to {out}.", err=True)
 
 
 def _export_gpx(activity_id: str, out: Path | None) -> None:
     """One activity's track as GPX, to ``out`` (replaced whole, never half-written) or stdout."""
-    from fittrack.errors import DataError, NotFound, UsageError
+    from fittrack.errors import NotFound
     from fittrack.formats.gpx_write import write_gpx
     from fittrack.storage.activities import find
     from fittrack.storage.tracks import load_track
@@ -161,27 +144,47 @@ def _export_gpx(activity_id: str, out: Path | None) -> None:
         else f"{record.type} {record.start:%Y-%m-%d %H:%M}"
     )
     data = write_gpx(track, name=name, type_slug=record.type, start=record.start)
+    _deliver(out, lambda stream: stream.write(data), binary=True)
     if out is None:
+        return
+    typer.echo(f"Exported the track of activity {record.id[:8]} to {out}.", err=True)
+
+
+def _deliver(out: Path | None, write: Callable[[Any], Any], *, binary: bool) -> Any:
+    """What ``write(stream)`` returns, having written to stdout (``out`` None) or to ``out``.
+
+    A file is written beside its target and renamed into place, so an interrupted export never
+    leaves half a file behind; a reader that stops early (``| head``) ends it quietly.
+    """
+    from fittrack.errors import DataError, UsageError
+
+    if out is None:
+        stream = sys.stdout.buffer if binary else sys.stdout
         try:
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
+            result = write(stream)
+            stream.flush()
         except BrokenPipeError:
-            raise
+            raise  # the reader stopped (| head): typer ends quietly
         except OSError as exc:
             raise DataError(f"cannot write the export: {exc.strerror}") from exc
-        return
+        return result
     try:
         partial = out.with_name(out.name + ".partial")
     except ValueError:
         raise UsageError(f"--out needs a file name, not '{out}'") from None
     try:
-        partial.write_bytes(data)
+        if binary:
+            with open(partial, "wb") as stream:
+                result = write(stream)
+        else:
+            with open(partial, "w", encoding="utf-8", newline="") as stream:
+                result = write(stream)
         partial.replace(out)
     except OSError as exc:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         raise DataError(f"cannot write {out}: {exc.strerror}") from exc
-    typer.echo(f"Exported the track of activity {record.id[:8]} to {out}.", err=True)
+    return result
 
 
 def _progress_wanted(as_json: bool) -> bool:
