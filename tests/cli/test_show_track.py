@@ -233,12 +233,47 @@ def test_a_damaged_stored_track_is_one_line_and_exit_1(cli: Invoke, db_file: Pat
     conn = sqlite3.connect(db_file)
     conn.execute("UPDATE activity_track SET data = substr(data, 1, 10)")
     conn.commit()
+    # The figures cached when it was saved still show; the route needs the samples.
+    assert cli("show", activity_id[:8]).exit_code == 0
+    result = cli("show", activity_id[:8], "--route")
+    assert result.exit_code == 1 and "damaged" in result.stderr
+    # Without the cache, show needs the samples too.
+    conn.execute("UPDATE activity_track SET figures = NULL")
+    conn.commit()
     conn.close()
     for args in ([], ["--json"], ["--route"]):
         result = cli("show", activity_id[:8], *args)
         assert result.exit_code == 1
         assert result.stdout == "" and "Traceback" not in result.stderr
         assert "damaged" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("units", ["metric", "imperial"])
+@pytest.mark.parametrize("args", [[], ["--json"]])
+def test_show_from_the_cache_is_show_from_the_samples(
+    cli: Invoke, db_file: Path, units: str, args: list[str]
+) -> None:
+    activity_id = _import(cli, FIT)
+    assert cli("profile", "set", "--units", units).exit_code == 0
+    cached = cli("show", activity_id[:8], *args)
+    conn = sqlite3.connect(db_file)
+    assert conn.execute("SELECT figures IS NOT NULL FROM activity_track").fetchone() == (1,)
+    conn.execute("UPDATE activity_track SET figures = NULL")
+    conn.commit()
+    conn.close()
+    computed = cli("show", activity_id[:8], *args)
+    assert cached.exit_code == computed.exit_code == 0
+    if args:
+        assert json.loads(cached.stdout) == json.loads(computed.stdout)
+        assert json.loads(cached.stdout)["track"]["splits"]
+    else:
+        # The sparklines may differ by a cell (the cache reads the whole track, show without it
+        # a thinned copy); everything else is the same.
+        def without_sparklines(text: str) -> list[str]:
+            return [line for line in text.splitlines() if not line.startswith(("pace", "elev"))]
+
+        assert without_sparklines(cached.stdout) == without_sparklines(computed.stdout)
+        assert "Splits" in cached.stdout
 
 
 # summary's fastest runs
@@ -347,3 +382,45 @@ def test_the_sparklines_of_a_thinned_track_match_the_whole_one(cli: Invoke, db_f
     speeds, elevations = render_track.series(track)
     assert speeds == pytest.approx(speed_series(track, render_track.SPARK_WIDTH), rel=0.03)
     assert elevations == elevation_series(track, render_track.SPARK_WIDTH)
+
+
+def test_show_of_a_cached_track_decodes_no_samples(
+    cli: Invoke, fittrack_home: Path, db_file: Path
+) -> None:
+    """The structure that keeps `show` of a long track as fast as any `show` (timings are in
+    bench/commands.py): with the figures cached, the samples are not decoded."""
+    import os
+    import subprocess
+    import sys
+
+    activity_id = _import(cli, FIT)
+    probe = (
+        "import json, sys\n"
+        "from fittrack.storage import trackcodec\n"
+        "decoded = []\n"
+        "real = trackcodec.decode\n"
+        "trackcodec.decode = lambda data: decoded.append(len(data)) or real(data)\n"
+        "from fittrack.cli.app import main\n"
+        "sys.argv = ['fittrack', 'show', sys.argv[1]]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(bool(decoded)), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
+
+    def decodes() -> bool:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, activity_id[:8]],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert "Splits" in done.stdout, done.stderr
+        return bool(json.loads(done.stderr.strip().splitlines()[-1]))
+
+    assert decodes() is False
+    conn = sqlite3.connect(db_file)
+    conn.execute("UPDATE activity_track SET figures = NULL")
+    conn.commit()
+    conn.close()
+    assert decodes() is True  # the probe can tell: without the cache, show decodes

@@ -125,7 +125,7 @@ def test_a_version_8_log_migrates_with_its_rows_and_no_tracks(db_file: Path) -> 
     conn.commit()
     conn.close()
     migrated = db.connect(db_file)
-    assert migrated.execute("PRAGMA user_version").fetchone()[0] == 9
+    assert migrated.execute("PRAGMA user_version").fetchone()[0] == db.SCHEMA_VERSION
     record = activities.find(migrated, "2222")
     assert record.calories_method is None and record.distance_m == 5000
     assert load_profile(migrated) == Profile()

@@ -142,14 +142,25 @@ def show(
         raise UsageError("choose one of --json and --route")
     session = open_session()
     record = activities.find(session.conn, activity_id)
-    track = tracks.load_track(session.conn, record.id)
     imperial = session.profile.units == "imperial"
     derived = None
-    if track is not None and not route:
+    series: tuple[list[float], list[float]] | None = None
+    cached = None if route else tracks.show_figures(session.conn, record.id)
+    # The figures were cached when the track was saved (storage.tracks): a long track is then
+    # neither decoded nor derived again. Without a cache (a track pulled by sync, a damaged
+    # one) they are computed here, ~0.3 s on a 10,000-sample track.
+    track = None if cached is not None else tracks.load_track(session.conn, record.id)
+    if cached is not None:
+        from fittrack.core.track_figures import TrackFigures
+
+        shown = dict(cached)
+        if imperial:
+            shown["splits"] = shown["mile_splits"]
+        derived = TrackFigures.from_json(shown)
+        series = (list(shown["speeds"]), list(shown["elevations"]))  # type: ignore[call-overload]
+    elif track is not None and not route:
         from fittrack.core.track_figures import MILE_M, figures
 
-        # The full figures (splits, all efforts) are computed here on every show, ~0.1 s on a
-        # 10,000-sample track; only what summary needs is cached (storage.tracks).
         derived = figures(track, unit_m=MILE_M if imperial else 1000.0)
     if as_json:
         print_json(record.to_json() | {"track": None if derived is None else derived.to_json()})
@@ -166,11 +177,14 @@ def show(
         render_track.route(track, render.one_line(record, session.profile, session.tz, kinds))
         return
     render.activity_detail(record, session.profile, kinds)
-    if track is not None and derived is not None:
+    if derived is not None:
         from fittrack.cli.render import track as render_track
         from fittrack.cli.render.base import figure_for
 
-        speeds, elevations = render_track.series(track)
+        if series is None:
+            assert track is not None
+            series = render_track.series(track)
+        speeds, elevations = series
         render_track.track_detail(
             derived,
             speeds,

@@ -76,7 +76,7 @@ Figures
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby, pairwise, repeat
 from operator import add, mul, sub
@@ -140,6 +140,17 @@ class TrackFigures:
     splits: tuple[Split, ...] = field(default_factory=tuple)
     best_efforts: tuple[BestEffort, ...] = field(default_factory=tuple)
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "TrackFigures":
+        """The figures from :meth:`to_json`'s keys (or ``dataclasses.asdict``'s, the same
+        names unrounded)."""
+        scalars = {name: data[name] for name in _SCALARS}
+        return cls(
+            **scalars,
+            splits=tuple(Split(**split) for split in data["splits"]),
+            best_efforts=tuple(BestEffort(**effort) for effort in data["best_efforts"]),
+        )
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON values, quantities rounded to 0.1 (the precision any device records)."""
         return {
@@ -176,6 +187,24 @@ class TrackFigures:
                 for e in self.best_efforts
             ],
         }
+
+
+_SCALARS = (
+    "samples",
+    "distance_m",
+    "elapsed_s",
+    "moving_time_s",
+    "elevation_gain_m",
+    "elevation_loss_m",
+    "elevation_min_m",
+    "elevation_max_m",
+    "heart_rate_avg",
+    "heart_rate_max",
+    "cadence_avg",
+    "cadence_max",
+    "power_avg",
+    "power_max",
+)
 
 
 def _r(value: float | None) -> float | None:

@@ -35,6 +35,7 @@ ACTIVITY_TRACK = (
     "created_at",
     "updated_at",
     "change_seq",
+    "figures",
 )
 
 ACTIVITY_TYPE = (

@@ -118,6 +118,8 @@ class ActivityTrack(SQLModel, table=True):
     updated_at: datetime
     change_seq: int | None = Field(default=None, sa_type=BigInteger)
     """On the server, the owner's change counter when the track was last written (sync)."""
+    figures: str | None = None
+    """JSON of what ``show`` prints of the track (``storage.tracks.show_figures``)."""
 
 
 class CustomActivityType(SyncedRow, table=True):

@@ -10,11 +10,16 @@ a 10,000-sample track), so that ``summary`` over a whole log reads a few bytes p
 of decoding and deriving each one. A NULL ``best_efforts`` is a track stored before the cache
 existed (or pulled by sync without it): :func:`fill_missing_figures` computes those on first need,
 and a computed track without efforts holds ``[]``, never NULL.
+
+``figures`` (JSON, :func:`show_figures`) is what ``show`` prints of the track: the figures with
+splits per kilometre and per mile, and the two sparklines' points. It is computed with the rest,
+so that ``show`` of an activity with a long track reads one row and decodes nothing.
 """
 
 import json
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import datetime
 
 from fittrack.core.track import Track
@@ -40,18 +45,19 @@ def save_track(
     efforts as JSON, with ``elevation_gain_m``). A replaced track keeps its ``created_at``;
     ``change_seq`` goes back to NULL (changed here).
     """
+    shown = None
     if figures_json is None:
-        figures_json, elevation_gain_m = cached_figures(track)
+        figures_json, elevation_gain_m, shown = cached_figures(track)
     data = trackcodec.encode(track)
     stamp = to_db_time(now)
     conn.execute(
         "INSERT INTO activity_track (activity_id, owner, samples, data, elevation_gain_m, "
-        "best_efforts, created_at, updated_at, change_seq) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) "
+        "best_efforts, figures, created_at, updated_at, change_seq) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL) "
         "ON CONFLICT (activity_id, owner) DO UPDATE SET samples = excluded.samples, "
         "data = excluded.data, elevation_gain_m = excluded.elevation_gain_m, "
-        "best_efforts = excluded.best_efforts, updated_at = excluded.updated_at, "
-        "change_seq = NULL",
+        "best_efforts = excluded.best_efforts, figures = excluded.figures, "
+        "updated_at = excluded.updated_at, change_seq = NULL",
         (
             activity_id,
             NO_OWNER,
@@ -59,6 +65,7 @@ def save_track(
             data,
             elevation_gain_m,
             figures_json,
+            shown,
             stamp,
             stamp,
         ),
@@ -104,12 +111,43 @@ def delete_orphans(conn: sqlite3.Connection) -> int:
     ).rowcount
 
 
-def cached_figures(track: Track) -> tuple[str, float | None]:
-    """(best efforts as JSON, elevation gain): what the figures cache holds for ``track``."""
-    from fittrack.core.track_figures import figures
+SPARK_POINTS = 30
+"""Points of each of ``show``'s sparklines (``cli.render.track`` draws one cell a point)."""
 
-    derived = figures(track).to_json()
-    return json.dumps(derived["best_efforts"], separators=(",", ":")), derived["elevation_gain_m"]
+
+def cached_figures(track: Track) -> tuple[str, float | None, str]:
+    """(best efforts as JSON, elevation gain, :func:`show_figures`): the figures cache."""
+    from fittrack.core.track_figures import MILE_M, elevation_series, figures, speed_series
+
+    derived = figures(track)
+    # Mile splits without the best efforts again: those do not depend on the split length.
+    miles = figures(track, unit_m=MILE_M, efforts_m=())
+    # Unrounded (asdict, not to_json), so that show prints from the cache what it would print
+    # from the samples, to the second.
+    shown = asdict(derived) | {
+        "mile_splits": asdict(miles)["splits"],
+        "speeds": speed_series(track, SPARK_POINTS),
+        "elevations": elevation_series(track, SPARK_POINTS),
+    }
+    efforts = json.dumps(derived.to_json()["best_efforts"], separators=(",", ":"))
+    return efforts, derived.elevation_gain_m, json.dumps(shown, separators=(",", ":"))
+
+
+def show_figures(conn: sqlite3.Connection, activity_id: str) -> dict[str, object] | None:
+    """What ``show`` prints of the activity's track, as cached when it was saved: the
+    ``TrackFigures.to_json()`` of kilometre splits, plus ``mile_splits``, ``speeds`` and
+    ``elevations`` (the sparklines' points); None when it has no track or no cache yet."""
+    row = conn.execute(
+        "SELECT figures FROM activity_track WHERE activity_id = ? AND owner = ?",
+        (activity_id, NO_OWNER),
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    try:
+        shown: dict[str, object] = json.loads(row[0])
+    except ValueError:
+        return None  # a damaged cache: show computes the figures from the track
+    return shown
 
 
 def missing_figures(conn: sqlite3.Connection, where: str, params: Iterable[object]) -> list[str]:
@@ -153,13 +191,13 @@ def fill_missing_figures(conn: sqlite3.Connection, activity_ids: Iterable[str]) 
             ).fetchone()
             if row is None:
                 continue
-            efforts, gain = cached_figures(trackcodec.decode(bytes(row[0])))
+            efforts, gain, shown = cached_figures(trackcodec.decode(bytes(row[0])))
             # Not a change of the track: updated_at and change_seq stay as they are (a cache
             # filled here must not make sync push the track again).
             conn.execute(
-                "UPDATE activity_track SET best_efforts = ?, elevation_gain_m = ? "
+                "UPDATE activity_track SET best_efforts = ?, elevation_gain_m = ?, figures = ? "
                 "WHERE activity_id = ? AND owner = ?",
-                (efforts, gain, activity_id, NO_OWNER),
+                (efforts, gain, shown, activity_id, NO_OWNER),
             )
             done += 1
     return done
