@@ -163,7 +163,8 @@ def missing_figures(conn: sqlite3.Connection, where: str, params: Iterable[objec
             "SELECT activity_track.activity_id FROM activity_track CROSS JOIN activity "
             "ON activity.id = activity_track.activity_id "
             "AND activity.owner = activity_track.owner "
-            f"WHERE activity_track.owner = ? AND activity_track.best_efforts IS NULL AND {where}",
+            "WHERE activity_track.owner = ? AND (activity_track.best_efforts IS NULL "
+            f"OR activity_track.figures IS NULL) AND {where}",
             (NO_OWNER, *params),
         )
     ]
@@ -186,7 +187,7 @@ def fill_missing_figures(conn: sqlite3.Connection, activity_ids: Iterable[str]) 
             # Read again under the write lock: another process may have filled it meanwhile.
             row = conn.execute(
                 "SELECT data FROM activity_track WHERE activity_id = ? AND owner = ? "
-                "AND best_efforts IS NULL",
+                "AND (best_efforts IS NULL OR figures IS NULL)",
                 (activity_id, NO_OWNER),
             ).fetchone()
             if row is None:
