@@ -20,7 +20,7 @@ When Timewarrior (``timew``) is installed, its week summary over a database of a
 (``make_db.build_timew``) runs in the same rounds, as the comparison with a tracker in C++.
 
 Each database also gets ``TRACKS`` tracks of ``TRACK_SAMPLES`` samples on its newest runs
-(``_add_tracks``): ``show`` of a tracked activity computes its figures, and ``summary`` reads the
+(``_add_tracks``): ``show`` of a tracked activity reads its cached figures, and ``summary`` the
 tracks' cached best efforts (issue 15).
 
 Targets (issue 16): list --limit 20, show ID, log, status, progress and summary each within 6x the
