@@ -83,3 +83,10 @@ def test_a_route_of_fewer_than_two_positions_draws_nothing(lat: list, lon: list)
 
 def test_a_route_of_one_place_repeated_is_one_dot() -> None:
     assert _dots(route([45.0, 45.0, 45.0], [7.0, 7.0, 7.0])) == {(0, 0)}
+
+
+def test_a_new_segment_breaks_the_line() -> None:
+    # Two segments of one point each, 0.01° apart: two dots, not a line between them.
+    lat, lon = [0.0, 0.0], [0.0, 0.01]
+    assert len(_dots(route(lat, lon, width=10, height=2))) == 20
+    assert _dots(route(lat, lon, width=10, height=2, breaks={1})) == {(0, 0), (19, 0)}

@@ -5,7 +5,7 @@ terminal, in a pipe, in a file. Nothing is fetched (no map tiles): a route is it
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -55,13 +55,18 @@ def sparkline(values: Sequence[float | None], width: int = 40) -> str:
 
 
 def route(
-    lat: Sequence[float | None], lon: Sequence[float | None], width: int = 60, height: int = 20
+    lat: Sequence[float | None],
+    lon: Sequence[float | None],
+    width: int = 60,
+    height: int = 20,
+    breaks: Collection[int] = (),
 ) -> list[str]:
     """The route as ``height`` lines of ``width`` Braille characters, north up, its aspect kept.
 
     Positions are projected equirectangularly around the route's mean latitude (exact enough
     for the few kilometres an activity covers); consecutive positions are joined by straight
-    lines, and a sample without a position breaks the line. Fewer than two positions: no lines.
+    lines, and a sample without a position, or one whose index is in ``breaks`` (where a new
+    recorded segment begins), breaks the line. Fewer than two positions: no lines.
     """
     points = [
         (la, lo)
@@ -91,7 +96,9 @@ def route(
         cells[y // 4][x // 2] |= _BRAILLE_BITS[y % 4][x % 2]
 
     previous: tuple[int, int] | None = None
-    for la, lo in zip(lat, lon, strict=True):
+    for index, (la, lo) in enumerate(zip(lat, lon, strict=True)):
+        if index in breaks:
+            previous = None
         if la is None or lo is None or not (math.isfinite(la) and math.isfinite(lo)):
             previous = None
             continue

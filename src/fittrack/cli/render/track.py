@@ -245,7 +245,7 @@ def route(track: Track, title: str) -> None:
     terminal = bool(getattr(console, "is_terminal", False))
     width = max(console.width - 2, 10) if terminal else PIPE_ROUTE_WIDTH
     console.print(base.Text(title))
-    for line in draw_route(lat, lon, width, ROUTE_HEIGHT):
+    for line in draw_route(lat, lon, width, ROUTE_HEIGHT, frozenset(track.segment_starts)):
         console.print(base.Text(line))
     (la0, lo0), (la1, lo1) = points[0], points[-1]
     apart = _metres(la0, lo0, la1, lo1)
