@@ -187,3 +187,43 @@ def test_fetch_track_brings_one_activitys_track_on_demand(
         conn.close()
     assert tracks_of(cli.db("b")) == {with_track: sent}
     assert unpushed(cli.db("b")) == 0
+
+
+def test_show_brings_a_track_from_the_server_and_shows_without_it_when_away(
+    two_devices: tuple[Server, Any, Cli], tmp_path: Path
+) -> None:
+    server, _, cli = two_devices
+    cli.ok("a", "import", str(write_gpx(tmp_path / "run.gpx")))
+    cli.sync("a")
+    cli.sync("b")  # the activity, not its track
+    [activity_id] = [row["id"] for row in cli.json("b", "list")]
+    assert tracks_of(cli.db("b")) == {}
+
+    shown = cli.ok("b", "show", activity_id[:8])
+    assert "Splits" in shown.stdout
+    assert list(tracks_of(cli.db("b"))) == [activity_id]
+    # Kept: the next show reads it here (the server is not asked again).
+    server.stop()
+    assert "Splits" in cli.ok("b", "show", activity_id[:8]).stdout
+
+    # A device without the track while the server is away: the activity, one line, exit 0.
+    with closing(sqlite3.connect(cli.db("b"))) as conn:
+        conn.execute("DELETE FROM activity_track")
+        conn.commit()
+    away = cli.run("b", "show", activity_id[:8], "--json")
+    assert away.exit_code == 0, away.output
+    assert json.loads(away.stdout)["track"] is None
+    assert "Its track is on the server but not here" in away.stderr
+    assert len(away.stderr.strip().splitlines()) == 1
+
+
+def test_show_of_a_logged_activity_asks_no_server(
+    two_devices: tuple[Server, Any, Cli], tmp_path: Path
+) -> None:
+    server, _, cli = two_devices
+    cli.ok("a", "log", "run", "5k", "27:30", "--start=-1d")
+    cli.sync("a")
+    [activity_id] = [row["id"] for row in cli.json("a", "list")]
+    server.stop()
+    done = cli.ok("a", "show", activity_id[:8])
+    assert done.stderr == ""

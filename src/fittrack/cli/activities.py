@@ -150,6 +150,13 @@ def show(
     # neither decoded nor derived again. Without a cache (a track pulled by sync, a damaged
     # one) they are computed here, ~0.3 s on a 10,000-sample track.
     track = None if cached is not None else tracks.load_track(session.conn, record.id)
+    if cached is None and track is None and record.source in TRACK_SOURCES:
+        # Imported from a watch's file on another device: its track may be on the server.
+        from fittrack.cli.sync import fetch_track_for_show
+
+        if fetch_track_for_show(session, record.id):
+            cached = None if route else tracks.show_figures(session.conn, record.id)
+            track = None if cached is not None else tracks.load_track(session.conn, record.id)
     if cached is not None:
         from fittrack.core.track_figures import TrackFigures
 
@@ -192,6 +199,10 @@ def show(
             session.profile.units,
             figure_for(record.type, kinds),
         )
+
+
+TRACK_SOURCES = ("gpx", "tcx", "fit", "strava", "garmin")
+"""Sources whose activities can have a track (a watch's file, or an export holding one)."""
 
 
 def _heart_rate_avg(session: Session, activity_id: str) -> float | None:

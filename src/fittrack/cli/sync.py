@@ -241,6 +241,38 @@ def _print_report(report: Any) -> None:
         )
 
 
+FETCH_TRACK_TIMEOUT_S = 3.0
+"""How long ``show`` waits for a track from the server before showing what it has."""
+
+
+def fetch_track_for_show(session: Session, activity_id: str) -> bool:
+    """Bring an activity's track from the server for ``show``, when this device syncs with one
+    and the activity is on it: whether a track was stored. Never fails ``show``: a server away
+    or refusing is one yellow line on stderr, and the activity is shown without its track."""
+    from fittrack import config
+    from fittrack.storage import sync as local
+
+    try:
+        settings = config.load()
+    except FittrackError:
+        return False
+    server, token = settings.get("server"), settings.get("token")
+    account = local.get_state(session.conn, "account")
+    if not server or not token or account is None or not account.startswith(f"{server} "):
+        return False
+    from fittrack.sync import engine
+    from fittrack.sync.http import ServerClient
+
+    try:
+        with ServerClient(
+            str(server), str(token), timeout_s=FETCH_TRACK_TIMEOUT_S, max_wait_s=0.0
+        ) as client:
+            return engine.fetch_track(session.conn, client, activity_id, session.now)
+    except FittrackError as exc:
+        typer.secho(f"Its track is on the server but not here: {exc}", err=True, fg="yellow")
+        return False
+
+
 def auto_push(session: Session) -> None:
     """After a change: with ``auto_sync`` on, push it now (about 2 s at most); when the server
     cannot be reached, say the change is saved here and will go with a later sync."""
