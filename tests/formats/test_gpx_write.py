@@ -4,27 +4,19 @@ same length as the file it came from.
 
 import math
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from xml.etree import ElementTree
 
 import gpxpy
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.formats.real_files import DATA, real
 
 from fittrack.core.track import Track
-from fittrack.formats import ImportedActivity, gpx, parse_by_name
+from fittrack.formats import ImportedActivity, gpx
 from fittrack.formats.gpx_write import GPX_NS, TRACKPOINT_NS, write_gpx
 
-DATA = Path(__file__).parents[3] / "shared" / "data"
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
-
-
-def _real(kind: str, name: str) -> list[ImportedActivity]:
-    path = DATA / kind / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing: the shared test data is cloned beside the repository")
-    return parse_by_name(name, path.read_bytes())
 
 
 def _written(activity: ImportedActivity) -> bytes:
@@ -82,7 +74,7 @@ REAL = [
 
 @pytest.mark.parametrize(("kind", "name"), REAL, ids=[name for _, name in REAL])
 def test_a_written_track_reads_back_to_the_same_samples(kind: str, name: str) -> None:
-    for activity in _real(kind, name):
+    for activity in real(kind, name):
         if activity.track is None or activity.track.lat is None:
             continue
         [back] = gpx.parse(_written(activity))
@@ -98,7 +90,7 @@ GPX_FILES = [name for kind, name in REAL if kind == "gpx"]
 
 @pytest.mark.parametrize("name", GPX_FILES)
 def test_gpxpy_reads_a_written_file_to_the_original_length(name: str) -> None:
-    [activity] = _real("gpx", name)
+    [activity] = real("gpx", name)
     original = gpxpy.parse((DATA / "gpx" / name).read_text()).length_2d()
     written = gpxpy.parse(_written(activity).decode()).length_2d()
     assert written == pytest.approx(original, rel=0.001)
@@ -116,7 +108,7 @@ def test_gpxpy_reads_a_written_file_to_the_original_length(name: str) -> None:
 def test_a_file_with_an_untimed_track_still_reads_back_with_its_times() -> None:
     # korita-zbevnica: an untimed track, then two timed ones; one segment of them all would be
     # untimed. Each stays a segment of its own.
-    [activity] = _real("gpx", "gpxpy__korita-zbevnica.gpx")
+    [activity] = real("gpx", "gpxpy__korita-zbevnica.gpx")
     [back] = gpx.parse(_written(activity))
     assert (back.start, back.end) == (activity.start, activity.end)
     root = ElementTree.fromstring(_written(activity))

@@ -4,25 +4,17 @@ and columns, and odd or malformed samples that must never fail a file nor change
 
 import math
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.formats.real_files import real
 
 from fittrack.core.track import COLUMNS, Track
-from fittrack.formats import ImportedActivity, gpx, parse_by_name, tcx
+from fittrack.formats import ImportedActivity, gpx, tcx
 from fittrack.formats.samples import floats, make_track
 
-DATA = Path(__file__).parents[3] / "shared" / "data"
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
-
-
-def _real(kind: str, name: str) -> list[ImportedActivity]:
-    path = DATA / kind / name
-    if not path.is_file():
-        pytest.skip(f"{path} is missing: the shared test data is cloned beside the repository")
-    return parse_by_name(name, path.read_bytes())
 
 
 def _track(activity: ImportedActivity) -> Track:
@@ -99,7 +91,7 @@ REAL = [
 def test_real_files_keep_their_samples(
     kind: str, name: str, expected: list[tuple[int, tuple[str, ...]]]
 ) -> None:
-    activities = _real(kind, name)
+    activities = real(kind, name)
     assert [(len(_track(a)), _track(a).present()) for a in activities] == expected
     for activity in activities:
         track = _track(activity)
@@ -112,7 +104,7 @@ def test_real_files_keep_their_samples(
 
 
 def test_a_gpx_file_of_several_tracks_keeps_every_point_in_file_order() -> None:
-    [activity] = _real("gpx", "gpxpy__korita-zbevnica.gpx")
+    [activity] = real("gpx", "gpxpy__korita-zbevnica.gpx")
     track = _track(activity)
     # The second track has no times; the last two do: 358 untimed points, then timed ones.
     assert track.time_s[:358] == (None,) * 358
@@ -121,7 +113,7 @@ def test_a_gpx_file_of_several_tracks_keeps_every_point_in_file_order() -> None:
 
 
 def test_tcx_trackpoints_without_a_position_keep_their_other_values() -> None:
-    [activity] = _real("tcx", "tcxreader__mapmyride_biking.tcx")
+    [activity] = real("tcx", "tcxreader__mapmyride_biking.tcx")
     track = _track(activity)
     assert track.lat is not None and track.lon is not None and track.distance_m is not None
     assert track.lat[:6] == (None,) * 6 and track.lon[:6] == (None,) * 6
@@ -137,10 +129,10 @@ def test_tcx_trackpoints_without_a_position_keep_their_other_values() -> None:
 
 
 def test_tcx_heart_rate_as_recorded() -> None:
-    [activity] = _real("tcx", "tcxparser__test.tcx")
+    [activity] = real("tcx", "tcxparser__test.tcx")
     track = _track(activity)
     assert track.heart_rate is not None and track.heart_rate[:5] == (62.0, 62.0, 62.0, 62.0, 60.0)
-    [no_hr] = _real("tcx", "tcxparser__no_hr.tcx")
+    [no_hr] = real("tcx", "tcxparser__no_hr.tcx")
     assert _track(no_hr).heart_rate is None
     assert _track(no_hr).lat == track.lat
 

@@ -183,19 +183,7 @@ _WANTED = {
             _S_TIMESTAMP,
         }
     ),
-    _MESG_RECORD: frozenset(
-        {
-            _TIMESTAMP,
-            _R_LAT,
-            _R_LON,
-            _R_ALTITUDE,
-            _R_ENHANCED_ALTITUDE,
-            _R_HEART_RATE,
-            _R_CADENCE,
-            _R_DISTANCE,
-            _R_POWER,
-        }
-    ),
+    _MESG_RECORD: frozenset({_TIMESTAMP, *_RECORD_FIELDS}),
 }
 
 # FIT times are seconds since 1989-12-31T00:00:00Z; below 0x10000000 they count from the device's
