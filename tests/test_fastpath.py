@@ -212,6 +212,21 @@ print(json.dumps(sorted(m for m in sys.modules if m.startswith("fittrack.cli."))
 """
 
 
+def _cli_modules_loaded(
+    env: dict[str, str], args: list[str]
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run fittrack ``args`` under ``_COMMAND_PROBE``: the run, and the fittrack.cli modules
+    it imported."""
+    result = subprocess.run(
+        [sys.executable, "-c", _COMMAND_PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return result, set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
 @pytest.mark.parametrize(
     ("args", "module"),
     [(["list", "--json"], "activities"), (["status"], "status"), (["goal", "list"], "goals")],
@@ -220,15 +235,7 @@ def test_a_command_builds_only_its_own_module(
     fittrack_home: Path, args: list[str], module: str
 ) -> None:
     """The lazy group: `status` neither imports nor builds the parameters of thirty others."""
-    env = {**os.environ, "FITTRACK_HOME": str(fittrack_home)}
-    result = subprocess.run(
-        [sys.executable, "-c", _COMMAND_PROBE, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    _, loaded = _cli_modules_loaded({**os.environ, "FITTRACK_HOME": str(fittrack_home)}, args)
     assert f"fittrack.cli.{module}" in loaded
     others = {"serve", "sync", "data", "profile", "undo", "log", "goals", "activities", "status"}
     assert loaded & {f"fittrack.cli.{m}" for m in others} == {f"fittrack.cli.{module}"}
@@ -244,14 +251,7 @@ def test_listing_the_commands_builds_none_of_them(fittrack_home: Path, env: dict
     summaries (cli/app.py's _SUMMARIES): no command module is imported."""
     env = {**os.environ, "FITTRACK_HOME": str(fittrack_home), **env}
     args = [] if "COMP_WORDS" in env else ["--help"]
-    result = subprocess.run(
-        [sys.executable, "-c", _COMMAND_PROBE, *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))
+    result, loaded = _cli_modules_loaded(env, args)
     assert "status" in result.stdout
     assert loaded <= {"fittrack.cli.app", "fittrack.cli.common", "fittrack.cli.complete"}, loaded
 
