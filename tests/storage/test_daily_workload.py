@@ -84,5 +84,8 @@ def test_the_daily_workload_is_one_range_over_the_start_index(
             params[f"t{i}"] = f"2026-0{i * 3}-01 00:00:00.000000"
     sql = daily_workload_sql(transitions)
     plan = " | ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
-    assert "SEARCH activity USING INDEX ix_activity_start_at (start_at>? AND start_at<?)" in plan
+    assert (
+        "SEARCH activity USING COVERING INDEX ix_activity_start_at (start_at>? AND start_at<?)"
+        in plan
+    )
     assert "SCAN activity" not in plan, plan

@@ -4,16 +4,26 @@ Command modules import only typer and ``core`` at the top; the database, Rich an
 imported inside the commands that use them, so ``fittrack list`` starts in a fraction of a second.
 """
 
-import sqlite3
-import sys
-from collections.abc import Sequence
-from typing import Annotated, Any
+import gc
 
-import typer
-from typer.core import TyperArgument, TyperGroup, TyperOption
+# Starting up makes thousands of objects that live as long as the process (Typer's and Click's
+# classes and functions, then ours): a collection among them frees nothing. Collections wait
+# until this module is imported, which then moves them out of the collector's sight for good
+# (gc.freeze, at the end), so neither a later collection nor the one at exit walks them again:
+# about 9 % of the instructions of a command (bench/commands.py, docs/performance.md).
+_COLLECTING = gc.isenabled()
+gc.disable()
 
-from fittrack import __version__
-from fittrack.errors import DataError, FittrackError, UsageError
+import sqlite3  # noqa: E402
+import sys  # noqa: E402
+from collections.abc import Sequence  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
+
+import typer  # noqa: E402
+from typer.core import TyperArgument, TyperGroup, TyperOption  # noqa: E402
+
+from fittrack import __version__  # noqa: E402
+from fittrack.errors import DataError, FittrackError, UsageError  # noqa: E402
 
 
 class FittrackGroup(TyperGroup):
@@ -455,3 +465,8 @@ def _build(name: str) -> Any:
 def main() -> None:
     """The console script (also ``python -m fittrack``, under the same name)."""
     app(prog_name="fittrack")
+
+
+gc.freeze()  # what the imports made lives as long as the process
+if _COLLECTING:
+    gc.enable()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from fittrack.errors import DataError
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 """The number of the newest migration (``migrations/versions/000N_*.py``)."""
 
 BUSY_TIMEOUT_S = 30.0

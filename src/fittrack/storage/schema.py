@@ -35,6 +35,11 @@ _CHANGED_ONLY: dict[str, Any] = {
 }
 """A partial index of the rows changed on this device and not yet pushed (see storage.sync)."""
 
+_PERIOD_TOTALS = ("deleted_at", "distance_m", "duration_s", "calories_kcal", "workload")
+"""What a period's totals read of each activity (storage.aggregates, summary, load): carried by
+the three start-time indexes (one owner's on the server), so that a range of starts is summed
+from the index alone."""
+
 
 def _owner_key() -> Any:
     """The ``owner`` column of a table keyed by (id, owner)."""
@@ -84,10 +89,10 @@ class Activity(ActivityBase, SyncedRow, table=True):
     __tablename__ = "activity"
     owner: str = _owner_key()
     __table_args__ = (
-        Index("ix_activity_start_at", "start_at"),
+        Index("ix_activity_start_at", "start_at", "type", *_PERIOD_TOTALS),
         Index("ix_activity_updated_at", "updated_at"),
-        Index("ix_activity_type_start_at", "type", "start_at"),
-        Index("ix_activity_owner_start_at", "owner", "start_at"),
+        Index("ix_activity_type_start_at", "type", "start_at", *_PERIOD_TOTALS),
+        Index("ix_activity_owner_start_at", "owner", "start_at", "type", *_PERIOD_TOTALS),
         Index("ix_activity_owner_change_seq", "owner", "change_seq"),
         Index("ix_activity_changed", "id", **_CHANGED_ONLY),
     )
