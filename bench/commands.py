@@ -236,7 +236,8 @@ def _some_id(home: Path) -> str:
 
 def _busy(_home: Path) -> list[str]:
     first, last = busy_week(datetime.now(UTC))
-    return ["list", "--from", first, "--to", last]
+    # --limit 0: the table shows the newest 20 unless told otherwise (--json shows all anyway).
+    return ["list", "--from", first, "--to", last, "--limit", "0"]
 
 
 def _completing(words: str) -> dict[str, str]:

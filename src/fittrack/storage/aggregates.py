@@ -5,7 +5,8 @@ A goal's value over a period is what the live activities starting in it add up t
 named parameters (``:start``, ``:end``, ``:type``, ``:owner``) that ``sqlite3`` and SQLAlchemy's
 ``text()`` both bind; each shape is a range over an index on ``start_at``
 (``ix_activity_start_at``, ``ix_activity_type_start_at`` or, for one owner on the server,
-``ix_activity_owner_start_at``).
+``ix_activity_owner_start_at``). The three carry ``deleted_at``, ``type`` and the summed columns
+(migration 0011), so the range is summed from the index alone, without reading the table.
 
 ``elevation`` adds up ``activity_track.elevation_gain_m``: a LEFT JOIN on the track's primary key
 (an activity without a track adds nothing), which keeps ``activity`` the outer loop, so the

@@ -301,9 +301,8 @@ def table(console: Any, columns: Sequence[Column], rows: Sequence[Sequence[str |
     measures each cell twice, ~0.7 ms a row): in a pipe as plain aligned text, whole; on a
     terminal as styled segments that Rich only has to colour."""
     cells = [[_cell(value) for value in row] for row in rows]
-    widths = [
-        max([len(c.header), *(row[i].cell_len for row in cells)]) for i, c in enumerate(columns)
-    ]
+    lengths = [[value.cell_len for value in row] for row in cells]
+    widths = [max([len(c.header), *(row[i] for row in lengths)]) for i, c in enumerate(columns)]
     if isinstance(console, PlainConsole):
         head = [Text(c.header) for c in columns]
         gap = " " * _GAP
@@ -322,16 +321,23 @@ def table(console: Any, columns: Sequence[Column], rows: Sequence[Sequence[str |
     needed = sum(widths[i] for i in fixed) + _GAP * (len(columns) - 1)
     needed += sum(min(widths[i], _WRAP_MIN) for i in wrapped)
     if needed <= console.width:
-        _terminal_grid(console, columns, cells, widths)
+        _terminal_grid(console, columns, cells, lengths, widths)
         return
     _terminal_folded(console, columns, cells, widths, fixed, wrapped)
 
 
 def _terminal_grid(
-    console: "RichConsole", columns: Sequence[Column], cells: list[list[Text]], widths: list[int]
+    console: "RichConsole",
+    columns: Sequence[Column],
+    cells: list[list[Text]],
+    lengths: list[list[int]],
+    widths: list[int],
 ) -> None:
     """The table on a terminal wide enough for every fixed column: the ``wrap`` columns share
-    what is left, each row as many lines as its longest wrapped text."""
+    what is left, each row as many lines as its longest wrapped text.
+
+    Written as few segments as it can be: the spaces between cells and the unstyled text run
+    together into one, and each style is parsed once (a 4,000-row week is ~80,000 cells)."""
     from rich.segment import Segment, Segments
     from rich.style import Style
 
@@ -344,53 +350,70 @@ def _terminal_grid(
     if want > spare:
         for i in wrapped:
             widths[i] = max(min(widths[i], _WRAP_MIN), spare * widths[i] // want)
-    styles: dict[str, Style] = {}
+    styles: dict[tuple[str, str], Style | None] = {}
 
-    def style(name: str) -> Style:
-        if name not in styles:
-            styles[name] = Style.parse(name) if name else Style()
-        return styles[name]
+    def style(base: str, run: str) -> Style | None:
+        key = (base, run)
+        if key not in styles:
+            name = f"{base} {run}".strip()
+            styles[key] = Style.parse(name) if name else None
+        return styles[key]
 
-    gap = Segment(" " * _GAP)
-    newline = Segment.line()
     segments: list[Segment] = []
+    plain: list[str] = []  # unstyled text not yet in a segment
+    blank = Text()
     head = [Text(c.header, style="bold") for c in columns]
-    for number_of_row, row in enumerate((head, *cells)):
-        lines = [_cell_lines(console, row[i], widths[i]) for i in wrapped]
+    head_lengths = [len(c.header) for c in columns]
+    for number_of_row, (row, row_lengths) in enumerate(
+        zip((head, *cells), (head_lengths, *lengths), strict=True)
+    ):
+        lines = [_cell_lines(console, row[i], widths[i], row_lengths[i]) for i in wrapped]
         height = max([1, *(len(found) for found in lines)])
         for number in range(height):
-            line: list[Segment] = []
             for i, column in enumerate(columns):
                 if column.wrap:
                     found = lines[wrapped.index(i)]
-                    value = found[number] if number < len(found) else Text()
+                    value, length = found[number] if number < len(found) else (blank, 0)
                 elif number:
-                    value = Text()
+                    value, length = blank, 0
                 else:
-                    value = row[i]
-                pad = Segment(" " * (widths[i] - value.cell_len))
+                    value, length = row[i], row_lengths[i]
+                pad = " " * (widths[i] - length)
                 if i:
-                    line.append(gap)
+                    plain.append(" " * _GAP)
                 if column.right:
-                    line.append(pad)
+                    plain.append(pad)
                 # The header is bold only, as Rich's header_style: not in its column's colour.
                 base_style = f"{column.style if number_of_row else ''} {value.style}".strip()
                 for run, run_style in value._runs:
-                    line.append(Segment(run, style(f"{base_style} {run_style}".strip())))
+                    styled = style(base_style, run_style)
+                    if styled is None:
+                        plain.append(run)
+                        continue
+                    if plain:
+                        segments.append(Segment("".join(plain)))
+                        plain.clear()
+                    segments.append(Segment(run, styled))
                 if not column.right:
-                    line.append(pad)
-            while line and not line[-1].text.strip() and line[-1].style is None:
-                line.pop()  # no trailing spaces: a copied table pastes clean
-            segments.extend(line)
-            segments.append(newline)
-    console.print(Segments(segments), end="")
+                    plain.append(pad)
+            # No trailing spaces: a copied table pastes clean.
+            ending = "".join(plain).rstrip()
+            plain.clear()
+            segments.append(Segment(ending + "\n"))
+    # crop=False: every line is laid out within the width already, and Rich's cropping measures
+    # every segment again (about half of a 4,000-row table's time on a terminal).
+    console.print(Segments(segments), end="", crop=False)
 
 
-def _cell_lines(console: "RichConsole", value: Text, width: int) -> list[Text]:
-    """``value`` as lines of at most ``width`` cells, broken between words as Rich breaks them
-    (a word longer than the line folds)."""
-    if value.cell_len <= width and "\n" not in value.plain:
-        return [value] if value.plain else []
+def _cell_lines(
+    console: "RichConsole", value: Text, width: int, length: int
+) -> list[tuple[Text, int]]:
+    """``value`` (``length`` cells) as lines of at most ``width`` cells, each with its length,
+    broken between words as Rich breaks them (a word longer than the line folds)."""
+    if length <= width:
+        plain = value.plain
+        if "\n" not in plain:
+            return [(value, length)] if plain else []
     from rich.text import Text as RichText
 
     rich = RichText.assemble(*value._runs, style=value.style)
@@ -400,7 +423,7 @@ def _cell_lines(console: "RichConsole", value: Text, width: int) -> list[Text]:
         for segment in line.render(console):
             text.append(segment.text, str(segment.style or "") if segment.style else None)
         text.rstrip()
-        lines.append(text)
+        lines.append((text, text.cell_len))
     return lines
 
 
