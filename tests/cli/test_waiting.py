@@ -1,5 +1,6 @@
 """Another fittrack holding the write lock: say so once on stderr, then wait and finish."""
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -40,13 +41,13 @@ class Holder:
     def release_once_waited(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Let go as soon as the command has found the lock held and said so: an event, not a
         delay, so a slow machine cannot let go before the command even tried."""
-        say = db._say_waiting
+        say = db._say
 
         def said(message: str | None) -> None:
             say(message)
             self.release.set()
 
-        monkeypatch.setattr(db, "_say_waiting", said)
+        monkeypatch.setattr(db, "_say", said)
 
     def __exit__(self, *exc: object) -> None:
         self.release.set()
@@ -127,3 +128,37 @@ def test_the_server_waits_silently(
         conn.close()
     assert MESSAGE not in capsys.readouterr().err
     assert count_rows(logged) == 0
+
+
+def test_upgrading_an_older_log_says_so_once_and_keeps_its_activities(
+    cli: Invoke, db_file: Path
+) -> None:
+    db_file.parent.mkdir(parents=True)
+    db.migrate(db_file, "0010")  # as the fittrack before the covering indexes left it
+    conn = sqlite3.connect(db_file)
+    conn.execute(
+        "INSERT INTO activity (id, created_at, updated_at, type, start_at, end_at, "
+        "utc_offset_min, duration_s, distance_m, calories_kcal, calories_estimated, workload, "
+        "note, source, owner) VALUES ('0a1b2c3d-0000-4000-8000-000000000001', "
+        "'2026-11-01 08:00:00.000000', '2026-11-01 08:00:00.000000', 'run', "
+        "'2026-11-01 07:00:00.000000', '2026-11-01 07:30:00.000000', 0, 1800, 5000, 300, 1, "
+        "240, '', 'manual', '')"
+    )
+    conn.commit()
+    conn.close()
+
+    first = cli("list", "--json")
+    assert first.exit_code == 0, first.stderr
+    assert first.stderr.startswith(f"upgrading {db_file} for this version of fittrack"), (
+        first.stderr
+    )
+    assert [a["id"][:8] for a in json.loads(first.stdout)] == ["0a1b2c3d"]
+    again = cli("list", "--json")
+    assert again.exit_code == 0
+    assert "upgrading" not in again.stderr  # once
+
+
+def test_a_new_log_is_made_without_a_word(cli: Invoke) -> None:
+    result = cli("list", "--json")
+    assert result.exit_code == 0
+    assert "upgrading" not in result.stderr

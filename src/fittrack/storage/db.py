@@ -30,6 +30,7 @@ QUIET_WAIT_S = 1.0
 """How long a writer waits for the write lock before saying it is waiting."""
 
 WAITING_MESSAGE = "waiting for another fittrack command…"
+UPGRADING_MESSAGE = "upgrading {path} for this version of fittrack (once; seconds for a large log)…"
 
 
 class Connection(sqlite3.Connection):
@@ -89,6 +90,8 @@ def connect(path: Path | None = None) -> Connection:
                     f"{path.parent} is read-only; open it once where it can be written"
                 )
             conn.close()
+            if version:  # a log an older fittrack wrote (a new one is made without a word)
+                _say(UPGRADING_MESSAGE.format(path=path))
             migrate(path)
             conn = _open(path)
     except BaseException:
@@ -274,11 +277,12 @@ def write(
     conn.execute("COMMIT")
 
 
-def _say_waiting(message: str | None) -> None:
-    """The first try found the write lock held: say so (None: the server, which waits silently).
+def _say(message: str | None) -> None:
+    """Say why the command is about to take longer than usual (None: say nothing, as the server).
 
-    Storage speaks to the person here, and only here: the wait happens inside ``begin_immediate``,
-    and the message must come before it, on stderr so that --json output stays one document.
+    Storage speaks to the person here, and only here: when the write lock is held (the wait
+    happens inside ``begin_immediate``) and before upgrading a log (inside ``connect``). The
+    line must come before the wait, on stderr so that --json output stays one document.
     """
     if message is not None:
         import sys
@@ -308,7 +312,7 @@ def begin_immediate(
             raise
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-    _say_waiting(waiting_message)
+    _say(waiting_message)
     conn.execute(f"PRAGMA busy_timeout = {int((BUSY_TIMEOUT_S - QUIET_WAIT_S) * 1000)}")
     try:
         conn.execute("BEGIN IMMEDIATE")
