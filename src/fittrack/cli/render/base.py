@@ -96,7 +96,10 @@ class Text:
 
     @property
     def plain(self) -> str:
-        return "".join(run for run, _ in self._runs)
+        runs = self._runs
+        if len(runs) == 1:  # most cells: one run, nothing to join
+            return runs[0][0]
+        return "".join(run for run, _ in runs)
 
     @property
     def runs(self) -> list[tuple[str, str]]:
@@ -286,9 +289,11 @@ def _cell(value: str | Text) -> Text:
     return value if isinstance(value, Text) else Text(value)
 
 
-def _pad(value: Text, width: int, right: bool) -> str:
-    gap = " " * (width - value.cell_len)
-    return gap + value.plain if right else value.plain + gap
+def _pad(text: str, cells: int, width: int, right: bool) -> str:
+    """``text``, ``cells`` wide on a terminal, padded with spaces to ``width`` cells (on the
+    left when ``right``)."""
+    gap = " " * (width - cells)
+    return gap + text if right else text + gap
 
 
 def table(console: Any, columns: Sequence[Column], rows: Sequence[Sequence[str | Text]]) -> None:
@@ -304,17 +309,21 @@ def table(console: Any, columns: Sequence[Column], rows: Sequence[Sequence[str |
     lengths = [[value.cell_len for value in row] for row in cells]
     widths = [max([len(c.header), *(row[i] for row in lengths)]) for i, c in enumerate(columns)]
     if isinstance(console, PlainConsole):
-        head = [Text(c.header) for c in columns]
         gap = " " * _GAP
-        console.file.write(
-            "".join(
-                gap.join(
-                    _pad(v, widths[i], columns[i].right) for i, v in enumerate(values)
-                ).rstrip()
-                + "\n"
-                for values in (head, *cells)
+        right = [c.right for c in columns]
+        lines = [
+            gap.join(
+                _pad(c.header, len(c.header), widths[i], c.right) for i, c in enumerate(columns)
             )
-        )
+        ]
+        for row, row_lengths in zip(cells, lengths, strict=True):
+            lines.append(
+                gap.join(
+                    _pad(value.plain, row_lengths[i], widths[i], right[i])
+                    for i, value in enumerate(row)
+                )
+            )
+        console.file.write("".join(line.rstrip() + "\n" for line in lines))
         return
     fixed = [i for i, c in enumerate(columns) if not c.wrap]
     wrapped = [i for i, c in enumerate(columns) if c.wrap]
