@@ -112,7 +112,7 @@ def test_without_the_body_figures_the_estimate_is_the_plain_met(cli_json) -> Non
     assert (logged["calories_kcal"], logged["calories_method"]) == (336.9, "met")
 
 
-def test_a_full_profile_gives_corrected_mets(cli_json) -> None:
+def test_a_full_profile_gives_corrected_mets(cli: Invoke, cli_json) -> None:
     cli_json("profile", "set", *FULL)
     plain = cli_json("log", "run", "5k", "27:30", "--start", "2026-11-19 07:00")["activity"]
     assert plain["calories_method"] == "met_corrected"
@@ -121,6 +121,15 @@ def test_a_full_profile_gives_corrected_mets(cli_json) -> None:
     assert plain["calories_kcal"] == 274.1
     assert plain["calories_estimated"] is True
     assert plain["workload"] == 288.8  # workload is the plain MET's, whatever the method
+    shown = cli("show", plain["id"][:8]).stdout
+    assert "274 kcal (estimated from MET and your resting rate)" in shown
+
+
+def test_show_says_a_plain_estimate_and_nothing_after_given_calories(cli: Invoke, cli_json) -> None:
+    estimated = cli_json("log", "run", "5k", "27:30")["activity"]
+    given = cli_json("log", "yoga", "45min", "--calories", "150")["activity"]
+    assert "kcal (estimated from MET)\n" in cli("show", estimated["id"][:8]).stdout
+    assert "150 kcal\n" in cli("show", given["id"][:8]).stdout
 
 
 def test_the_age_is_taken_on_the_day_of_the_activity(cli_json) -> None:
@@ -196,6 +205,8 @@ def test_an_imported_heart_rate_track_gives_heart_rate_calories(
     assert activity["calories_kcal"] == pytest.approx(
         per_minute * activity["duration_s"] / 60, abs=0.06
     )
+    # `show` says how they were had, as the JSON does.
+    assert "kcal (estimated from heart rate)" in cli("show", activity["id"][:8]).stdout
 
 
 @needs_data

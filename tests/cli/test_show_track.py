@@ -424,3 +424,26 @@ def test_show_of_a_cached_track_decodes_no_samples(
     conn.commit()
     conn.close()
     assert decodes() is True  # the probe can tell: without the cache, show decodes
+
+
+def test_show_and_summary_give_a_best_effort_the_same_time(cli: Invoke) -> None:
+    # This run's fastest 5 km is 1057.47 s: kept as 1057.5 by --json and summary's records, so
+    # show must say 17:38 as summary does, not 17:37.
+    activity_id = _import(cli, DATA / "tcx" / "firefly__running_activity_1.tcx")
+    (effort,) = [
+        line for line in _section(_show(cli, activity_id[:8]), "Best efforts") if "5 km" in line
+    ]
+    summary = cli("summary", "--all")
+    assert summary.exit_code == 0, summary.stderr
+    (record,) = [line for line in summary.stdout.splitlines() if "fastest 5 km" in line]
+    assert effort.split()[2] == "17:38"
+    assert "17:38 (3:32 /km)" in record
+    assert effort.split()[3] == "3:32"  # the pace from the same tenth of a second
+
+
+def test_a_pool_swim_of_heart_rate_alone_shows_no_moving_time(cli: Invoke) -> None:
+    activity_id = _import(cli, DATA / "fit" / "fitdecode__garmin-fr935-cr.fit")
+    shown = _show(cli, activity_id[:8])
+    track = shown[shown.index("Track (") :]
+    assert "heart rate" in track
+    assert "moving time" not in track  # not "0:00 of 2:05:52 elapsed"

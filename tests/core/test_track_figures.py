@@ -84,6 +84,21 @@ def test_too_little_gives_nothing_never_an_exception(track: Track) -> None:
     json.dumps(result.to_json())
 
 
+def test_a_track_of_heart_rate_alone_has_no_moving_time() -> None:
+    # A pool swim's watch records time and heart rate, no position and no distance: nothing says
+    # when it moved, which is not the same as 0:00 of moving.
+    track = Track(START, (0.0, 60.0, 120.0), heart_rate=(120.0, 130.0, 140.0))
+    result = figures(track)
+    assert (result.elapsed_s, result.moving_time_s) == (120.0, None)
+    assert result.heart_rate_avg == pytest.approx(130.0)
+    # The same with a device distance that never grows (a pool swim's watch writes 0 m).
+    zeros = replace(track, distance_m=(0.0, 0.0, 0.0))
+    assert figures(zeros).moving_time_s is None
+    # A distance that grows is movement, positions or not.
+    grows = replace(track, distance_m=(0.0, 100.0, 200.0))
+    assert figures(grows).moving_time_s == 120.0
+
+
 def test_one_point_has_its_own_values() -> None:
     result = figures(along([0.0], [0.0], heart_rate=[140.0], elevation_m=[100.0]))
     assert (result.samples, result.elapsed_s, result.moving_time_s) == (1, 0.0, 0.0)

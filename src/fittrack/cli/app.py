@@ -14,6 +14,7 @@ import gc
 _COLLECTING = gc.isenabled()
 gc.disable()
 
+import re  # noqa: E402
 import sqlite3  # noqa: E402
 import sys  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
@@ -201,19 +202,35 @@ def _unwrap(text: str) -> str:
     )
 
 
+_MARKUP_TAG = r"(\\*)(\[[a-z#/@][^[]*?])"
+"""What Rich's markup takes for a tag (``rich.markup.escape``'s pattern): ``[default: today]``."""
+
+
+def _literal(text: str, rich: bool) -> str:
+    """Help text as written, also in Rich help, which would take ``[default: today]`` for a
+    style and drop it (leaving "First day of the goal ."): such brackets are escaped, as
+    ``rich.markup.escape`` does, without importing Rich for it."""
+    if not rich:
+        return text
+    return re.sub(_MARKUP_TAG, lambda m: m.group(1) * 2 + "\\" + m.group(2), text)
+
+
 def _name_parameters(command: Any) -> None:
     """Give every argument and valued option of the tree a name in help (``ID``, ``WHEN``…).
 
     The commands' declarations set the metavars; this catches any they miss, so that no help
     ever shows Typer's ``<str>`` or ``{ID}``.
     """
+    rich = sys.stdout.isatty()
     if isinstance(command.help, str):
-        command.help = _unwrap(command.help)
-    if not sys.stdout.isatty():
+        command.help = _literal(_unwrap(command.help), rich)
+    if not rich:
         # Piped help is Click's plain text (as docs/cli.md is): whole, with no 80-column boxes
         # padded with spaces.
         command.rich_markup_mode = None
     for param in command.params:
+        if isinstance(getattr(param, "help", None), str):
+            param.help = _literal(param.help, rich)
         if isinstance(param, TyperArgument):
             param.__class__ = _NamedArgument
             if not hasattr(param.type, "choices"):  # a Choice shows its choices: keep them

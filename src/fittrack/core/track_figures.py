@@ -48,7 +48,9 @@ Figures
 - **Moving time**: the sum of the legs between timed samples that are not pauses and whose
   average 2D speed exceeds ``STOPPED_SPEED_MPS`` (1 km/h, gpxpy's default threshold). This
   reproduces gpxpy's moving time (gpxgo__file.gpx: 39 s) except where gpxpy's 3D legs count an
-  altitude jump as movement.
+  altitude jump as movement. None when the track records no position and no distance that
+  grows (a pool swim's heart rate, its distance all 0): nothing says when it moved, which is not
+  "it never moved".
 - **Elevation gain and loss**: with ``smooth_elevation`` (GPS altitude), the spike filter above,
   then gpxpy's 3-point weighted average (0.3, 0.4, 0.3), then the sum of the rises and of the
   falls. This is the algorithm gpxpy and gpxgo share: the MANIFEST's 5.863 m / 1.543 m and
@@ -628,6 +630,14 @@ def _average(clean: _Clean, timed: _Timed, name: str) -> tuple[float | None, flo
     return mean, max(present)
 
 
+def _records_movement(track: Track) -> bool:
+    """Whether the track says where or how far: positions, or a device distance that grows."""
+    if track.lat is not None and track.lon is not None:
+        return True
+    distances = [d for d in track.distance_m or () if d is not None]
+    return bool(distances) and max(distances) > min(distances)
+
+
 def figures(
     track: Track,
     *,
@@ -658,7 +668,7 @@ def figures(
         samples=len(track),
         distance_m=clean.dist[-1] if clean.dist else 0.0,
         elapsed_s=timed.time[-1] - timed.time[0] if has_time else None,
-        moving_time_s=timed.moving[-1] if has_time else None,
+        moving_time_s=timed.moving[-1] if has_time and _records_movement(track) else None,
         elevation_gain_m=elevation.gain,
         elevation_loss_m=elevation.loss,
         elevation_min_m=elevation.low,

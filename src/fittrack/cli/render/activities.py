@@ -140,6 +140,15 @@ def activity_table(
         )
 
 
+_HOW_ESTIMATED = {
+    "given": "",
+    "met": " (estimated from MET)",
+    "met_corrected": " (estimated from MET and your resting rate)",
+    "heart_rate": " (estimated from heart rate)",
+}
+"""What ``show`` says after the calories, by ``calories_method``."""
+
+
 def activity_detail(
     record: ActivityRecord, profile: Profile, figures: base.Figures | None = None
 ) -> None:
@@ -164,8 +173,7 @@ def activity_detail(
     rows += [
         (
             "calories",
-            f"{format_whole(record.calories_kcal)} kcal"
-            + (" (estimated from MET)" if record.calories_estimated else ""),
+            f"{format_whole(record.calories_kcal)} kcal{_HOW_ESTIMATED[record.method]}",
         ),
         ("workload", f"{format_whole(record.workload)} MET-min"),
         ("note", record.note or "—"),

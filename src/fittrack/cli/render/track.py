@@ -158,9 +158,12 @@ def _efforts(console: Any, figures: TrackFigures, units: str, figure: str | None
     rows = []
     for effort in figures.best_efforts:
         name = _EFFORT_NAMES.get(effort.distance_m) or format_distance(effort.distance_m, units)
-        row = [name, format_duration(effort.duration_s)]
+        # The tenth of a second kept by --json and by summary's records (which read the cached
+        # efforts as --json has them): 1057.47 s shows as 17:38 here as it does there.
+        duration = round(effort.duration_s, 1)
+        row = [name, format_duration(duration)]
         if figure is not None:
-            row.append(format_figure(figure, effort.duration_s, effort.distance_m, units))
+            row.append(format_figure(figure, duration, effort.distance_m, units))
         # Where in the activity: how long after the track began the stretch started.
         row.append(f"{format_duration(effort.start_offset_s)} in")
         rows.append(row)
