@@ -446,4 +446,8 @@ def test_a_pool_swim_of_heart_rate_alone_shows_no_moving_time(cli: Invoke) -> No
     shown = _show(cli, activity_id[:8])
     track = shown[shown.index("Track (") :]
     assert "heart rate" in track
-    assert "moving time" not in track  # not "0:00 of 2:05:52 elapsed"
+    assert "in motion" not in track  # not "0:00 of 2:05:52 elapsed"
+    # A run's track says how long it was in motion, apart from the activity's own moving time.
+    run = _show(cli, _import(cli, FIT)[:8])
+    assert "moving time" in run[: run.index("Track (")]
+    assert "in motion" in run[run.index("Track (") :]

@@ -102,7 +102,9 @@ def track_detail(
         moving = format_duration(figures.moving_time_s)
         if figures.elapsed_s is not None and figures.elapsed_s > figures.moving_time_s + 0.5:
             moving += f" of {format_duration(figures.elapsed_s)} elapsed"
-        rows.append(("moving time", moving))
+        # Not "moving time": that is the activity's own (the device's timer, when the file has
+        # one) a few lines above; this one is measured from the samples, and may differ.
+        rows.append(("in motion", moving))
     if rows:
         base.grid(console, rows)
     _splits(console, figures, units, figure)
