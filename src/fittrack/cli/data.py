@@ -100,18 +100,29 @@ def export(
             return fittrack_csv.write(stream, rows)  # type: ignore[arg-type]
         from fittrack.formats import fittrack_json
         from fittrack.storage.activities import list_activities_oldest_first
+        from fittrack.storage.export import track_rows
         from fittrack.storage.goals import load_goals
         from fittrack.storage.profile import load_custom_types
 
-        records = (r.to_json() for r in list_activities_oldest_first(session.conn, start, end))
-        return fittrack_json.write(
-            stream,  # type: ignore[arg-type]
-            records,
-            load_goals(session.conn),
-            session.profile,
-            session.now,
-            load_custom_types(session.conn),
-        )
+        conn = session.conn
+        # One read transaction (a snapshot, in WAL mode: writers go on meanwhile), so the tracks
+        # are those of the activities written: an import between the two reads would otherwise
+        # put a track in the backup whose activity is not in it.
+        conn.execute("BEGIN")
+        try:
+            records = (r.to_json() for r in list_activities_oldest_first(conn, start, end))
+            return fittrack_json.write(
+                stream,  # type: ignore[arg-type]
+                records,
+                load_goals(conn),
+                session.profile,
+                session.now,
+                load_custom_types(conn),
+                # The tracks of the activities written (the same window), as stored.
+                track_rows(conn, where, params),
+            )
+        finally:
+            conn.execute("COMMIT")  # it read only: ends the snapshot
 
     count = _deliver(out, write, binary=False)
     if out is None:
