@@ -57,8 +57,8 @@ def export(
     """Export activities as CSV, everything as JSON, or one activity's track as GPX.
 
     `fittrack import` reads CSV and JSON back with nothing lost: same ids, same values. JSON
-    holds activities, goals, your types and the profile; GPX the samples of an activity
-    imported from a GPX, TCX or FIT file.
+    holds activities with their tracks, goals, your types and the profile; GPX the samples of
+    an activity imported from a GPX, TCX or FIT file.
 
     Examples:
 
@@ -256,8 +256,8 @@ def import_(
 
     Already there (same id, or same type starting within a minute) is skipped unless --force, and
     so is a row faster than its type's plausible top speed. A sport no type has keeps its name
-    as a new type (with the MET of 'other'). A JSON backup also brings its types, goals and
-    profile. Exits 1 when any file failed (the others are still imported), 130 on Ctrl-C (the
+    as a new type (with the MET of 'other'). A JSON backup also brings its tracks, types, goals
+    and profile. Exits 1 when any file failed (the others are still imported), 130 on Ctrl-C (the
     files done are kept, the one under way is not).
 
     Examples:
