@@ -16,7 +16,15 @@ name that cannot be a slug (no letter a-z in it) is imported as ``other`` with a
 faster than its type's plausible top speed (``core.activity_types.implausible_speed_kmh``) is
 skipped with its row number and the reason, unless ``force`` (or the file is our JSON backup,
 restored as it was). Our JSON backup brings its custom types, goals and profile first, then its
-activities, all in the file's one transaction.
+activities and their tracks, all in the file's one transaction.
+
+A JSON backup's tracks go with their activities as a GPX file's track does: one whose activity
+is added is saved with it (``storage.tracks.save_track``, its bytes kept as exported, its figures
+cache computed as for any file); one whose activity is skipped as already there is added to that
+activity when it has no track yet, else left alone. A track whose activity is not in the file
+goes to the activity with its id here on the same terms; none with that id here, or bytes
+``storage.trackcodec`` cannot read, fail the file. Each is decoded when its turn comes, so a
+backup of a thousand long tracks never holds them all decoded.
 
 Rows are read as a stream and written in batches through plain sqlite3, so a million-row CSV
 imports in bounded memory. What to import is found by ``formats.discover``, each file's format told
@@ -38,6 +46,7 @@ from fittrack.core.activity_types import ActivityType, implausible_speed_kmh
 from fittrack.core.calories import personal_energy
 from fittrack.core.moments import add_seconds, seconds_between
 from fittrack.core.profile import Profile
+from fittrack.core.track import Track  # loaded with ImportedActivity anyway
 from fittrack.errors import DataError, FittrackError, UsageError
 from fittrack.formats import ImportedActivity, check_possible
 from fittrack.formats.detect import guess_type, read_unit
@@ -46,8 +55,7 @@ from fittrack.interrupts import CtrlC
 from fittrack.storage import activities, imports, tracks
 
 if TYPE_CHECKING:
-    from fittrack.core.track import Track
-    from fittrack.formats.fittrack_json import Export
+    from fittrack.formats.fittrack_json import BackupTrack, Export
 
 BATCH = 2000
 MAX_ROW_NOTES = 20  # reasons kept per file for skipped rows; the counts are always whole
@@ -78,12 +86,16 @@ class FileReport:
     """Tracks stored with the activities this file added."""
     tracks_added: int = 0
     """Tracks this file added to activities already here without one (those rows are also
-    counted in ``skipped``: no activity was added for them)."""
+    counted in ``skipped``: no activity was added for them, but see ``tracks_beside``)."""
+    tracks_beside: int = 0
+    """Of ``tracks_added``, a JSON backup's tracks for activities here that are not in the file:
+    no row of the file was skipped for them."""
 
     @property
     def duplicates(self) -> int:
-        """Rows skipped because they were already there."""
-        return self.skipped - self.implausible
+        """Rows skipped because they were already there, plus ``tracks_beside``: the summary
+        takes ``tracks_added`` off this, each such track having stood for a skipped row."""
+        return self.skipped - self.implausible + self.tracks_beside
 
     def note_row(self, text: str) -> None:
         """Keep the reason a row was skipped (the first few: a file may have a million)."""
@@ -102,6 +114,7 @@ class FileReport:
             "skipped_rows": self.skipped_rows,
             "new_types": [t.slug for t in self.new_types],
             "brought": self.brought,
+            "tracks": self.tracks,
             "tracks_added": self.tracks_added,
         }
 
@@ -236,16 +249,19 @@ class Importer:
         conn = self.conn
         transaction = imports.FileTransaction(conn)  # says so when another fittrack holds the lock
         self._row = 0
+        # A JSON backup's tracks by activity id, each taken by its activity's row as it comes.
+        pending: dict[str, BackupTrack] = {}
         try:
             if backup is not None:
                 self._restore(backup, report)
+                pending = {entry.activity_id: entry for entry in backup.tracks()}
             # With nothing in the log yet, only rows of this same file can collide: insert in
             # batches (the primary key drops repeated ids) and sweep near-duplicates in SQL after.
             fast = not self.options.force and imports.log_is_empty(conn)
             iterator = iter(items)
             while batch := list(islice(iterator, BATCH)):
                 pairs = [
-                    (record, item.track)
+                    (record, item.track if item.track is not None else pending.pop(record.id, None))
                     for item in batch
                     if (record := self._record(item, report)) is not None
                 ]
@@ -269,6 +285,8 @@ class Importer:
                         elif track and (existing := imports.existing_without_track(conn, record)):
                             self._save_track(existing, track)
                             report.tracks_added += 1
+                        elif track is not None and not isinstance(track, Track):
+                            _decoded(track)  # a backup's, left alone; a damaged one fails
                 report.skipped += len(batch)
                 self.on_rows(len(batch))
             report.skipped -= report.added
@@ -280,9 +298,11 @@ class Importer:
                     report.tracks -= tracks.delete_orphans(conn)
                 if self.collect_ids:  # the log was empty: every row in it is this file's
                     report.ids = imports.activity_ids(conn)
+            for entry in pending.values():  # tracks of activities not in the file
+                self._restore_beside(entry, report)
         except BaseException:
             self._types.clear()  # types this file added are rolled back with it
-            report.tracks = report.tracks_added = 0
+            report.tracks = report.tracks_added = report.tracks_beside = 0
             report.new_types = []
             report.brought = {}
             report.ids = []
@@ -295,10 +315,28 @@ class Importer:
         self._ctrl_c.defer()
         transaction.commit()
 
-    def _save_track(self, activity_id: str, track: "Track") -> None:
+    def _save_track(self, activity_id: str, track: "Track | BackupTrack") -> None:
         """Store a track with its activity, in the file's transaction; ``storage.tracks``
-        computes the figures cache (elevation gain, best efforts) as it saves."""
-        tracks.save_track(self.conn, activity_id, track, self.now)
+        computes the figures cache (elevation gain, best efforts) as it saves. A backup's track
+        is decoded here, one at a time, and keeps its exported bytes."""
+        if isinstance(track, Track):
+            tracks.save_track(self.conn, activity_id, track, self.now)
+        else:
+            tracks.save_track(self.conn, activity_id, _decoded(track), self.now, data=track.data)
+
+    def _restore_beside(self, entry: "BackupTrack", report: FileReport) -> None:
+        """A backup's track whose activity is not in the file: added to the activity with its
+        id here when that is live without a track, else left alone; DataError when no activity
+        here has that id (deleted ones included)."""
+        takes = imports.takes_track(self.conn, entry.activity_id)
+        if takes is None:
+            raise DataError(f"{entry.where}: no activity has this id, in the file or here")
+        if takes:
+            self._save_track(entry.activity_id, entry)
+            report.tracks_added += 1
+            report.tracks_beside += 1
+        else:
+            _decoded(entry)  # left alone, but a damaged one fails the file
 
     def _admit(self, record: ActivityRecord) -> ActivityRecord | None:
         """The record to add, or None for a duplicate; forced, a taken id gets a new one."""
@@ -412,6 +450,19 @@ class Importer:
             created_at=item.created_at or self.now,
             updated_at=item.updated_at or self.now,
         )
+
+
+def _decoded(entry: "BackupTrack") -> Track:
+    """The track a backup's entry holds; DataError naming the entry when its bytes are not one
+    (``storage.trackcodec`` says why)."""
+    from fittrack.storage import trackcodec
+
+    try:
+        return trackcodec.decode(entry.data)
+    except DataError as exc:
+        # "a stored track is damaged (cut short)": this one is not stored yet.
+        reason = str(exc).replace("a stored track", "the track", 1)
+        raise DataError(f"{entry.where}: {reason}") from None
 
 
 def _heart_rate_avg(item: ImportedActivity, profile: Profile) -> float | None:

@@ -57,8 +57,8 @@ def export(
     """Export activities as CSV, everything as JSON, or one activity's track as GPX.
 
     `fittrack import` reads CSV and JSON back with nothing lost: same ids, same values. JSON
-    holds activities, goals, your types and the profile; GPX the samples of an activity
-    imported from a GPX, TCX or FIT file.
+    holds activities with their tracks, goals, your types and the profile; GPX the samples of
+    an activity imported from a GPX, TCX or FIT file.
 
     Examples:
 
@@ -100,18 +100,29 @@ def export(
             return fittrack_csv.write(stream, rows)  # type: ignore[arg-type]
         from fittrack.formats import fittrack_json
         from fittrack.storage.activities import list_activities_oldest_first
+        from fittrack.storage.export import track_rows
         from fittrack.storage.goals import load_goals
         from fittrack.storage.profile import load_custom_types
 
-        records = (r.to_json() for r in list_activities_oldest_first(session.conn, start, end))
-        return fittrack_json.write(
-            stream,  # type: ignore[arg-type]
-            records,
-            load_goals(session.conn),
-            session.profile,
-            session.now,
-            load_custom_types(session.conn),
-        )
+        conn = session.conn
+        # One read transaction (a snapshot, in WAL mode: writers go on meanwhile), so the tracks
+        # are those of the activities written: an import between the two reads would otherwise
+        # put a track in the backup whose activity is not in it.
+        conn.execute("BEGIN")
+        try:
+            records = (r.to_json() for r in list_activities_oldest_first(conn, start, end))
+            return fittrack_json.write(
+                stream,  # type: ignore[arg-type]
+                records,
+                load_goals(conn),
+                session.profile,
+                session.now,
+                load_custom_types(conn),
+                # The tracks of the activities written (the same window), as stored.
+                track_rows(conn, where, params),
+            )
+        finally:
+            conn.execute("COMMIT")  # it read only: ends the snapshot
 
     count = _deliver(out, write, binary=False)
     if out is None:
@@ -245,8 +256,8 @@ def import_(
 
     Already there (same id, or same type starting within a minute) is skipped unless --force, and
     so is a row faster than its type's plausible top speed. A sport no type has keeps its name
-    as a new type (with the MET of 'other'). A JSON backup also brings its types, goals and
-    profile. Exits 1 when any file failed (the others are still imported), 130 on Ctrl-C (the
+    as a new type (with the MET of 'other'). A JSON backup also brings its tracks, types, goals
+    and profile. Exits 1 when any file failed (the others are still imported), 130 on Ctrl-C (the
     files done are kept, the one under way is not).
 
     Examples:

@@ -2,7 +2,8 @@
 
     {"format": "fittrack", "version": 1, "exported_at": "…",
      "profile": {…}, "types": [TYPE, …], "goals": [GOAL + "pauses", …],
-     "activities": [ACTIVITY, …]}
+     "activities": [ACTIVITY, …],
+     "tracks": [{"activity_id": "…", "data": "base64 of the track's bytes"}, …]}
 
 Activities and goals use the JSON shapes of PRODUCT.md, so a script can read an export the same
 way it reads ``list --json``; goals also carry their pause intervals so that streaks survive.
@@ -10,14 +11,23 @@ way it reads ``list --json``; goals also carry their pause intervals so that str
 and ``compendium``): ``slug``, ``name``, ``met``, ``aliases``, ``tracks_distance``,
 ``max_speed_mps``, ``figure``. An export made before types were exported has no ``types`` key;
 it still reads (its unknown types are then added with the MET of ``other``, as for any file).
+``tracks`` holds the track of each exported activity that has one: the ``storage.trackcodec``
+bytes exactly as stored (so nothing is rounded twice), by activity id. An export made before
+tracks were exported has no ``tracks`` key and reads as one without tracks; an older fittrack
+reading a newer export ignores the key (it reads only the keys it knows), so ``version`` stays 1:
+adding an optional key breaks no reader, whereas a new version would make every older fittrack
+refuse the whole backup rather than restore all but its tracks.
 Written as a stream, one activity at a time; read whole (JSON has no cheap streaming reader in the
 standard library: for a million activities use the CSV).
 """
 
+import base64
+import binascii
 import json
 import math
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
@@ -50,8 +60,13 @@ def write(
     profile: Profile,
     now: datetime,
     types: Sequence[ActivityType] = (),
+    tracks: Iterable[tuple[str, bytes]] = (),
 ) -> int:
-    """Write the whole document; returns the number of activities."""
+    """Write the whole document; returns the number of activities.
+
+    ``tracks`` are (activity id, ``storage.trackcodec`` bytes as stored), written as base64 after
+    the activities, one at a time like them.
+    """
     head = {
         "format": FORMAT,
         "version": VERSION,
@@ -76,6 +91,12 @@ def write(
     for activity in activities:
         out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(activity, ensure_ascii=False))
         count += 1
+    out.write('\n ],\n "tracks": [')
+    first = True
+    for activity_id, data in tracks:
+        entry = {"activity_id": activity_id, "data": base64.b64encode(data).decode("ascii")}
+        out.write(("\n  " if first else ",\n  ") + json.dumps(entry))
+        first = False
     out.write("\n ]\n}\n")
     return count
 
@@ -146,6 +167,26 @@ class Export:
             raise DataError(f'{self.name}: "types" is not a list')
         return [_type(item, i) for i, item in enumerate(items, start=1)]
 
+    def tracks(self) -> list["BackupTrack"]:
+        """Every track entry, its shape and base64 checked (a malformed one raises DataError
+        naming its position); none in an export older than tracks in exports. Whether the bytes
+        are a track is for ``storage.trackcodec`` to say (``BackupTrack.where`` names it)."""
+        items = self.document.get("tracks", [])
+        if not isinstance(items, list):
+            raise DataError(f'{self.name}: "tracks" is not a list')
+        entries: list[BackupTrack] = []
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items, start=1):
+            entry = _track(item, index)
+            if entry.activity_id in seen:
+                raise DataError(
+                    f"{entry.where}: a second track for activity {entry.activity_id} (track "
+                    f"{seen[entry.activity_id]} is its first)"
+                )
+            seen[entry.activity_id] = index
+            entries.append(entry)
+        return entries
+
     def _body(self, raw: dict[str, Any]) -> dict[str, Any]:
         """The profile's optional body figures (absent in exports before they existed), checked
         as ``profile set`` checks them; a birth date against the day of the export."""
@@ -190,6 +231,42 @@ class Export:
             raise DataError(f"{self.name}: the profile: {exc}") from None
         except (AttributeError, TypeError, ValueError):
             raise DataError(f"{self.name}: the profile is malformed") from None
+
+
+@dataclass(frozen=True)
+class BackupTrack:
+    """One entry of an export's ``tracks``: an activity's track as ``storage.trackcodec``
+    bytes (not yet decoded: the importer decodes each when it gets to it)."""
+
+    where: str
+    """How an error names the entry: "track 3 (activity 3f2a…)"."""
+    activity_id: str
+    """The activity's id, as ``ActivityRecord.id`` writes it (lowercase, hyphenated)."""
+    data: bytes
+
+
+def _track(item: Any, index: int) -> BackupTrack:
+    where = f"track {index}"
+    if not isinstance(item, dict):
+        raise DataError(f"{where} is not an object")
+    raw_id = item.get("activity_id")
+    try:
+        if not isinstance(raw_id, str):
+            raise ValueError
+        activity_id = str(uuid.UUID(raw_id))
+    except ValueError:
+        wrong = f"{where}: 'activity_id' must be an activity's id, not {raw_id!r}"
+        raise DataError(wrong) from None
+    where = f"track {index} (activity {activity_id})"
+    text = item.get("data")
+    if not isinstance(text, str):
+        kind = "nothing" if text is None else type(text).__name__
+        raise DataError(f"{where}: 'data' must be base64 text, not {kind}")
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):  # ValueError: a character outside ASCII
+        raise DataError(f"{where}: 'data' is not base64") from None
+    return BackupTrack(where, activity_id, data)
 
 
 def _time(value: Any, where: str) -> datetime:

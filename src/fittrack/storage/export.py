@@ -1,4 +1,5 @@
-"""The CSV export's query: activities as rows of text, formatted by SQLite, oldest first.
+"""The export's queries: activities as rows of text, formatted by SQLite, oldest first; and the
+stored bytes of their tracks, for the JSON backup.
 
 The times are formatted in SQL, so a million rows export at close to the speed of a raw dump:
 ``start``/``end`` in ISO 8601 at the activity's own UTC offset, ``created_at``/``updated_at`` in
@@ -10,6 +11,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 
 from fittrack.core.activity import ACTIVITY_KEYS
+from fittrack.storage.rows import NO_OWNER
 
 _OFFSET = (
     "printf('%s%02d:%02d', CASE WHEN utc_offset_min < 0 THEN '-' ELSE '+' END, "
@@ -50,3 +52,35 @@ def csv_rows(
     cursor.execute(export_sql(where), list(params))
     while rows := cursor.fetchmany(BATCH):
         yield rows
+
+
+TRACK_BATCH = 100
+"""Tracks read per fetch: a long ride's bytes are some 100 KB, so a batch stays a few MB."""
+
+
+def track_rows(
+    conn: sqlite3.Connection, where: str, params: Iterable[object]
+) -> Iterator[tuple[str, bytes]]:
+    """(activity id, the ``storage.trackcodec`` bytes as stored) of each track whose activity
+    matches ``where`` (a clause over ``activity``'s columns, as ``export_sql`` takes), by
+    activity id, read as they are written.
+
+    The bytes are the stored ones, not decoded and encoded again: nothing is rounded twice, and
+    a backup of a log with a thousand tracks costs a read of each. Driven by the tracks (CROSS
+    JOIN keeps SQLite from walking a million activities to find a hundred tracks), in the
+    order of their primary key, so no sort holds the blobs: the ``+`` keeps SQLite off the
+    (owner, change_seq) index, which would leave it sorting every track's bytes (a temporary
+    B-tree, per EXPLAIN QUERY PLAN).
+    """
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(
+        "SELECT activity_track.activity_id, activity_track.data FROM activity_track "
+        "CROSS JOIN activity ON activity.id = activity_track.activity_id "
+        "AND activity.owner = activity_track.owner "
+        f"WHERE +activity_track.owner = ? AND {where} ORDER BY activity_track.activity_id",
+        [NO_OWNER, *params],
+    )
+    while rows := cursor.fetchmany(TRACK_BATCH):
+        for activity_id, data in rows:
+            yield str(activity_id), bytes(data)

@@ -152,6 +152,18 @@ def existing_without_track(conn: sqlite3.Connection, record: ActivityRecord) -> 
     return None if row is None else str(row["id"])
 
 
+def takes_track(conn: sqlite3.Connection, activity_id: str) -> bool | None:
+    """Whether the activity with this id takes a backup's track: True when it is live without
+    one, False when it is deleted or has one, None when no activity has this id."""
+    row = conn.execute(
+        "SELECT deleted_at IS NULL AND NOT EXISTS (SELECT 1 FROM activity_track t "
+        "WHERE t.activity_id = activity.id AND t.owner = activity.owner) "
+        "FROM activity WHERE id = ?",
+        (activity_id,),
+    ).fetchone()
+    return None if row is None else bool(row[0])
+
+
 # ---- types -----------------------------------------------------------------------------------
 
 
