@@ -108,3 +108,21 @@ def test_a_home_that_is_a_file(
     assert "point FITTRACK_HOME at a directory" in result.stderr
     assert result.stderr.count("\n") == 1
     assert file.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"), [("lsit", "list"), ("stauts", "status"), ("sumary", "summary")]
+)
+def test_a_mistyped_command_gets_a_suggestion(cli: Invoke, typed: str, meant: str) -> None:
+    # Commands are built only when run, so the suggestion must come from every command's name.
+    result = cli(typed)
+    assert result.exit_code == 2
+    assert f"No such command '{typed}'. Did you mean '{meant}'?" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_command_like_no_other_gets_no_suggestion(cli: Invoke) -> None:
+    result = cli("xyzzy")
+    assert result.exit_code == 2
+    assert "No such command 'xyzzy'." in result.stderr
+    assert "Did you mean" not in result.stderr

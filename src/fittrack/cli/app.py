@@ -118,6 +118,22 @@ class FittrackGroup(TyperGroup):
             self.add_command(command, name)
         return command
 
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """Typer's "Did you mean 'list'?" for a mistyped command, from every command's name
+        (Typer looks only among those built, which here is none yet)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as exc:
+            message = getattr(exc, "message", "")
+            if args and message.startswith("No such command") and "Did you mean" not in message:
+                from difflib import get_close_matches
+
+                matches = get_close_matches(args[0], list(_COMMANDS))
+                if matches:
+                    suggestions = ", ".join(repr(m) for m in matches)
+                    exc.message = f"{message.rstrip('.')}. Did you mean {suggestions}?"
+            raise
+
     def format_help(self, ctx: Any, formatter: Any) -> None:
         ctx.meta[_LISTING] = True
         try:
