@@ -358,6 +358,12 @@ class Importer:
             if note not in report.warnings:
                 report.warnings.append(note)
             return self._lookup(guessed, report)
+        override = self.options.type_override
+        if override is not None and override.slug != item.type:
+            # --type is for files that name no sport: say why it did not apply here.
+            note = f"the file names its sport ({item.type}): --type {override.slug} not used"
+            if note not in report.warnings:
+                report.warnings.append(note)
         return self._lookup(item.type, report)
 
     def _lookup(self, name: str, report: FileReport) -> ActivityType:

@@ -95,3 +95,16 @@ def test_entity_expansion_is_refused_quickly(cli: Invoke, cli_json, tmp_path: Pa
     assert doc["failed"] == 1
     assert "refused" in doc["files"][0]["error"]
     assert cli_json("list") == []
+
+
+def test_type_is_for_files_without_a_sport_and_says_so_when_unused(cli: Invoke, cli_json) -> None:
+    named = cli("import", "--type", "ride", str(DATA / "tcx" / "tcxparser__test.tcx"))
+    assert named.exit_code == 0, named.stderr
+    assert "the file names its sport (run): --type ride not used" in named.stdout
+    unnamed = cli("import", "--type", "ride", str(DATA / "gpx" / "gpxpy__cerknicko-jezero.gpx"))
+    assert unnamed.exit_code == 0, unnamed.stderr
+    assert "not used" not in unnamed.stdout + unnamed.stderr
+    assert sorted(a["type"] for a in cli_json("list")) == ["ride", "run"]
+    # The same type as the file's: nothing to say.
+    same = cli("import", "--type", "run", str(DATA / "tcx" / "firefly__running_activity_1.tcx"))
+    assert "not used" not in same.stdout + same.stderr
