@@ -159,3 +159,18 @@ def test_corrupt_database_is_named_and_left_alone(cli: Invoke, db_file: Path) ->
     assert str(db_file) in result.stderr
     assert "Traceback" not in result.output
     assert db_file.read_bytes() == b"garbage" * 100
+
+
+def test_status_names_the_week_it_shows(cli: Invoke) -> None:
+    today = cli("status")
+    assert today.exit_code == 0
+    assert "This week (" in today.stdout
+    assert "nothing logged yet. Try: fittrack log run 5k 27:30" in today.stdout
+    assert cli("log", "run", "5k", "27:30", "--start", "2019-02-20 07:00").exit_code == 0
+    past = cli("status", "--date", "2019-02-20")
+    assert "The week of Mon 18 Feb – Sun 24 Feb 2019" in past.stdout
+    assert "This week" not in past.stdout
+    assert "5.00 km" in past.stdout
+    empty = cli("status", "--date", "2019-03-20")
+    assert "The week of Mon 18 Mar – Sun 24 Mar 2019: nothing logged\n" in empty.stdout
+    assert "Try:" not in empty.stdout  # a week gone by is not where to start logging

@@ -108,7 +108,13 @@ def status(date_: DateOpt = None, as_json: JsonFlag = False) -> None:
         from fittrack.storage.goals import load_goals
 
         render.no_goals(len(load_goals(session.conn)))
-    render.week_totals(first, totals, session.profile, session.figures([t.type for t in totals]))
+    render.week_totals(
+        first,
+        totals,
+        session.profile,
+        session.figures([t.type for t in totals]),
+        this_week=first <= session.now.date() <= last,
+    )
     if last_sync is not None:
         render_sync.last_sync(datetime.fromisoformat(last_sync), session.now)
     if unsynced:

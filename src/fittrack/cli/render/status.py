@@ -54,16 +54,19 @@ def week_totals(
     totals: Iterable[TypeTotals],
     profile: Profile,
     figures: base.Figures | None = None,
+    *,
+    this_week: bool = True,
 ) -> None:
-    """This week's count, distance, time and calories per type."""
+    """A week's count, distance, time and calories per type: this week's, or (``status
+    --date`` in another week) that week's."""
     totals = list(totals)
     console = base.stdout_console()
     last = week_first + timedelta(days=6)
-    title = f"This week ({week_first:%a %d %b} – {last:%a %d %b %Y})"
+    span = f"{week_first:%a %d %b} – {last:%a %d %b %Y}"
+    title = f"This week ({span})" if this_week else f"The week of {span}"
     if not totals:
-        console.print(
-            f"{title}: nothing logged yet. Try: fittrack log run 5k 27:30", soft_wrap=True
-        )
+        hint = ". Try: fittrack log run 5k 27:30" if this_week else ""
+        console.print(f"{title}: nothing logged{' yet' if this_week else ''}{hint}", soft_wrap=True)
         return
     console.print(title, soft_wrap=True)
     base.table(console, _TOTALS_COLUMNS, _totals_rows(totals, profile.units, figures))
