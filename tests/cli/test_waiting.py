@@ -10,6 +10,10 @@ from tests.helpers import Invoke, count_rows
 
 from fittrack.storage import db
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 MESSAGE = "waiting for another fittrack command…"
 
 
