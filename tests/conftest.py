@@ -59,6 +59,34 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def one_ca_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A CA file holding one certificate (the first of certifi's bundle, which httpx uses).
+
+    httpx builds an SSL context for every client, even one that only ever speaks plain HTTP,
+    and loading certifi's ~120 certificates into it costs 20-30 ms of CPU each time: ~10 s in
+    test_sync_property.py alone, where every command makes a client. With SSL_CERT_FILE naming
+    this file (httpx reads it, ``sync_tls_env``) the context costs under a millisecond. The
+    tests' servers are plain HTTP on loopback: no certificate is ever checked.
+    """
+    import certifi
+
+    bundle = Path(certifi.where()).read_text(encoding="ascii")
+    end = "-----END CERTIFICATE-----"
+    first = bundle[bundle.index("-----BEGIN CERTIFICATE-----") : bundle.index(end) + len(end)]
+    path = tmp_path_factory.mktemp("ca") / "one-ca.pem"
+    path.write_text(first + "\n", encoding="ascii")
+    return path
+
+
+@pytest.fixture
+def sync_tls_env(monkeypatch: pytest.MonkeyPatch, one_ca_file: Path) -> None:
+    """SSL_CERT_FILE set to ``one_ca_file`` for this test's clients, in this process and in
+    the processes it starts (for the sync and deployment tests, whose servers are plain HTTP)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(one_ca_file))
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def fittrack_home(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest

@@ -23,6 +23,12 @@ from tests.sync.sync_support import (
 )
 
 
+@pytest.fixture(autouse=True)
+def plain_http_clients(sync_tls_env: None) -> None:
+    """The servers here are plain HTTP on loopback: no client needs certifi's whole bundle
+    (tests/conftest.py ``one_ca_file``)."""
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(
     request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Path
