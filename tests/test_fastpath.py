@@ -13,6 +13,10 @@ import pytest
 
 from fittrack.storage import activities, db
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "httpx", "pydantic", "gpxpy", "fitdecode")
 
 _PROBE = """

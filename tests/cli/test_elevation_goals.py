@@ -16,7 +16,12 @@ GPX = DATA / "gpx"
 KORITA = GPX / "gpxpy__korita-zbevnica.gpx"  # a run on Sunday 3 October 2010, 871 points
 SHORT = GPX / "gpxgo__file.gpx"  # a walk on 17 March 2012, ascent 5.863 m
 
-pytestmark = pytest.mark.skipif(not KORITA.exists(), reason="the shared GPX files are not here")
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = [
+    pytest.mark.migrated_home,
+    pytest.mark.skipif(not KORITA.exists(), reason="the shared GPX files are not here"),
+]
 
 
 # --- reading a target -------------------------------------------------------------------------
@@ -137,6 +142,7 @@ def test_editing_a_climbing_goals_target_keeps_it_a_height(cli: Invoke, cli_json
     assert back["metric"] == "duration"
 
 
+@pytest.mark.fresh_home
 @pytest.mark.parametrize(
     "args",
     [

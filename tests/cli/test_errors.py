@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from tests.helpers import Invoke, count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 
 @pytest.mark.parametrize(
     ("args", "code", "message"),
@@ -69,6 +73,7 @@ def test_log_and_list_take_the_dates_people_type(cli: Invoke, cli_json) -> None:
     assert date.fromisoformat(cli_json("status", "--date", "monday")["date"]).weekday() == 0
 
 
+@pytest.mark.fresh_home
 @pytest.mark.parametrize(
     ("args", "shown"),
     [

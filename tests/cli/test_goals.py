@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 from tests.helpers import Invoke, count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 GOAL_KEYS = [
     "id",
     "name",
@@ -73,6 +77,7 @@ def test_goal_add_json_shape_and_units(cli_json, weekly_run: dict) -> None:
         assert goal["activity_type"] is None
 
 
+@pytest.mark.fresh_home
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [

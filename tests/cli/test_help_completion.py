@@ -19,6 +19,10 @@ from fittrack.cli.app import app
 from fittrack.cli.docs import command_paths
 from fittrack.core.activity_types import BUILTIN_TYPES
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 BUILTIN = [t.slug for t in BUILTIN_TYPES]
 
 
@@ -191,6 +195,7 @@ def test_activity_types_complete_from_built_in_and_custom_types(
     assert _values(complete.activity_types(incomplete)) == expected
 
 
+@pytest.mark.fresh_home
 def test_without_a_log_completion_offers_built_in_types_and_creates_nothing(
     fittrack_home: Path,
 ) -> None:
@@ -199,6 +204,7 @@ def test_without_a_log_completion_offers_built_in_types_and_creates_nothing(
     assert not fittrack_home.exists()
 
 
+@pytest.mark.fresh_home
 @pytest.mark.parametrize("content", [b"not a database at all", b""])
 def test_an_unreadable_log_gives_built_in_types_and_stays_as_it_was(
     db_file: Path, content: bytes

@@ -7,7 +7,12 @@ import pytest
 from tests.helpers import Invoke
 
 DATA = Path(__file__).parents[3] / "shared" / "data"
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}")
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = [
+    pytest.mark.migrated_home,
+    pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}"),
+]
 
 REFUSED = {
     "fitparse__activity-filecrc.fit": "bad CRC",

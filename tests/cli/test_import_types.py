@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 from tests.helpers import Invoke, count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 HEADER = (
     "id,type,start,end,duration_s,distance_m,calories_kcal,calories_estimated,workload,note,"
     "source,created_at,updated_at\n"

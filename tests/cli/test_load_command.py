@@ -10,6 +10,10 @@ from tests.helpers import Invoke
 from fittrack.cli.render.load import chart, form_words, today_words
 from fittrack.core.load import LoadDay, load_series
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 from tests.helpers import Invoke, count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 
 def test_log_run_prints_one_line_with_calories_and_id(cli: Invoke) -> None:
     result = cli("log", "run", "5k", "27:30")

@@ -9,6 +9,10 @@ from pathlib import Path
 import pytest
 from tests.helpers import Invoke, count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 START = "2026-11-16 07:00"
 
 
@@ -280,6 +284,7 @@ def test_a_custom_type_without_a_top_speed_has_none(cli: Invoke, db_file: Path) 
     assert cli("log", "climbing", "100k", "10:00").exit_code == 0
 
 
+@pytest.mark.fresh_home
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -10,6 +10,10 @@ from pathlib import Path
 import pytest
 from tests.helpers import Invoke, count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 LONG_NOTE = (
     "intervals on the track with the club, six by eight hundred metres, then a long cool down "
     "along the river with Anna"
@@ -195,6 +199,7 @@ def test_a_generated_name_follows_an_edit_and_a_given_one_stays(cli_json) -> Non
     assert cli_json("goal", "edit", own["id"][:8], "--target", "25km")["name"] == "Base"
 
 
+@pytest.mark.fresh_home
 def test_a_bad_target_names_nothing_and_writes_nothing(cli: Invoke, db_file: Path) -> None:
     result = cli("goal", "add", "20", "--per", "week")
     assert result.exit_code == 2

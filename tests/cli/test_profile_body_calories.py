@@ -13,6 +13,10 @@ from fittrack.core.calories import KEYTEL, KJ_PER_KCAL
 from fittrack.core.track_figures import figures
 from fittrack.formats import tcx
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 DATA = Path(__file__).parents[3] / "shared" / "data"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}")
 

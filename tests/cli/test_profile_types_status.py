@@ -7,6 +7,10 @@ from tests.helpers import Invoke, count_rows
 
 from fittrack import __version__
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 
 def test_version(cli: Invoke) -> None:
     result = cli("--version")
@@ -51,6 +55,7 @@ def test_imperial_display(cli: Invoke) -> None:
     assert "3.11 mi" in cli("list").stdout
 
 
+@pytest.mark.fresh_home
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -151,6 +156,7 @@ def test_status_refuses_a_bad_date(cli: Invoke) -> None:
     assert "2026-02-30" in result.stderr
 
 
+@pytest.mark.fresh_home
 def test_corrupt_database_is_named_and_left_alone(cli: Invoke, db_file: Path) -> None:
     db_file.parent.mkdir(parents=True)
     db_file.write_bytes(b"garbage" * 100)

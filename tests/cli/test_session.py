@@ -9,6 +9,10 @@ from tests.helpers import Invoke
 
 from fittrack.cli import common
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 # Friday 2026-11-20, 06:30 UTC: 07:30 in Berlin.
 FIXED = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
 

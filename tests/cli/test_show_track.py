@@ -19,7 +19,12 @@ from fittrack.core.track import Track
 from fittrack.core.track_figures import MILE_M, STANDARD_EFFORTS_M, figures
 from fittrack.storage import activities, db, tracks
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}")
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = [
+    pytest.mark.migrated_home,
+    pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}"),
+]
 
 FIT = DATA / "fit" / "fitparse__activity-small-fenix2-run.fit"
 TCX = DATA / "tcx" / "tcxparser__test.tcx"

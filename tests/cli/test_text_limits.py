@@ -3,9 +3,14 @@
 
 from pathlib import Path
 
+import pytest
 from tests.helpers import Invoke, count_rows
 
 from fittrack.core.quantities import MAX_NAME_CHARS, MAX_NOTE_CHARS
+
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
 
 
 def test_log_refuses_a_note_over_the_maximum_and_takes_one_at_it(

@@ -24,7 +24,12 @@ from fittrack.formats import ImportedActivity
 from fittrack.formats.detect import Read
 from fittrack.storage import db, tracks
 
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}")
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = [
+    pytest.mark.migrated_home,
+    pytest.mark.skipif(not DATA.is_dir(), reason=f"no shared data at {DATA}"),
+]
 
 GPX = DATA / "gpx" / "gpxpy__korita-zbevnica.gpx"
 FIT = DATA / "fit" / "fitparse__activity-small-fenix2-run.fit"

@@ -7,6 +7,10 @@ import pytest
 from tests.conftest import Invoke
 from tests.helpers import count_rows
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 
 def test_undoing_a_type_that_a_deleted_activity_uses_is_refused(cli: Invoke, db_file: Path) -> None:
     """Else `restore` would bring back an activity of a type that no longer exists."""

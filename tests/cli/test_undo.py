@@ -13,6 +13,10 @@ from tests.helpers import Invoke, count_rows
 from fittrack.storage import db
 from fittrack.storage.undo import MAX_STEPS, Change, record
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 
 def _row(db_file: Path, table: str, row_id: str) -> dict[str, Any]:
     conn = sqlite3.connect(db_file)

@@ -11,6 +11,10 @@ from tests.helpers import Invoke, count_rows
 
 from fittrack.storage import db
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 MESSAGE = "waiting for another fittrack command…"
 
 
@@ -40,7 +44,12 @@ class Holder:
 
     def release_once_waited(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """Let go as soon as the command has found the lock held and said so: an event, not a
-        delay, so a slow machine cannot let go before the command even tried."""
+        delay, so a slow machine cannot let go before the command even tried.
+
+        The command says so after 0.1 s instead of db.QUIET_WAIT_S (a second): the event, not
+        the length of the quiet wait, is what these tests hold, and each would otherwise sit
+        out that second."""
+        monkeypatch.setattr(db, "QUIET_WAIT_S", 0.1)
         say = db._say
 
         def said(message: str | None) -> None:
@@ -130,6 +139,7 @@ def test_the_server_waits_silently(
     assert count_rows(logged) == 0
 
 
+@pytest.mark.fresh_home  # the log an older fittrack left, made here
 def test_upgrading_an_older_log_says_so_once_and_keeps_its_activities(
     cli: Invoke, db_file: Path
 ) -> None:
@@ -158,6 +168,7 @@ def test_upgrading_an_older_log_says_so_once_and_keeps_its_activities(
     assert "upgrading" not in again.stderr  # once
 
 
+@pytest.mark.fresh_home  # no log yet: this command makes it
 def test_a_new_log_is_made_without_a_word(cli: Invoke) -> None:
     result = cli("list", "--json")
     assert result.exit_code == 0

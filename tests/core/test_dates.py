@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 from tests.core.zone_support import (
     BERLIN,
@@ -401,8 +401,10 @@ def test_isoformat_round_trip(moment: datetime, tz: ZoneInfo) -> None:
     ),
     st.sampled_from(ZONES),
 )
+@example(datetime(2038, 11, 7, 1, 0, fold=1), ZoneInfo("America/New_York"))  # found by Hypothesis
 def test_local_wall_time_round_trip(naive: datetime, tz: ZoneInfo) -> None:
-    aware = naive.replace(tzinfo=tz)
+    # fold=0: the first occurrence (Hypothesis may draw fold=1, which the typed text cannot say).
+    aware = naive.replace(tzinfo=tz, fold=0)
     assume(aware.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == naive)  # not in a gap
     parsed = parse_when(naive.isoformat(sep=" "), tz, NOW)
     assert instant(parsed) == instant(aware)  # the first occurrence of a repeated time

@@ -16,6 +16,12 @@ from deploy.cluster import Cluster, find_haproxy, free_port
 from tests.sync.sync_support import PG_ENV, REDIS_ENV, Backend, backend_for
 
 
+@pytest.fixture(autouse=True)
+def plain_http_clients(sync_tls_env: None) -> None:
+    """The servers here are plain HTTP on loopback: no client needs certifi's whole bundle
+    (tests/conftest.py ``one_ca_file``)."""
+
+
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[Backend]:
     """A fresh PostgreSQL schema, migrated, with a Redis prefix of its own."""

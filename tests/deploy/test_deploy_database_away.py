@@ -41,7 +41,10 @@ def through(database_url: str, port: int) -> str:
 
 
 def test_the_database_away_answers_503_then_syncs_finish(
-    make_cluster: Callable[..., Cluster], backend: Backend, tmp_path: Path
+    make_cluster: Callable[..., Cluster],
+    backend: Backend,
+    tmp_path: Path,
+    migrated_template: Path,
 ) -> None:
     target = urlsplit(backend.database_url)
     link = CuttableLink(target.hostname or "127.0.0.1", target.port or 5432).restore()
@@ -49,7 +52,8 @@ def test_the_database_away_answers_503_then_syncs_finish(
         cluster = make_cluster(FITTRACK_DATABASE_URL=through(backend.database_url, link.port))
         tokens = add_users(backend.database_url, CLIENTS + 2)
         devices = [
-            Device(n, tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "60"}) for n in "ab"
+            Device(n, tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "60"}, migrated_template)
+            for n in "ab"
         ]
         for d, token in zip(devices, tokens[CLIENTS:], strict=True):
             write_csv(tmp_path / f"{d.name}.csv", 50)

@@ -33,10 +33,16 @@ def _server_count(database_url: str) -> int:
 
 
 def test_an_instance_killed_while_two_devices_push(
-    make_cluster: Callable[..., Cluster], backend: Backend, tmp_path: Path
+    make_cluster: Callable[..., Cluster],
+    backend: Backend,
+    tmp_path: Path,
+    migrated_template: Path,
 ) -> None:
     # A 503 or 429 is waited out within the sync; anything else stops it (and it is run again).
-    devices = [Device(n, tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "30"}) for n in "ab"]
+    devices = [
+        Device(n, tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "30"}, migrated_template)
+        for n in "ab"
+    ]
     written: set[str] = set()
     for shift, d in enumerate(devices):
         written |= set(write_csv(tmp_path / f"{d.name}.csv", MANY, shift_min=45 * shift))

@@ -38,12 +38,17 @@ LIMITED = ("retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-r
 
 
 def test_a_peak_is_refused_gracefully_and_loses_no_write(
-    make_cluster: Callable[..., Cluster], backend: Backend, tmp_path: Path
+    make_cluster: Callable[..., Cluster],
+    backend: Backend,
+    tmp_path: Path,
+    migrated_template: Path,
 ) -> None:
     tokens = add_users(backend.database_url, USERS + DEVICES)
     users, device_tokens = tokens[:USERS], tokens[USERS:]
     devices = [
-        Device(f"d{n}", tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "60"})
+        Device(
+            f"d{n}", tmp_path / f"device-{n}", {"FITTRACK_SYNC_MAX_WAIT": "60"}, migrated_template
+        )
         for n in range(DEVICES)
     ]
     for d in devices:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.helpers import migrated_server_db
 
 from fittrack.server import auth
 from fittrack.server.db import migrate, open_engine
@@ -81,12 +82,12 @@ def run_on_db(url: str, work: Callable[..., Any], *args: Any) -> Any:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    """Settings for one backend: SQLite + in-process, or PostgreSQL + Redis."""
+def backend(request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Path) -> Settings:
+    """Settings for one backend: SQLite (a migrated file of its own, copied from the session's
+    template) + in-process, or PostgreSQL + Redis."""
     generous = Rate(1_000_000, 60.0)
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.db'}"
-        migrate(url)
+        url = migrated_server_db(migrated_template, tmp_path / "server.db")
         return Settings(database_url=url, rate=generous, anonymous_rate=generous)
     url = request.getfixturevalue("pg_url")
     redis_url = os.environ.get(REDIS_ENV)

@@ -25,10 +25,11 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from tests.helpers import migrated_server_db
 
 from fittrack.server.auth import add_user
 from fittrack.server.data import activities, goals
-from fittrack.server.db import migrate, open_engine
+from fittrack.server.db import open_engine
 from fittrack.server.main import create_app
 from fittrack.server.models import ActivityUpdate, GoalUpdate
 from fittrack.server.ratelimit import Rate
@@ -85,10 +86,10 @@ async def _seed_rows(conn: AsyncConnection, owner: str, token: str) -> dict[str,
 
 
 @pytest.fixture
-def seeded(tmp_path: Path) -> dict[str, str]:
-    """A migrated SQLite database holding the seeded user: its URL, the token and the ids."""
-    url = f"sqlite:///{tmp_path / 'server.db'}"
-    migrate(url)
+def seeded(tmp_path: Path, migrated_template: Path) -> dict[str, str]:
+    """A migrated SQLite database (the session's template, copied) holding the seeded user: its
+    URL, the token and the ids."""
+    url = migrated_server_db(migrated_template, tmp_path / "server.db")
 
     async def run() -> dict[str, str]:
         engine = open_engine(url)

@@ -11,6 +11,10 @@ from tests.helpers import Invoke
 from fittrack.storage import db
 from fittrack.storage.load import daily_workload, daily_workload_sql, offset_spans
 
+# Each test starts with an empty log at the newest schema, copied (tests/conftest.py); those
+# marked fresh_home start, as a new person's would, with an empty folder.
+pytestmark = pytest.mark.migrated_home
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from tests.helpers import copy_migrated
 
 from fittrack.core.activity import ACTIVITY_KEYS, ActivityRecord
 from fittrack.storage import activities, export
@@ -36,8 +37,9 @@ def record(n: int, zone: timezone = UTC, **values: object) -> ActivityRecord:
 
 
 @pytest.fixture
-def conn(tmp_path: Path) -> sqlite3.Connection:
-    return connect(tmp_path / "fittrack.db")
+def conn(tmp_path: Path, migrated_template: Path) -> sqlite3.Connection:
+    """An empty log at the newest schema (the session's migrated database, copied)."""
+    return connect(copy_migrated(migrated_template, tmp_path))
 
 
 def rows_of(

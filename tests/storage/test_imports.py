@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.helpers import copy_migrated
 
 from fittrack.core.activity import ActivityRecord
 from fittrack.core.activity_types import ActivityType
@@ -70,9 +71,9 @@ def goal(n: int) -> Goal:
 
 
 @pytest.fixture
-def path(tmp_path: Path) -> Path:
-    connect(tmp_path / "fittrack.db").close()
-    return tmp_path / "fittrack.db"
+def path(tmp_path: Path, migrated_template: Path) -> Path:
+    """An empty log at the newest schema (the session's migrated database, copied)."""
+    return copy_migrated(migrated_template, tmp_path)
 
 
 @pytest.fixture

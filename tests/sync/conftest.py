@@ -23,18 +23,26 @@ from tests.sync.sync_support import (
 )
 
 
+@pytest.fixture(autouse=True)
+def plain_http_clients(sync_tls_env: None) -> None:
+    """The servers here are plain HTTP on loopback: no client needs certifi's whole bundle
+    (tests/conftest.py ``one_ca_file``)."""
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
-    """A fresh server database of each kind."""
+def backend(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_template: Path
+) -> Iterator[Backend]:
+    """A fresh server database of each kind (the SQLite one a copy of the session's template)."""
     if request.param == "postgresql" and not os.environ.get(PG_ENV):
         pytest.skip(PG_SKIP)
-    with backend_for(request.param, tmp_path) as made:
+    with backend_for(request.param, tmp_path, migrated_template) as made:
         yield made
 
 
 @pytest.fixture
-def sqlite_backend(tmp_path: Path) -> Iterator[Backend]:
-    with backend_for("sqlite", tmp_path) as made:
+def sqlite_backend(tmp_path: Path, migrated_template: Path) -> Iterator[Backend]:
+    with backend_for("sqlite", tmp_path, migrated_template) as made:
         yield made
 
 
@@ -55,19 +63,22 @@ def make_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 
 
 @pytest.fixture
-def device(tmp_path: Path) -> Callable[..., Device]:
-    """``device("a")``: a FITTRACK_HOME of its own, driven by subprocesses."""
+def device(tmp_path: Path, migrated_template: Path) -> Callable[..., Device]:
+    """``device("a")``: a FITTRACK_HOME of its own, driven by subprocesses, holding an empty log
+    (a copy of the session's migrated template: a device's first use is not what sync tests
+    test; tests/test_e2e.py and tests/cli/ do)."""
 
     def make(name: str, **env: str) -> Device:
-        return Device(name, tmp_path / f"device-{name}", env)
+        return Device(name, tmp_path / f"device-{name}", env, migrated_template)
 
     return make
 
 
 @pytest.fixture
-def cli_devices(tmp_path: Path) -> Cli:
-    """Devices driven in this process: ``cli_devices.ok("a", "log", …)``."""
-    return Cli(tmp_path / "devices")
+def cli_devices(tmp_path: Path, migrated_template: Path) -> Cli:
+    """Devices driven in this process: ``cli_devices.ok("a", "log", …)``, each starting with an
+    empty log (a copy of the session's migrated template)."""
+    return Cli(tmp_path / "devices", migrated_template)
 
 
 @dataclass

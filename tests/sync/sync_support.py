@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.helpers import copy_migrated, migrated_server_db
 from tests.server.conftest import run_on_db
 
 PG_ENV = "FITTRACK_TEST_DATABASE_URL"
@@ -86,16 +87,21 @@ class Backend:
 
 
 @contextmanager
-def backend_for(name: str, tmp_path: Path) -> Iterator[Backend]:
+def backend_for(name: str, tmp_path: Path, template: Path | None = None) -> Iterator[Backend]:
     """A fresh SQLite file, or a fresh PostgreSQL schema (with a Redis prefix of its own when
-    FITTRACK_TEST_REDIS_URL names a Redis), migrated; dropped afterwards."""
+    FITTRACK_TEST_REDIS_URL names a Redis), migrated; dropped afterwards. The SQLite file is a
+    copy of ``template`` (the session's migrated one) when given, else migrated here."""
     from fittrack.server.db import migrate
 
     env = clean_env()
     if name == "sqlite":
-        url = f"sqlite:///{tmp_path / 'server.db'}"
+        path = tmp_path / "server.db"
+        if template is not None:
+            url = migrated_server_db(template, path)
+        else:
+            url = f"sqlite:///{path}"
+            migrate(url)
         env["FITTRACK_DATABASE_URL"] = url
-        migrate(url)
         yield Backend(name, url, env)
         return
     base = os.environ.get(PG_ENV)
@@ -226,11 +232,19 @@ def api(url: str, token: str) -> httpx.Client:
 
 @dataclass
 class Device:
-    """One FITTRACK_HOME, driven by `python -m fittrack` subprocesses."""
+    """One FITTRACK_HOME, driven by `python -m fittrack` subprocesses. Given a ``template`` (the
+    session's migrated database), the home starts with a copy of it, as if a first command had
+    made it: a new process then skips the migrations, and with them ~1 s of imports (SQLAlchemy,
+    Alembic); without one it starts empty."""
 
     name: str
     home: Path
     env_extra: dict[str, str] = field(default_factory=dict)
+    template: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.template is not None:
+            copy_migrated(self.template, self.home)
 
     @property
     def db(self) -> Path:
@@ -268,12 +282,15 @@ class Device:
 
 class Cli:
     """Devices driven in this process through CliRunner: one FITTRACK_HOME per name under
-    ``root``, switched in the environment for each command and put back after."""
+    ``root``, switched in the environment for each command and put back after. Given a
+    ``template`` (the session's migrated database), a device's home starts, at its first command,
+    with a copy of it instead of empty."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, template: Path | None = None) -> None:
         from typer.testing import CliRunner
 
         self.root = root
+        self.template = template
         self.runner = CliRunner()
 
     def home(self, name: str) -> Path:
@@ -287,6 +304,8 @@ class Cli:
 
     @contextmanager
     def at(self, name: str) -> Iterator[None]:
+        if self.template is not None and not self.home(name).exists():
+            copy_migrated(self.template, self.home(name))
         before = os.environ.get("FITTRACK_HOME")
         os.environ["FITTRACK_HOME"] = str(self.home(name))
         try:

@@ -9,7 +9,7 @@ and stays; otherwise the later ``updated_at`` wins): nothing is lost, nothing is
 
 The server runs in this process (the ``live`` fixture: uvicorn in a thread, on SQLite, limits out
 of the way), a new user for each example, and the devices are driven through CliRunner, one
-FITTRACK_HOME each, for speed.
+FITTRACK_HOME each (starting from a copy of the session's migrated database), for speed.
 """
 
 import os
@@ -26,8 +26,8 @@ from tests.sync.sync_support import Cli, Row, State, add_user, api, device_state
 class Devices(Cli):
     """Devices a and b of one new user, logged in to the in-process server."""
 
-    def __init__(self, root: Path, live: Live) -> None:
-        super().__init__(root)
+    def __init__(self, root: Path, live: Live, template: Path) -> None:
+        super().__init__(root, template)
         self.live = live
         self.user = add_user(live.database_url, "prop")
         for name in ("a", "b"):
@@ -142,10 +142,12 @@ def apply(devices: Devices, model: Model, op: tuple[str, str, int, int]) -> None
     suppress_health_check=[HealthCheck.too_slow],
 )
 @given(ops=operations)
-def test_any_interleaving_converges(live: Live, ops: list[tuple[str, str, int, int]]) -> None:
+def test_any_interleaving_converges(
+    live: Live, migrated_template: Path, ops: list[tuple[str, str, int, int]]
+) -> None:
     model = Model()
     with tempfile.TemporaryDirectory(prefix="fittrack-prop-") as root:
-        devices = Devices(Path(root), live)
+        devices = Devices(Path(root), live, migrated_template)
         # One activity and one goal both devices know, so that they can disagree about them.
         apply(devices, model, ("log", "a", 0, 5))
         apply(devices, model, ("goal_add", "a", 0, 20))

@@ -3,19 +3,31 @@ activity, and `sync --tracks` brings it to another device, decoding to the same 
 the server refuses is reported and tried again next time, and never stops the activities.
 
 A real `fittrack serve` on SQLite, and on PostgreSQL (with Redis) when
-FITTRACK_TEST_DATABASE_URL names a server; devices driven in this process.
+FITTRACK_TEST_DATABASE_URL names a server: one of each for the module, and one of its own for a
+test that stops it; devices driven in this process.
 """
 
 import json
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.sync.sync_support import Backend, Cli, Server, add_user, device_state, execute
+from tests.sync.sync_support import (
+    PG_ENV,
+    PG_SKIP,
+    Backend,
+    Cli,
+    Server,
+    add_user,
+    backend_for,
+    device_state,
+    execute,
+)
 
 from fittrack.storage import trackcodec
 from fittrack.sync import engine
@@ -56,15 +68,46 @@ def unpushed(db: Path) -> int:
         )
 
 
-@pytest.fixture
-def two_devices(
-    backend: Backend, make_server: Callable[..., Server], cli_devices: Cli
-) -> tuple[Server, Any, Cli]:
-    server = make_server(backend)
-    ana = add_user(backend.database_url, "ana")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_server(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_template: Path,
+) -> Iterator[Server]:
+    """One `fittrack serve` of each backend for the tests here that leave it running (starting
+    one takes a second or more); each test logs in as a user of its own, and the server keeps
+    users apart as it keeps people apart."""
+    if request.param == "postgresql" and not os.environ.get(PG_ENV):
+        pytest.skip(PG_SKIP)
+    workdir = tmp_path_factory.mktemp(f"tracks-server-{request.param}")
+    with backend_for(request.param, workdir, migrated_template) as backend:
+        server = Server(backend, workdir).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def _logged_in(server: Server, cli_devices: Cli) -> tuple[Server, Any, Cli]:
+    """Devices a and b logged in as a new user of ``server``."""
+    ana = add_user(server.backend.database_url, "ana")
     for name in ("a", "b"):
         cli_devices.ok(name, "login", "--server", server.url, "--token", ana.token)
     return server, ana, cli_devices
+
+
+@pytest.fixture
+def two_devices(shared_server: Server, cli_devices: Cli) -> tuple[Server, Any, Cli]:
+    """Two devices of a new user, on the module's server of the test's backend."""
+    return _logged_in(shared_server, cli_devices)
+
+
+@pytest.fixture
+def two_devices_own_server(
+    backend: Backend, make_server: Callable[..., Server], cli_devices: Cli
+) -> tuple[Server, Any, Cli]:
+    """Two devices of a new user, on a server of the test's own, which the test may stop."""
+    return _logged_in(make_server(backend), cli_devices)
 
 
 def test_a_track_imported_on_one_device_reaches_the_other(
@@ -190,9 +233,9 @@ def test_fetch_track_brings_one_activitys_track_on_demand(
 
 
 def test_show_brings_a_track_from_the_server_and_shows_without_it_when_away(
-    two_devices: tuple[Server, Any, Cli], tmp_path: Path
+    two_devices_own_server: tuple[Server, Any, Cli], tmp_path: Path
 ) -> None:
-    server, _, cli = two_devices
+    server, _, cli = two_devices_own_server
     cli.ok("a", "import", str(write_gpx(tmp_path / "run.gpx")))
     cli.sync("a")
     cli.sync("b")  # the activity, not its track
@@ -218,9 +261,9 @@ def test_show_brings_a_track_from_the_server_and_shows_without_it_when_away(
 
 
 def test_show_of_a_logged_activity_asks_no_server(
-    two_devices: tuple[Server, Any, Cli], tmp_path: Path
+    two_devices_own_server: tuple[Server, Any, Cli], tmp_path: Path
 ) -> None:
-    server, _, cli = two_devices
+    server, _, cli = two_devices_own_server
     cli.ok("a", "log", "run", "5k", "27:30", "--start=-1d")
     cli.sync("a")
     [activity_id] = [row["id"] for row in cli.json("a", "list")]
