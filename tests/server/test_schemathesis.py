@@ -10,6 +10,7 @@ import asyncio
 import base64
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -38,11 +39,13 @@ from fittrack.server.settings import Settings
 UNLIMITED = Rate(10**9, 1.0)
 EMAIL = "schemathesis@example.org"
 
-# The document of an app that is never started: building the app opens no database (its
-# lifespan does). The schema is loaded from it rather than through `schemathesis.pytest.
-# from_fixture`, whose lazy loader sets `Node._nodeid`, an attribute pytest 9.2 no longer has;
-# each case is sent to the test's own app instead (`app=` below).
-DOCUMENT: dict[str, Any] = create_app(Settings(database_url="sqlite:///never-opened.db")).openapi()
+# The document of an app that is never started: building the app runs no query (its lifespan
+# does), though it makes the SQLite file, so the file goes where no checkout sees it. The schema
+# is loaded from it rather than through `schemathesis.pytest.from_fixture`, whose lazy loader
+# sets `Node._nodeid`, an attribute pytest 9.2 no longer has; each case is sent to the test's
+# own app instead (`app=` below).
+_UNUSED_DB = Path(tempfile.mkdtemp(prefix="fittrack-schemathesis-")) / "never-opened.db"
+DOCUMENT: dict[str, Any] = create_app(Settings(database_url=f"sqlite:///{_UNUSED_DB}")).openapi()
 schema = schemathesis.openapi.from_dict(DOCUMENT)
 # The bearer token is the test's to send, on every case: Schemathesis must not drop or mangle the
 # Authorization header (401 is test_api.py's business).
