@@ -6,6 +6,7 @@ which drives real `fittrack` processes: what this test is about is the data that
 
 from collections.abc import Callable
 
+from tests.cli.test_profile_body_calories import FULL
 from tests.sync.sync_support import Backend, Cli, Server, add_user, server_state
 
 
@@ -19,23 +20,7 @@ def test_body_figures_and_calories_methods_reach_the_other_device(
     cli = cli_devices
     for name in ("a", "b"):
         cli.ok(name, "login", "--server", server.url, "--token", ana.token)
-    cli.ok(
-        "a",
-        "profile",
-        "set",
-        "--weight",
-        "60kg",
-        "--birth-date",
-        "1990-05-01",
-        "--sex",
-        "female",
-        "--height",
-        "168cm",
-        "--resting-hr",
-        "50",
-        "--max-hr",
-        "190",
-    )
+    cli.ok("a", "profile", "set", *FULL, "--resting-hr", "50", "--max-hr", "190")
     run = cli.json("a", "log", "run", "5k", "27:30", "--start=-3h")["activity"]
     yoga = cli.json("a", "log", "yoga", "45min", "--calories", "150", "--start=-1d")["activity"]
     assert (run["calories_method"], yoga["calories_method"]) == ("met_corrected", "given")

@@ -22,11 +22,16 @@ from fittrack.core.activity import ActivityRecord
 from fittrack.core.goals import Goal
 from fittrack.core.merge import Version, merge
 from fittrack.core.moments import stamp
-from fittrack.core.profile import Profile
 from fittrack.errors import DataError, SyncError
 from fittrack.storage import sync as local
 from fittrack.storage import trackcodec, tracks
 from fittrack.storage.db import write
+from fittrack.storage.rows import (
+    BODY_FIELDS,
+    profile_body_to_row,
+    profile_from_row,
+    profile_to_row,
+)
 from fittrack.sync.http import RateLimited, Rejected, ServerClient, TokenRefused, Unreachable
 
 BATCH_ROWS = 500
@@ -221,11 +226,8 @@ def _push_profile(conn: sqlite3.Connection, client: ServerClient, report: Report
         return
     profile, updated = changed
     sent = {
-        "weight_kg": profile.weight_kg,
-        "timezone": profile.timezone,
-        "units": profile.units,
-        "week_start": profile.week_start,
-        **profile_body_json(profile),
+        **profile_to_row(profile),
+        **profile_body_to_row(profile),
         "updated_at": stamp(updated),
     }
     try:
@@ -328,40 +330,13 @@ def _store(conn: sqlite3.Connection, kind: str, item: dict[str, Any], marker: in
 def _store_profile(conn: sqlite3.Connection, item: dict[str, Any], marker: int) -> None:
     from fittrack.storage.profile import load_profile
 
-    profile = Profile(item["weight_kg"], item["timezone"], item["units"], item["week_start"])
-    if "birth_date" in item:
-        born = item["birth_date"]
-        profile = replace(
-            profile,
-            birth_date=None if born is None else date.fromisoformat(born),
-            sex=item["sex"],
-            height_cm=item["height_cm"],
-            resting_hr=item["resting_hr"],
-            max_hr=item["max_hr"],
-        )
-    else:
+    # The server's PROFILE has the row's names: one mapper reads both (body figures included).
+    profile = profile_from_row(item)
+    if "birth_date" not in item:
         # A server from before the body figures: what this device knows of them stays.
         here = load_profile(conn)
-        profile = replace(
-            profile,
-            birth_date=here.birth_date,
-            sex=here.sex,
-            height_cm=here.height_cm,
-            resting_hr=here.resting_hr,
-            max_hr=here.max_hr,
-        )
+        profile = replace(profile, **{name: getattr(here, name) for name in BODY_FIELDS})
     local.store_profile(conn, profile, datetime.fromisoformat(item["updated_at"]), marker)
-
-
-def profile_body_json(profile: Profile) -> dict[str, Any]:
-    """The profile's body figures as the server's ``ProfileBody`` takes them."""
-    return {
-        "birth_date": None if profile.birth_date is None else profile.birth_date.isoformat(),
-        "sex": profile.sex,
-        "height_cm": profile.height_cm,
-        "resting_hr": profile.resting_hr,
-        "max_hr": profile.max_hr,
-    }
 
 
 # --- tracks ------------------------------------------------------------------------------------
